@@ -1,0 +1,26 @@
+# The two commands of README.md: `make run` and `make test`.
+BUILD_DIR ?= build
+DATA_DIR ?= $(CURDIR)/data
+JOBS ?= $(shell nproc)
+
+.PHONY: run test deps build clean bench
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	@mkdir -p $(DATA_DIR)
+	$(BUILD_DIR)/atrium serve --config config/atrium.example.json --data $(DATA_DIR)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 900
+
+bench: build
+	/usr/bin/python3 bench/ingest --atrium $(BUILD_DIR)/atrium
+
+clean:
+	rm -rf $(BUILD_DIR)

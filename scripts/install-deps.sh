@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Atrium builds and tests with. Idempotent and quiet
+# when everything is present: it only calls apt-get for what dpkg reports missing.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config
+  libdcmtk-dev dcmtk              # DICOM parsing, networking, codecs, TLS; peers for tests
+  libsqlite3-dev sqlite3          # embedded index
+  libssl-dev                      # TLS (through DCMTK)
+  nlohmann-json3-dev              # config files and JSON output
+  libxxhash-dev                   # file checksums and storage layout hashes
+  libgtest-dev googletest         # unit tests
+  python3 python3-pydicom         # integration tests (pydicom's corpus, assertions)
+  dicom3tools                     # dciodvfy
+  orthanc                         # peer for benchmarks and interoperability tests
+  procps util-linux               # ps/kill/mount used by tests
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

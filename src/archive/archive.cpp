@@ -1,0 +1,64 @@
+#include "archive/archive.h"
+
+#include <dcmtk/dcmnet/dimse.h>
+
+#include "common/log.h"
+
+namespace atrium {
+
+std::uint16_t dimseStatusFor(ingest::IngestStatus s) {
+  switch (s) {
+    case ingest::IngestStatus::Stored:
+    case ingest::IngestStatus::Duplicate:
+    case ingest::IngestStatus::Replaced: return STATUS_Success;
+    case ingest::IngestStatus::OutOfResources: return STATUS_STORE_Refused_OutOfResources;
+    case ingest::IngestStatus::UidMismatch: return STATUS_STORE_Error_DataSetDoesNotMatchSOPClass;
+    case ingest::IngestStatus::CannotUnderstand: return STATUS_STORE_Error_CannotUnderstand;
+  }
+  return STATUS_STORE_Error_CannotUnderstand;
+}
+
+Archive::Archive(const Config& config) : layout_(config.dataDir) {
+  std::filesystem::create_directories(config.dataDir);
+  store_ = std::make_unique<storage::FileStore>(layout_.storage);
+  store_->removeStaleTempFiles();
+  index_ = std::make_unique<index::IndexDatabase>(layout_.indexFile);
+  ingestor_ = std::make_unique<ingest::Ingestor>(*store_, *index_, config.duplicatePolicy);
+}
+
+std::filesystem::path Archive::beginStore(const dimse::StoreRequestInfo& info, void*& token) {
+  std::error_code ec;
+  auto slot = std::make_unique<storage::FileStore::Slot>(ingestor_->stage(info.sopInstanceUid, ec));
+  if (ec) {
+    log::error("cannot prepare storage for ", info.sopInstanceUid, ": ", ec.message());
+    token = nullptr;
+    return {};
+  }
+  auto path = slot->tempPath;
+  token = slot.release();
+  return path;
+}
+
+std::uint16_t Archive::endStore(const dimse::StoreRequestInfo& info, void* token, std::string& comment) {
+  std::unique_ptr<storage::FileStore::Slot> slot(static_cast<storage::FileStore::Slot*>(token));
+  auto result = ingestor_->finish(*slot, ingest::Announced{info.sopClassUid, info.sopInstanceUid, info.callingAet});
+  auto status = dimseStatusFor(result.status);
+  if (result.success()) {
+    log::info("C-STORE ", info.sopInstanceUid, " from ", info.callingAet, ": ", ingest::statusName(result.status),
+              " (", info.transferSyntaxUid, ")");
+  } else {
+    comment = result.message;
+    log::warn("C-STORE ", info.sopInstanceUid, " from ", info.callingAet, ": ", ingest::statusName(result.status),
+              " status 0x", std::hex, status, std::dec, ": ", result.message);
+  }
+  return status;
+}
+
+void Archive::abortStore(void* token) {
+  std::unique_ptr<storage::FileStore::Slot> slot(static_cast<storage::FileStore::Slot*>(token));
+  if (!slot) return;
+  std::error_code ec;
+  std::filesystem::remove(slot->tempPath, ec);
+}
+
+}  // namespace atrium

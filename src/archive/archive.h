@@ -1,0 +1,42 @@
+#pragma once
+// The archive as the DIMSE server sees it: a data folder holding the files and their index.
+// Implements the store handler with the one ingest path.
+#include <filesystem>
+#include <memory>
+
+#include "config/config.h"
+#include "dimse/store_handler.h"
+#include "index/index_db.h"
+#include "ingest/ingestor.h"
+#include "storage/file_store.h"
+
+namespace atrium {
+
+// <data>/storage/... files, <data>/index.db the SQLite index.
+struct DataLayout {
+  explicit DataLayout(const std::filesystem::path& dataDir)
+      : storage(dataDir / "storage"), indexFile(dataDir / "index.db") {}
+  std::filesystem::path storage, indexFile;
+};
+
+class Archive : public dimse::IStoreRequestHandler {
+ public:
+  Archive(const Config& config);
+
+  std::filesystem::path beginStore(const dimse::StoreRequestInfo& info, void*& token) override;
+  std::uint16_t endStore(const dimse::StoreRequestInfo& info, void* token, std::string& errorComment) override;
+  void abortStore(void* token) override;
+
+  ingest::Ingestor& ingestor() { return *ingestor_; }
+  index::IndexDatabase& index() { return *index_; }
+
+ private:
+  DataLayout layout_;
+  std::unique_ptr<storage::FileStore> store_;
+  std::unique_ptr<index::IndexDatabase> index_;
+  std::unique_ptr<ingest::Ingestor> ingestor_;
+};
+
+std::uint16_t dimseStatusFor(ingest::IngestStatus status);
+
+}  // namespace atrium

@@ -1,0 +1,58 @@
+#include "cli/args.h"
+
+namespace atrium::cli {
+
+Args::Args(int argc, char** argv, int first, const std::set<std::string>& valueOptions,
+           const std::set<std::string>& flags) {
+  for (int i = first; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--", 0) != 0 || a == "--") {
+      positionals_.push_back(a);
+      continue;
+    }
+    std::string name = a.substr(2), value;
+    bool inlineValue = false;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      inlineValue = true;
+    }
+    if (flags.count(name)) {
+      if (inlineValue) throw UsageError("option --" + name + " takes no value");
+      flags_.insert(name);
+    } else if (valueOptions.count(name)) {
+      if (!inlineValue) {
+        if (i + 1 >= argc) throw UsageError("option --" + name + " needs a value");
+        value = argv[++i];
+      }
+      values_[name].push_back(value);
+    } else {
+      throw UsageError("unknown option --" + name);
+    }
+  }
+}
+
+std::string Args::get(const std::string& name, const std::string& fallback) const {
+  auto it = values_.find(name);
+  return it == values_.end() ? fallback : it->second.back();
+}
+
+int Args::getInt(const std::string& name, int fallback) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) return fallback;
+  try {
+    std::size_t used = 0;
+    int v = std::stoi(it->second.back(), &used);
+    if (used != it->second.back().size()) throw std::invalid_argument(name);
+    return v;
+  } catch (const std::exception&) {
+    throw UsageError("option --" + name + " needs a number, got '" + it->second.back() + "'");
+  }
+}
+
+std::vector<std::string> Args::all(const std::string& name) const {
+  auto it = values_.find(name);
+  return it == values_.end() ? std::vector<std::string>{} : it->second;
+}
+
+}  // namespace atrium::cli

@@ -1,0 +1,81 @@
+// atrium serve: the archive.
+#include <csignal>
+#include <cstdio>
+#include <dcmtk/dcmdata/dcdict.h>
+#include <dcmtk/oflog/oflog.h>
+
+#include "archive/archive.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "common/log.h"
+#include "config/config.h"
+#include "dicom/codecs.h"
+#include "dimse/server.h"
+#include "storage/data_lock.h"
+
+namespace atrium::cli {
+namespace {
+dimse::DimseServer* g_server = nullptr;
+extern "C" void onSignal(int) {
+  if (g_server) g_server->stop();
+}
+}  // namespace
+
+int runServe(int argc, char** argv) {
+  Config config;
+  try {
+    Args args(argc, argv, 2, {"config", "data", "aet", "dicom-port", "http-port", "peer", "max-associations"},
+              {"verbose"});
+    if (!args.positionals().empty()) throw UsageError("unexpected argument '" + args.positionals()[0] + "'");
+    if (args.has("config")) config = loadConfig(args.get("config"));
+    if (args.has("data")) config.dataDir = args.get("data");
+    if (args.has("aet")) config.aet = args.get("aet");
+    config.dicomPort = args.getInt("dicom-port", config.dicomPort);
+    config.httpPort = args.getInt("http-port", config.httpPort);
+    config.maxAssociations = args.getInt("max-associations", config.maxAssociations);
+    for (const auto& p : args.all("peer")) {
+      auto peer = parsePeer(p);
+      std::erase_if(config.peers, [&](const Peer& x) { return x.aet == peer.aet; });
+      config.peers.push_back(peer);
+    }
+    validateConfig(config);
+    if (args.has("verbose")) {
+      log::setLevel(log::Level::Debug);
+      OFLog::configure(OFLogger::DEBUG_LOG_LEVEL);  // PDU-level detail from DCMTK
+    } else {
+      OFLog::configure(OFLogger::WARN_LOG_LEVEL);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "atrium serve: %s\n", e.what());
+    return 2;
+  }
+
+  if (!dcmDataDict.isDictionaryLoaded()) {
+    std::fprintf(stderr, "atrium serve: DCMTK data dictionary not loaded\n");
+    return 2;
+  }
+  dicom::registerCodecs();
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    storage::DataLock lock(config.dataDir);
+    Archive archive(config);
+    auto counts = archive.index().counts();
+    log::info("data folder ", std::filesystem::absolute(config.dataDir).string(), ": ", counts.instances,
+              " instances in ", counts.studies, " studies");
+    if (config.httpPort) log::info("HTTP port ", config.httpPort, " reserved; the web server is not built yet");
+    dimse::DimseServer server(config, archive);
+    server.open();
+    g_server = &server;
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    server.run();
+    g_server = nullptr;
+    log::info("stopped");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "atrium serve: %s\n", e.what());
+    return 2;
+  }
+  return 0;
+}
+
+}  // namespace atrium::cli

@@ -1,0 +1,11 @@
+#pragma once
+// One function per subcommand; each returns the process exit code.
+// Exit codes: 0 success, 1 some work failed, 2 usage or configuration error, 3 peer unreachable.
+namespace atrium::cli {
+
+int runServe(int argc, char** argv);
+int runEcho(int argc, char** argv);
+int runSend(int argc, char** argv);
+int runReindex(int argc, char** argv);
+
+}  // namespace atrium::cli

@@ -1,0 +1,35 @@
+// atrium: one binary, several subcommands.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "cli/commands.h"
+
+namespace {
+const char* kUsage =
+    "usage: atrium <command> [options]\n"
+    "  serve    [--config FILE] [--data DIR] [--aet AET] [--dicom-port N] [--http-port N]\n"
+    "           [--peer AET@HOST:PORT]... [--verbose]     run the archive\n"
+    "  echo     HOST:PORT [--aet A] [--called B]           C-ECHO a DICOM peer\n"
+    "  send     HOST:PORT PATH... [--aet A] [--called B] [--jobs N]\n"
+    "                                                      C-STORE files and folders\n"
+    "  reindex  --data DIR                                 rebuild the index from stored files\n";
+}
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "help")) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  std::string cmd = argv[1];
+  if (cmd == "serve") return atrium::cli::runServe(argc, argv);
+  if (cmd == "echo") return atrium::cli::runEcho(argc, argv);
+  if (cmd == "send") return atrium::cli::runSend(argc, argv);
+  if (cmd == "reindex") return atrium::cli::runReindex(argc, argv);
+  if (cmd == "--version" || cmd == "version") {
+    std::puts("atrium 0.1.0");
+    return 0;
+  }
+  std::fprintf(stderr, "atrium: unknown command '%s'\n%s", cmd.c_str(), kUsage);
+  return 2;
+}

@@ -1,0 +1,127 @@
+#include "config/config.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace atrium {
+namespace {
+using nlohmann::json;
+
+template <typename T>
+void read(const json& j, const char* key, T& out) {
+  if (!j.contains(key)) return;
+  try {
+    out = j.at(key).get<T>();
+  } catch (const json::exception&) {
+    throw ConfigError(std::string("config: field '") + key + "' has the wrong type");
+  }
+}
+
+bool validAet(const std::string& aet) {
+  if (aet.empty() || aet.size() > 16) return false;
+  for (char c : aet)
+    if (c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
+  return aet.find_first_not_of(' ') != std::string::npos;
+}
+}  // namespace
+
+const Peer* Config::findPeer(const std::string& aet) const {
+  for (const auto& p : peers)
+    if (p.aet == aet) return &p;
+  return nullptr;
+}
+
+Config parseConfig(const std::string& text) {
+  json j;
+  try {
+    j = json::parse(text, nullptr, true, /*ignore_comments=*/true);
+  } catch (const json::parse_error& e) {
+    throw ConfigError(std::string("config: not valid JSON: ") + e.what());
+  }
+  if (!j.is_object()) throw ConfigError("config: top level must be a JSON object");
+  static const char* known[] = {"aet", "dicom_port", "http_port", "data_dir", "max_pdu", "max_associations",
+                                "allowed_calling_aets", "check_called_aet", "artim_timeout_s",
+                                "dimse_timeout_s", "duplicate_policy", "peers"};
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    bool ok = false;
+    for (const char* k : known) ok = ok || it.key() == k;
+    if (!ok) throw ConfigError("config: unknown field '" + it.key() + "'");
+  }
+  Config c;
+  read(j, "aet", c.aet);
+  read(j, "dicom_port", c.dicomPort);
+  read(j, "http_port", c.httpPort);
+  std::string dataDir;
+  read(j, "data_dir", dataDir);
+  if (!dataDir.empty()) c.dataDir = dataDir;
+  read(j, "max_pdu", c.maxPdu);
+  read(j, "max_associations", c.maxAssociations);
+  read(j, "allowed_calling_aets", c.allowedCallingAets);
+  read(j, "check_called_aet", c.checkCalledAet);
+  read(j, "artim_timeout_s", c.artimTimeoutSeconds);
+  read(j, "dimse_timeout_s", c.dimseTimeoutSeconds);
+  std::string dup = "keep-first";
+  read(j, "duplicate_policy", dup);
+  if (dup == "keep-first") c.duplicatePolicy = DuplicatePolicy::KeepFirst;
+  else if (dup == "overwrite") c.duplicatePolicy = DuplicatePolicy::Overwrite;
+  else throw ConfigError("config: duplicate_policy must be 'keep-first' or 'overwrite'");
+  if (j.contains("peers")) {
+    if (!j["peers"].is_array()) throw ConfigError("config: 'peers' must be an array");
+    for (const auto& p : j["peers"]) {
+      Peer peer;
+      if (!p.is_object()) throw ConfigError("config: each peer must be an object");
+      read(p, "aet", peer.aet);
+      read(p, "host", peer.host);
+      read(p, "port", peer.port);
+      if (!validAet(peer.aet)) throw ConfigError("config: peer has an invalid 'aet'");
+      if (peer.host.empty()) throw ConfigError("config: peer " + peer.aet + " has no 'host'");
+      if (peer.port < 1 || peer.port > 65535) throw ConfigError("config: peer " + peer.aet + " has an invalid 'port'");
+      c.peers.push_back(peer);
+    }
+  }
+  validateConfig(c);
+  return c;
+}
+
+Config loadConfig(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw ConfigError("config: cannot read " + file.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parseConfig(ss.str());
+}
+
+void validateConfig(const Config& c) {
+  if (!validAet(c.aet)) throw ConfigError("config: 'aet' must be 1-16 characters without backslash or control characters");
+  if (c.dicomPort < 1 || c.dicomPort > 65535) throw ConfigError("config: 'dicom_port' must be 1-65535");
+  if (c.httpPort < 0 || c.httpPort > 65535) throw ConfigError("config: 'http_port' must be 0-65535");
+  if (c.maxPdu < 4096 || c.maxPdu > 131072) throw ConfigError("config: 'max_pdu' must be 4096-131072");
+  if (c.maxAssociations < 1 || c.maxAssociations > 4096) throw ConfigError("config: 'max_associations' must be 1-4096");
+  if (c.artimTimeoutSeconds < 1) throw ConfigError("config: 'artim_timeout_s' must be positive");
+  if (c.dimseTimeoutSeconds < 1) throw ConfigError("config: 'dimse_timeout_s' must be positive");
+  for (const auto& a : c.allowedCallingAets)
+    if (!validAet(a)) throw ConfigError("config: 'allowed_calling_aets' has an invalid AE title '" + a + "'");
+}
+
+Peer parsePeer(const std::string& spec) {
+  auto at = spec.find('@');
+  auto colon = spec.rfind(':');
+  if (at == std::string::npos || colon == std::string::npos || colon < at)
+    throw ConfigError("peer must be AET@HOST:PORT, got '" + spec + "'");
+  Peer p;
+  p.aet = spec.substr(0, at);
+  p.host = spec.substr(at + 1, colon - at - 1);
+  try {
+    std::size_t used = 0;
+    p.port = std::stoi(spec.substr(colon + 1), &used);
+    if (used != spec.size() - colon - 1) throw std::invalid_argument("port");
+  } catch (const std::exception&) {
+    throw ConfigError("peer port is not a number in '" + spec + "'");
+  }
+  if (!validAet(p.aet) || p.host.empty() || p.port < 1 || p.port > 65535)
+    throw ConfigError("invalid peer '" + spec + "'");
+  return p;
+}
+
+}  // namespace atrium

@@ -1,0 +1,47 @@
+#pragma once
+// The server's configuration: one JSON file (see config/atrium.example.json), then CLI overrides.
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace atrium {
+
+struct Peer {
+  std::string aet;
+  std::string host;
+  int port = 104;
+};
+
+enum class DuplicatePolicy { KeepFirst, Overwrite };
+
+struct Config {
+  std::string aet = "ATRIUM";
+  int dicomPort = 4242;
+  int httpPort = 8042;
+  std::filesystem::path dataDir = "data";
+  long maxPdu = 16384;              // 4096..131072
+  int maxAssociations = 64;         // simultaneous associations
+  std::vector<std::string> allowedCallingAets;  // empty = any
+  bool checkCalledAet = true;
+  int artimTimeoutSeconds = 30;     // association negotiation (ARTIM)
+  int dimseTimeoutSeconds = 60;     // waiting for the next DIMSE message / data
+  DuplicatePolicy duplicatePolicy = DuplicatePolicy::KeepFirst;
+  std::vector<Peer> peers;
+
+  const Peer* findPeer(const std::string& aet) const;
+};
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Parse a JSON config file; throws ConfigError naming the bad field.
+Config loadConfig(const std::filesystem::path& file);
+Config parseConfig(const std::string& jsonText);
+// Check ranges after CLI overrides; throws ConfigError.
+void validateConfig(const Config& config);
+// "AET@HOST:PORT" → Peer; throws ConfigError.
+Peer parsePeer(const std::string& spec);
+
+}  // namespace atrium

@@ -1,0 +1,46 @@
+#include "dimse/negotiation.h"
+
+#include <algorithm>
+
+#include "dicom/sop_classes.h"
+#include "dicom/transfer_syntax.h"
+
+namespace atrium::dimse {
+namespace {
+std::string trimAe(std::string s) {
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && s[i] == ' ') ++i;
+  return s.substr(i);
+}
+}  // namespace
+
+AssociationRejection checkAssociation(const Config& config, const std::string& callingAet,
+                                      const std::string& calledAet, int activeAssociations) {
+  if (config.checkCalledAet && trimAe(calledAet) != trimAe(config.aet))
+    return AssociationRejection::CalledAeNotRecognized;
+  if (!config.allowedCallingAets.empty()) {
+    auto calling = trimAe(callingAet);
+    bool known = std::any_of(config.allowedCallingAets.begin(), config.allowedCallingAets.end(),
+                             [&](const std::string& a) { return trimAe(a) == calling; });
+    if (!known) return AssociationRejection::CallingAeNotRecognized;
+  }
+  if (activeAssociations >= config.maxAssociations) return AssociationRejection::TooManyAssociations;
+  return AssociationRejection::None;
+}
+
+ContextResult negotiateContext(const std::string& abstractSyntax, const std::vector<std::string>& proposed) {
+  if (dicom::isVerificationSopClass(abstractSyntax)) {
+    auto ts = dicom::selectUncompressedTransferSyntax(proposed);
+    if (ts.empty()) return {ContextDecision::TransferSyntaxesNotSupported, {}};
+    return {ContextDecision::Accept, ts};
+  }
+  if (dicom::isStorageSopClass(abstractSyntax)) {
+    auto ts = dicom::selectStorageTransferSyntax(proposed);
+    if (ts.empty()) return {ContextDecision::TransferSyntaxesNotSupported, {}};
+    return {ContextDecision::Accept, ts};
+  }
+  return {ContextDecision::AbstractSyntaxNotSupported, {}};
+}
+
+}  // namespace atrium::dimse

@@ -1,0 +1,27 @@
+#pragma once
+// Association policy: who may connect and which presentation contexts are accepted.
+// Pure functions over plain strings so they are testable without a network.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+
+namespace atrium::dimse {
+
+enum class AssociationRejection { None, CallingAeNotRecognized, CalledAeNotRecognized, TooManyAssociations };
+
+AssociationRejection checkAssociation(const Config& config, const std::string& callingAet,
+                                      const std::string& calledAet, int activeAssociations);
+
+enum class ContextDecision { Accept, AbstractSyntaxNotSupported, TransferSyntaxesNotSupported };
+
+struct ContextResult {
+  ContextDecision decision;
+  std::string transferSyntax;
+};
+
+// One proposed presentation context: accept storage classes and Verification.
+ContextResult negotiateContext(const std::string& abstractSyntax, const std::vector<std::string>& proposed);
+
+}  // namespace atrium::dimse

@@ -1,0 +1,58 @@
+#pragma once
+// An outgoing association (the SCU side): proposed contexts in, accepted contexts out.
+#include <memory>
+#include <string>
+#include <vector>
+
+struct T_ASC_Network;
+struct T_ASC_Association;
+
+namespace atrium::dimse {
+
+struct PeerAddress {
+  std::string host;
+  int port = 104;
+  std::string callingAet = "ATRIUM";
+  std::string calledAet = "ANY-SCP";
+  long maxPdu = 16384;
+  int timeoutSeconds = 30;  // connect, ACSE and DIMSE
+};
+
+// "HOST:PORT" → address with defaults; throws std::invalid_argument with a one-line reason.
+PeerAddress parseHostPort(const std::string& spec);
+
+struct ProposedContext {
+  std::string abstractSyntax;
+  std::vector<std::string> transferSyntaxes;
+};
+
+class ScuAssociation {
+ public:
+  ~ScuAssociation();
+  ScuAssociation(const ScuAssociation&) = delete;
+  ScuAssociation& operator=(const ScuAssociation&) = delete;
+
+  // Connects and negotiates; throws std::runtime_error with the reason (rejection, refused...).
+  static std::unique_ptr<ScuAssociation> open(const PeerAddress& peer, const std::vector<ProposedContext>& contexts);
+
+  // Accepted context for this abstract syntax with exactly this transfer syntax (0 if none).
+  unsigned char findContext(const std::string& abstractSyntax, const std::string& transferSyntax) const;
+  // Any accepted context for this abstract syntax (0 if none); its syntax in *acceptedTs.
+  unsigned char findAnyContext(const std::string& abstractSyntax, std::string* acceptedTs) const;
+
+  T_ASC_Association* raw() { return assoc_; }
+  int timeoutSeconds() const { return timeout_; }
+  unsigned short nextMessageId() { return ++messageId_; }
+  void release();
+  void abort();
+
+ private:
+  ScuAssociation() = default;
+  T_ASC_Network* net_ = nullptr;
+  T_ASC_Association* assoc_ = nullptr;
+  int timeout_ = 30;
+  unsigned short messageId_ = 0;
+  bool open_ = false;
+};
+
+}  // namespace atrium::dimse

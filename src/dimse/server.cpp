@@ -1,0 +1,281 @@
+#include "dimse/server.h"
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcostrmf.h>
+#include <dcmtk/dcmnet/assoc.h>
+#include <dcmtk/dcmnet/dimse.h>
+
+#include <chrono>
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "common/log.h"
+#include "dimse/negotiation.h"
+
+namespace atrium::dimse {
+namespace {
+
+void dropAssociation(T_ASC_Association* assoc) {
+  ASC_dropSCPAssociation(assoc);
+  ASC_destroyAssociation(&assoc);
+}
+
+void reject(T_ASC_Association* assoc, T_ASC_RejectParametersResult result, T_ASC_RejectParametersSource source,
+            T_ASC_RejectParametersReason reason) {
+  T_ASC_RejectParameters rej{result, source, reason};
+  ASC_rejectAssociation(assoc, &rej);
+}
+
+std::string describe(const OFCondition& c) { return c.text(); }
+
+}  // namespace
+
+DimseServer::DimseServer(const Config& config, IStoreRequestHandler& storeHandler)
+    : config_(config), storeHandler_(storeHandler) {}
+
+DimseServer::~DimseServer() {
+  if (network_) ASC_dropNetwork(&network_);
+}
+
+void DimseServer::open() {
+  dcmMaxOutgoingPDUSize.set(static_cast<Uint32>(config_.maxPdu));
+  OFCondition c = ASC_initializeNetwork(NET_ACCEPTOR, config_.dicomPort, config_.artimTimeoutSeconds, &network_);
+  if (c.bad())
+    throw std::runtime_error("cannot listen on DICOM port " + std::to_string(config_.dicomPort) + ": " + describe(c));
+}
+
+void DimseServer::run() {
+  log::info("DICOM server ", config_.aet, " listening on port ", config_.dicomPort, " (max ",
+            config_.maxAssociations, " associations, max PDU ", config_.maxPdu, ")");
+  while (!stopping_) {
+    T_ASC_Association* assoc = nullptr;
+    OFCondition c = ASC_receiveAssociation(network_, &assoc, config_.maxPdu, nullptr, nullptr, OFFalse,
+                                           DUL_NOBLOCK, 1);
+    if (c == DUL_NOASSOCIATIONREQUEST) {
+      if (assoc) ASC_destroyAssociation(&assoc);
+      continue;
+    }
+    if (c.bad()) {
+      log::warn("association request failed: ", describe(c));
+      if (assoc) dropAssociation(assoc);
+      continue;
+    }
+    ++active_;
+    std::thread([this, assoc] {
+      serveAssociation(assoc);
+      std::lock_guard lock(doneMutex_);
+      --active_;
+      doneCv_.notify_all();
+    }).detach();
+  }
+  // Let running associations finish (bounded by the DIMSE timeout).
+  std::unique_lock lock(doneMutex_);
+  doneCv_.wait_for(lock, std::chrono::seconds(config_.dimseTimeoutSeconds + 5), [&] { return active_ == 0; });
+}
+
+void DimseServer::serveAssociation(T_ASC_Association* assoc) {
+  std::string peer = std::string(assoc->params->DULparams.callingAPTitle) + "@" +
+                     assoc->params->DULparams.callingPresentationAddress;
+  try {
+    if (negotiate(assoc, peer)) messageLoop(assoc, peer);
+  } catch (const std::exception& e) {
+    log::error("association ", peer, ": ", e.what());
+    ASC_abortAssociation(assoc);
+  }
+  dropAssociation(assoc);
+}
+
+bool DimseServer::negotiate(T_ASC_Association* assoc, const std::string& peer) {
+  auto& dul = assoc->params->DULparams;
+  // active_ counts this association already.
+  auto rejection = checkAssociation(config_, dul.callingAPTitle, dul.calledAPTitle, active_ - 1);
+  switch (rejection) {
+    case AssociationRejection::None: break;
+    case AssociationRejection::CallingAeNotRecognized:
+      log::warn("association from ", peer, " rejected: calling AE title not recognized");
+      reject(assoc, ASC_RESULT_REJECTEDPERMANENT, ASC_SOURCE_SERVICEUSER, ASC_REASON_SU_CALLINGAETITLENOTRECOGNIZED);
+      return false;
+    case AssociationRejection::CalledAeNotRecognized:
+      log::warn("association from ", peer, " rejected: called AE title '", dul.calledAPTitle, "' not recognized");
+      reject(assoc, ASC_RESULT_REJECTEDPERMANENT, ASC_SOURCE_SERVICEUSER, ASC_REASON_SU_CALLEDAETITLENOTRECOGNIZED);
+      return false;
+    case AssociationRejection::TooManyAssociations:
+      log::warn("association from ", peer, " rejected: ", config_.maxAssociations, " associations already active");
+      reject(assoc, ASC_RESULT_REJECTEDTRANSIENT, ASC_SOURCE_SERVICEPROVIDER_PRESENTATION_RELATED,
+             ASC_REASON_SP_PRES_LOCALLIMITEXCEEDED);
+      return false;
+  }
+
+  int accepted = 0;
+  int n = ASC_countPresentationContexts(assoc->params);
+  for (int i = 0; i < n; ++i) {
+    T_ASC_PresentationContext pc;
+    if (ASC_getPresentationContext(assoc->params, i, &pc).bad()) continue;
+    std::vector<std::string> proposed;
+    for (int t = 0; t < pc.transferSyntaxCount; ++t) proposed.emplace_back(pc.proposedTransferSyntaxes[t]);
+    auto result = negotiateContext(pc.abstractSyntax, proposed);
+    if (result.decision == ContextDecision::Accept) {
+      ASC_acceptPresentationContext(assoc->params, pc.presentationContextID, result.transferSyntax.c_str());
+      ++accepted;
+    } else {
+      ASC_refusePresentationContext(assoc->params, pc.presentationContextID,
+                                    result.decision == ContextDecision::AbstractSyntaxNotSupported
+                                        ? ASC_P_ABSTRACTSYNTAXNOTSUPPORTED
+                                        : ASC_P_TRANSFERSYNTAXESNOTSUPPORTED);
+      log::debug("association ", peer, ": refused context ", int(pc.presentationContextID), " ", pc.abstractSyntax);
+    }
+  }
+  OFCondition c = ASC_acknowledgeAssociation(assoc);
+  if (c.bad()) {
+    log::warn("association from ", peer, ": acknowledge failed: ", describe(c));
+    return false;
+  }
+  log::info("association from ", peer, " to ", dul.calledAPTitle, " accepted (", accepted, " of ", n,
+            " presentation contexts)");
+  return true;
+}
+
+void DimseServer::messageLoop(T_ASC_Association* assoc, const std::string& peer) {
+  int stored = 0, failed = 0;
+  for (;;) {
+    T_DIMSE_Message msg;
+    std::memset(&msg, 0, sizeof msg);
+    T_ASC_PresentationContextID presId = 0;
+    DcmDataset* statusDetail = nullptr;
+    OFCondition c = DIMSE_receiveCommand(assoc, DIMSE_NONBLOCKING, config_.dimseTimeoutSeconds, &presId, &msg,
+                                         &statusDetail);
+    delete statusDetail;
+    if (c == DUL_PEERREQUESTEDRELEASE) {
+      ASC_acknowledgeRelease(assoc);
+      log::info("association from ", peer, " released (", stored, " stored, ", failed, " failed)");
+      return;
+    }
+    if (c == DUL_PEERABORTEDASSOCIATION) {
+      log::info("association from ", peer, " aborted by peer (", stored, " stored, ", failed, " failed)");
+      return;
+    }
+    if (c == DIMSE_NODATAAVAILABLE) {
+      log::warn("association from ", peer, ": no message for ", config_.dimseTimeoutSeconds, " s, aborting");
+      ASC_abortAssociation(assoc);
+      return;
+    }
+    if (c.bad()) {
+      log::warn("association from ", peer, ": bad message (", describe(c), "), aborting");
+      ASC_abortAssociation(assoc);
+      return;
+    }
+    switch (msg.CommandField) {
+      case DIMSE_C_ECHO_RQ:
+        DIMSE_sendEchoResponse(assoc, presId, &msg.msg.CEchoRQ, STATUS_Success, nullptr);
+        log::debug("C-ECHO from ", peer);
+        break;
+      case DIMSE_C_STORE_RQ:
+        if (!handleStore(assoc, &msg, presId, peer, stored, failed)) {
+          ASC_abortAssociation(assoc);
+          return;
+        }
+        break;
+      default:
+        log::warn("association from ", peer, ": unsupported DIMSE command 0x", std::hex, msg.CommandField,
+                  std::dec, ", aborting");
+        ASC_abortAssociation(assoc);
+        return;
+    }
+  }
+}
+
+// Returns false when the association is no longer usable.
+bool DimseServer::handleStore(T_ASC_Association* assoc, void* message, unsigned char presId,
+                              const std::string& peer, int& stored, int& failed) {
+  auto& req = static_cast<T_DIMSE_Message*>(message)->msg.CStoreRQ;
+  T_ASC_PresentationContext pc;
+  StoreRequestInfo info;
+  info.sopClassUid = req.AffectedSOPClassUID;
+  info.sopInstanceUid = req.AffectedSOPInstanceUID;
+  info.callingAet = assoc->params->DULparams.callingAPTitle;
+  info.calledAet = assoc->params->DULparams.calledAPTitle;
+  info.peerHost = assoc->params->DULparams.callingPresentationAddress;
+  T_ASC_PresentationContextID id = presId;
+  if (ASC_findAcceptedPresentationContext(assoc->params, id, &pc).good())
+    info.transferSyntaxUid = pc.acceptedTransferSyntax;
+
+  Uint16 status = STATUS_Success;
+  std::string comment;
+  void* token = nullptr;
+  std::filesystem::path file = storeHandler_.beginStore(info, token);
+  bool receivedOk = false;
+  if (file.empty()) {
+    status = STATUS_STORE_Refused_OutOfResources;
+    comment = "cannot create a file for the instance";
+  } else {
+    DcmOutputFileStream* out = nullptr;
+    OFCondition c = DIMSE_createFilestream(file.c_str(), &req, assoc, presId, OFTrue, &out);
+    if (c.good()) {
+      T_ASC_PresentationContextID dataPresId = 0;
+      c = DIMSE_receiveDataSetInFile(assoc, DIMSE_NONBLOCKING, config_.dimseTimeoutSeconds, &dataPresId, out,
+                                     nullptr, nullptr);
+      out->flush();
+      bool writeOk = out->good();
+      delete out;
+      if (c.good() && dataPresId != presId) {
+        status = STATUS_STORE_Error_CannotUnderstand;
+        comment = "data set sent on another presentation context than its command";
+      } else if (c.good() && !writeOk) {
+        status = STATUS_STORE_Refused_OutOfResources;
+        comment = "cannot write the instance to disk";
+      } else if (c == DIMSE_OUTOFRESOURCES) {
+        status = STATUS_STORE_Refused_OutOfResources;
+        comment = "cannot write the instance to disk";
+      } else if (c.bad()) {
+        // The network failed in the middle of the data set: nothing to answer.
+        storeHandler_.abortStore(token);
+        log::warn("C-STORE from ", peer, " of ", info.sopInstanceUid, ": receive failed: ", describe(c));
+        ++failed;
+        return false;
+      } else {
+        receivedOk = true;
+      }
+    } else {
+      delete out;
+      DIC_UL bytes = 0, pdvs = 0;
+      OFCondition ig = DIMSE_ignoreDataSet(assoc, DIMSE_NONBLOCKING, config_.dimseTimeoutSeconds, &bytes, &pdvs);
+      if (ig.bad()) {
+        storeHandler_.abortStore(token);
+        return false;
+      }
+      status = STATUS_STORE_Refused_OutOfResources;
+      comment = "cannot create a file for the instance";
+    }
+    if (receivedOk) {
+      status = storeHandler_.endStore(info, token, comment);
+    } else {
+      storeHandler_.abortStore(token);
+    }
+  }
+  if (status == STATUS_Success) ++stored; else ++failed;
+
+  T_DIMSE_C_StoreRSP rsp;
+  std::memset(&rsp, 0, sizeof rsp);
+  rsp.MessageIDBeingRespondedTo = req.MessageID;
+  rsp.DimseStatus = status;
+  rsp.DataSetType = DIMSE_DATASET_NULL;
+  OFStandard::strlcpy(rsp.AffectedSOPClassUID, req.AffectedSOPClassUID, sizeof rsp.AffectedSOPClassUID);
+  OFStandard::strlcpy(rsp.AffectedSOPInstanceUID, req.AffectedSOPInstanceUID, sizeof rsp.AffectedSOPInstanceUID);
+  rsp.opts = O_STORE_AFFECTEDSOPCLASSUID | O_STORE_AFFECTEDSOPINSTANCEUID;
+  DcmDataset* detail = nullptr;
+  if (status != STATUS_Success && !comment.empty()) {
+    detail = new DcmDataset;
+    detail->putAndInsertString(DCM_ErrorComment, comment.substr(0, 64).c_str());
+  }
+  OFCondition c = DIMSE_sendStoreResponse(assoc, presId, &req, &rsp, detail);
+  delete detail;
+  if (c.bad()) {
+    log::warn("C-STORE response to ", peer, " failed: ", describe(c));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace atrium::dimse

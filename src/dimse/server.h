@@ -1,0 +1,44 @@
+#pragma once
+// The DICOM association acceptor: one thread per association, bounded by max_associations.
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+
+#include "config/config.h"
+#include "dimse/store_handler.h"
+
+struct T_ASC_Network;
+struct T_ASC_Association;
+
+namespace atrium::dimse {
+
+class DimseServer {
+ public:
+  DimseServer(const Config& config, IStoreRequestHandler& storeHandler);
+  ~DimseServer();
+
+  // Binds the port; throws std::runtime_error with a one-line reason.
+  void open();
+  // Accepts until stop() is called (from a signal handler thread or a test).
+  void run();
+  void stop() { stopping_ = true; }
+  int activeAssociations() const { return active_; }
+
+ private:
+  void serveAssociation(T_ASC_Association* assoc);
+  bool negotiate(T_ASC_Association* assoc, const std::string& peer);
+  void messageLoop(T_ASC_Association* assoc, const std::string& peer);
+  bool handleStore(T_ASC_Association* assoc, void* message, unsigned char presId, const std::string& peer,
+                   int& stored, int& failed);
+
+  const Config& config_;
+  IStoreRequestHandler& storeHandler_;
+  T_ASC_Network* network_ = nullptr;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> active_{0};
+  std::mutex doneMutex_;
+  std::condition_variable doneCv_;
+};
+
+}  // namespace atrium::dimse

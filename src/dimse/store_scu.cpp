@@ -1,0 +1,150 @@
+#include "dimse/store_scu.h"
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcuid.h>
+#include <dcmtk/dcmdata/dcxfer.h>
+#include <dcmtk/dcmnet/dimse.h>
+
+#include <cstring>
+#include <map>
+#include <set>
+
+namespace atrium::dimse {
+namespace {
+
+constexpr std::size_t kMaxContexts = 128;
+
+std::size_t contextCost(const std::set<std::pair<std::string, std::string>>& pairs,
+                        const std::set<std::string>& classes) {
+  return pairs.size() + classes.size();
+}
+
+SendOutcome sendOne(ScuAssociation& a, const SendItem& item) {
+  SendOutcome out;
+  out.item = &item;
+  unsigned char presId = a.findContext(item.sopClassUid, item.transferSyntaxUid);
+  DcmFileFormat converted;
+  bool convert = false;
+  if (!presId) {
+    std::string ts;
+    presId = a.findAnyContext(item.sopClassUid, &ts);
+    if (!presId) {
+      out.error = "peer accepted no presentation context for SOP class " + item.sopClassUid;
+      return out;
+    }
+    OFCondition c = converted.loadFile(item.file.c_str());
+    if (c.bad()) {
+      out.error = std::string("cannot read file: ") + c.text();
+      return out;
+    }
+    E_TransferSyntax target = DcmXfer(ts.c_str()).getXfer();
+    DcmDataset* ds = converted.getDataset();
+    if (ds->chooseRepresentation(target, nullptr).bad() || !ds->canWriteXfer(target)) {
+      out.error = "cannot convert from " + item.transferSyntaxUid + " to " + ts + ", the only syntax accepted";
+      return out;
+    }
+    convert = true;
+  }
+  T_DIMSE_C_StoreRQ req;
+  std::memset(&req, 0, sizeof req);
+  req.MessageID = a.nextMessageId();
+  OFStandard::strlcpy(req.AffectedSOPClassUID, item.sopClassUid.c_str(), sizeof req.AffectedSOPClassUID);
+  OFStandard::strlcpy(req.AffectedSOPInstanceUID, item.sopInstanceUid.c_str(), sizeof req.AffectedSOPInstanceUID);
+  req.DataSetType = DIMSE_DATASET_PRESENT;
+  req.Priority = DIMSE_PRIORITY_MEDIUM;
+  T_DIMSE_C_StoreRSP rsp;
+  std::memset(&rsp, 0, sizeof rsp);
+  DcmDataset* detail = nullptr;
+  OFCondition c = convert ? DIMSE_storeUser(a.raw(), presId, &req, nullptr, converted.getDataset(), nullptr, nullptr,
+                                            DIMSE_NONBLOCKING, a.timeoutSeconds(), &rsp, &detail)
+                          : DIMSE_storeUser(a.raw(), presId, &req, item.file.c_str(), nullptr, nullptr, nullptr,
+                                            DIMSE_NONBLOCKING, a.timeoutSeconds(), &rsp, &detail);
+  if (c.bad()) {
+    delete detail;
+    out.error = std::string("C-STORE failed: ") + c.text();
+    return out;
+  }
+  out.sent = true;
+  out.status = rsp.DimseStatus;
+  if (!out.success()) {
+    const char* comment = nullptr;
+    if (detail && detail->findAndGetString(DCM_ErrorComment, comment).good() && comment) out.error = comment;
+  }
+  delete detail;
+  return out;
+}
+
+}  // namespace
+
+std::vector<ProposedContext> contextsFor(const std::vector<const SendItem*>& items) {
+  std::vector<ProposedContext> out;
+  std::set<std::pair<std::string, std::string>> pairs;
+  std::set<std::string> classes;
+  for (const auto* it : items) {
+    if (pairs.insert({it->sopClassUid, it->transferSyntaxUid}).second)
+      out.push_back({it->sopClassUid, {it->transferSyntaxUid}});
+    if (classes.insert(it->sopClassUid).second)
+      out.push_back({it->sopClassUid, {UID_LittleEndianExplicitTransferSyntax, UID_LittleEndianImplicitTransferSyntax}});
+  }
+  return out;
+}
+
+void sendItems(const PeerAddress& peer, const std::vector<const SendItem*>& items,
+               const std::function<void(const SendOutcome&)>& onResult, const std::atomic<bool>* cancel) {
+  std::size_t i = 0;
+  while (i < items.size()) {
+    // Grow the batch while its contexts fit in one association.
+    std::set<std::pair<std::string, std::string>> pairs;
+    std::set<std::string> classes;
+    std::size_t end = i;
+    while (end < items.size()) {
+      auto p2 = pairs;
+      auto c2 = classes;
+      p2.insert({items[end]->sopClassUid, items[end]->transferSyntaxUid});
+      c2.insert(items[end]->sopClassUid);
+      if (contextCost(p2, c2) > kMaxContexts) break;
+      pairs.swap(p2);
+      classes.swap(c2);
+      ++end;
+    }
+    std::vector<const SendItem*> batch(items.begin() + static_cast<long>(i), items.begin() + static_cast<long>(end));
+    std::unique_ptr<ScuAssociation> a;
+    std::string openError;
+    try {
+      a = ScuAssociation::open(peer, contextsFor(batch));
+    } catch (const std::exception& e) {
+      openError = e.what();
+    }
+    for (const auto* item : batch) {
+      if (!a || (cancel && *cancel)) {
+        SendOutcome o;
+        o.item = item;
+        o.error = a ? "cancelled" : openError;
+        onResult(o);
+        continue;
+      }
+      SendOutcome o = sendOne(*a, *item);
+      onResult(o);
+      if (!o.sent && o.error.rfind("C-STORE failed", 0) == 0) {
+        // The association broke; reopen for the rest of the batch.
+        a.reset();
+        try {
+          std::vector<const SendItem*> rest;
+          bool after = false;
+          for (const auto* x : batch) {
+            if (after) rest.push_back(x);
+            if (x == item) after = true;
+          }
+          if (!rest.empty()) a = ScuAssociation::open(peer, contextsFor(rest));
+        } catch (const std::exception& e) {
+          openError = e.what();
+        }
+      }
+    }
+    if (a) a->release();
+    i = end;
+  }
+}
+
+}  // namespace atrium::dimse

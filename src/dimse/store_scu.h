@@ -1,0 +1,36 @@
+#pragma once
+// C-STORE SCU: sends files as they are (bit-preserving) when the peer accepts their transfer
+// syntax, otherwise converts to one it accepted (DCMTK codecs).
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "dimse/scu_association.h"
+
+namespace atrium::dimse {
+
+struct SendItem {
+  std::filesystem::path file;
+  std::string sopClassUid, sopInstanceUid, transferSyntaxUid;
+};
+
+struct SendOutcome {
+  const SendItem* item = nullptr;
+  bool sent = false;               // a response was received
+  unsigned short status = 0xFFFF;  // DIMSE status of the response
+  std::string error;               // why it failed, if it did
+  bool success() const { return sent && (status == 0 || (status & 0xF000) == 0xB000); }
+};
+
+// The contexts proposed for a batch: each (SOP class, file syntax) pair alone, plus
+// Explicit LE / Implicit LE per SOP class as the fallback.
+std::vector<ProposedContext> contextsFor(const std::vector<const SendItem*>& items);
+
+// Sends the items in order over as many associations as the 128-context limit needs.
+// onResult is called once per item (from this thread).
+void sendItems(const PeerAddress& peer, const std::vector<const SendItem*>& items,
+               const std::function<void(const SendOutcome&)>& onResult, const std::atomic<bool>* cancel = nullptr);
+
+}  // namespace atrium::dimse

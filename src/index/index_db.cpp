@@ -1,0 +1,216 @@
+#include "index/index_db.h"
+
+#include <chrono>
+
+#include "common/log.h"
+#include "index/schema.h"
+#include "index/sqlite_util.h"
+
+namespace atrium::index {
+namespace {
+
+std::int64_t nowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+struct ReadConnection {
+  sqlite3* db;
+  ~ReadConnection() { sqlite3_close(db); }
+};
+
+// Insert or refresh the patient/study/series rows; returns the series pk.
+std::int64_t upsertHierarchy(sqlite3* db, const dicom::InstanceRecord& r, std::int64_t now) {
+  Statement p(db,
+              "INSERT INTO patients(patient_key,patient_id,issuer,name,birth_date,sex) VALUES(?,?,?,?,?,?) "
+              "ON CONFLICT(patient_key) DO UPDATE SET name=excluded.name, birth_date=excluded.birth_date, "
+              "sex=excluded.sex RETURNING pk");
+  p.bind(1, r.patient.patientId + '\x1f' + r.patient.issuerOfPatientId)
+      .bind(2, r.patient.patientId)
+      .bind(3, r.patient.issuerOfPatientId)
+      .bind(4, r.patient.patientName)
+      .bind(5, r.patient.birthDate)
+      .bind(6, r.patient.sex);
+  p.step();
+  std::int64_t patientPk = p.integer(0);
+
+  Statement s(db,
+              "INSERT INTO studies(patient_pk,study_uid,study_date,study_time,accession,study_id,description,"
+              "referring_physician,updated_at) VALUES(?,?,?,?,?,?,?,?,?) "
+              "ON CONFLICT(study_uid) DO UPDATE SET updated_at=excluded.updated_at RETURNING pk");
+  s.bind(1, patientPk)
+      .bind(2, r.study.studyInstanceUid)
+      .bind(3, r.study.studyDate)
+      .bind(4, r.study.studyTime)
+      .bind(5, r.study.accessionNumber)
+      .bind(6, r.study.studyId)
+      .bind(7, r.study.studyDescription)
+      .bind(8, r.study.referringPhysicianName)
+      .bind(9, now);
+  s.step();
+  std::int64_t studyPk = s.integer(0);
+
+  Statement se(db,
+               "INSERT INTO series(study_pk,series_uid,modality,series_number,description,body_part,series_date,"
+               "series_time,protocol_name,frame_of_reference_uid) VALUES(?,?,?,?,?,?,?,?,?,?) "
+               "ON CONFLICT(series_uid) DO UPDATE SET series_uid=series_uid RETURNING pk");
+  se.bind(1, studyPk)
+      .bind(2, r.series.seriesInstanceUid)
+      .bind(3, r.series.modality)
+      .bind(4, r.series.seriesNumber)
+      .bind(5, r.series.seriesDescription)
+      .bind(6, r.series.bodyPartExamined)
+      .bind(7, r.series.seriesDate)
+      .bind(8, r.series.seriesTime)
+      .bind(9, r.series.protocolName)
+      .bind(10, r.series.frameOfReferenceUid);
+  se.step();
+  return se.integer(0);
+}
+
+}  // namespace
+
+IndexDatabase::IndexDatabase(std::filesystem::path file) : file_(std::move(file)) {
+  writer_ = openDatabase(file_.string(), false);
+  exec(writer_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+  exec(writer_, kSchemaSql);
+  exec(writer_, ("INSERT OR IGNORE INTO meta(key,value) VALUES('schema_version','" +
+                 std::to_string(kSchemaVersion) + "')").c_str());
+  thread_ = std::thread([this] { writerLoop(); });
+}
+
+IndexDatabase::~IndexDatabase() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+  sqlite3_close(writer_);
+}
+
+void IndexDatabase::writerLoop() {
+  for (;;) {
+    std::deque<Job*> batch;
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      batch.swap(queue_);
+    }
+    // One transaction for the whole group; each job in its own savepoint so one bad row
+    // fails only its own store.
+    std::vector<bool> ok(batch.size(), false);
+    bool committed = false;
+    try {
+      exec(writer_, "BEGIN IMMEDIATE");
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        exec(writer_, "SAVEPOINT job");
+        try {
+          batch[i]->work(writer_);
+          exec(writer_, "RELEASE job");
+          ok[i] = true;
+        } catch (const std::exception& e) {
+          log::error("index write failed: ", e.what());
+          exec(writer_, "ROLLBACK TO job; RELEASE job");
+        }
+      }
+      exec(writer_, "COMMIT");
+      committed = true;
+    } catch (const std::exception& e) {
+      log::error("index commit failed: ", e.what());
+      sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->committed.set_value(committed && ok[i]);
+  }
+}
+
+InsertOutcome IndexDatabase::addInstance(const dicom::InstanceRecord& r, const StoredFile& f, bool replaceExisting,
+                                         std::string* error) {
+  InsertOutcome outcome = InsertOutcome::Failed;
+  std::string err;
+  Job job;
+  job.work = [&](sqlite3* db) {
+    std::int64_t now = nowMs();
+    std::int64_t existing = 0;
+    {
+      Statement q(db, "SELECT pk FROM instances WHERE sop_uid=?");
+      q.bind(1, r.instance.sopInstanceUid);
+      if (q.step()) existing = q.integer(0);
+    }
+    if (existing && !replaceExisting) {
+      outcome = InsertOutcome::AlreadyPresent;
+      return;
+    }
+    std::int64_t seriesPk = upsertHierarchy(db, r, now);
+    if (existing) {
+      Statement d(db, "DELETE FROM instances WHERE pk=?");
+      d.bind(1, existing);
+      d.step();
+    }
+    Statement ins(db,
+                  "INSERT INTO instances(series_pk,sop_uid,sop_class_uid,instance_number,number_of_frames,rows_,"
+                  "columns_,specific_character_set,transfer_syntax,path,size,checksum,source_aet,received_at) "
+                  "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    ins.bind(1, seriesPk)
+        .bind(2, r.instance.sopInstanceUid)
+        .bind(3, r.instance.sopClassUid)
+        .bind(4, r.instance.instanceNumber)
+        .bind(5, r.instance.numberOfFrames)
+        .bind(6, r.instance.rows)
+        .bind(7, r.instance.columns)
+        .bind(8, r.instance.specificCharacterSet)
+        .bind(9, r.transferSyntaxUid)
+        .bind(10, f.relativePath)
+        .bind(11, f.size)
+        .bind(12, f.checksum)
+        .bind(13, f.sourceAet)
+        .bind(14, now);
+    ins.step();
+    outcome = existing ? InsertOutcome::Replaced : InsertOutcome::Inserted;
+  };
+  auto fut = job.committed.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(&job);
+  }
+  cv_.notify_one();
+  if (!fut.get()) {
+    if (error) *error = "index write failed";
+    return InsertOutcome::Failed;
+  }
+  return outcome;
+}
+
+sqlite3* IndexDatabase::readConnection() const {
+  sqlite3* db = openDatabase(file_.string(), true);
+  return db;
+}
+
+std::optional<IndexedInstance> IndexDatabase::findInstance(const std::string& uid) const {
+  ReadConnection c{readConnection()};
+  Statement q(c.db,
+              "SELECT i.sop_uid,i.sop_class_uid,st.study_uid,se.series_uid,i.transfer_syntax,i.path,i.checksum,i.size "
+              "FROM instances i JOIN series se ON se.pk=i.series_pk JOIN studies st ON st.pk=se.study_pk "
+              "WHERE i.sop_uid=?");
+  q.bind(1, uid);
+  if (!q.step()) return std::nullopt;
+  IndexedInstance r{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(6), q.integer(7)};
+  return r;
+}
+
+IndexCounts IndexDatabase::counts() const {
+  ReadConnection c{readConnection()};
+  IndexCounts n;
+  Statement q(c.db,
+              "SELECT (SELECT count(*) FROM patients),(SELECT count(*) FROM studies),"
+              "(SELECT count(*) FROM series),(SELECT count(*) FROM instances)");
+  q.step();
+  n.patients = q.integer(0);
+  n.studies = q.integer(1);
+  n.series = q.integer(2);
+  n.instances = q.integer(3);
+  return n;
+}
+
+}  // namespace atrium::index

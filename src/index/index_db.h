@@ -1,0 +1,72 @@
+#pragma once
+// The instance index. Writes go through one writer thread that commits in groups
+// (one fsync for many concurrent stores); reads open their own connections.
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "dicom/instance_record.h"
+
+namespace atrium::index {
+
+struct StoredFile {
+  std::string relativePath;
+  std::int64_t size = 0;
+  std::string checksum;
+  std::string sourceAet;
+};
+
+enum class InsertOutcome { Inserted, AlreadyPresent, Replaced, Failed };
+
+struct IndexedInstance {
+  std::string sopInstanceUid, sopClassUid, studyUid, seriesUid, transferSyntax, path, checksum;
+  std::int64_t size = 0;
+};
+
+struct IndexCounts {
+  std::int64_t patients = 0, studies = 0, series = 0, instances = 0;
+};
+
+class IndexDatabase {
+ public:
+  // Opens (creating if needed) <file>; WAL, synchronous=FULL: a commit is on disk when it returns.
+  explicit IndexDatabase(std::filesystem::path file);
+  ~IndexDatabase();
+  IndexDatabase(const IndexDatabase&) = delete;
+  IndexDatabase& operator=(const IndexDatabase&) = delete;
+
+  // Blocks until the row is committed (or failed). replaceExisting: overwrite policy.
+  InsertOutcome addInstance(const dicom::InstanceRecord& record, const StoredFile& file, bool replaceExisting,
+                            std::string* error = nullptr);
+
+  std::optional<IndexedInstance> findInstance(const std::string& sopInstanceUid) const;
+  IndexCounts counts() const;
+  const std::filesystem::path& file() const { return file_; }
+
+ private:
+  struct Job {
+    std::function<void(sqlite3*)> work;  // runs inside the group's transaction
+    std::promise<bool> committed;
+  };
+  void writerLoop();
+  sqlite3* readConnection() const;
+
+  std::filesystem::path file_;
+  sqlite3* writer_ = nullptr;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<Job*> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace atrium::index

@@ -1,0 +1,65 @@
+#pragma once
+// The index schema (SQLite). Versioned so later issues can migrate it.
+namespace atrium::index {
+
+constexpr int kSchemaVersion = 1;
+
+constexpr const char* kSchemaSql = R"SQL(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE IF NOT EXISTS patients(
+  pk INTEGER PRIMARY KEY,
+  patient_key TEXT NOT NULL UNIQUE,          -- PatientID + US + IssuerOfPatientID
+  patient_id TEXT NOT NULL,
+  issuer TEXT NOT NULL,
+  name TEXT NOT NULL,                        -- UTF-8
+  birth_date TEXT NOT NULL,
+  sex TEXT NOT NULL);
+
+CREATE TABLE IF NOT EXISTS studies(
+  pk INTEGER PRIMARY KEY,
+  patient_pk INTEGER NOT NULL REFERENCES patients(pk),
+  study_uid TEXT NOT NULL UNIQUE,
+  study_date TEXT NOT NULL,
+  study_time TEXT NOT NULL,
+  accession TEXT NOT NULL,
+  study_id TEXT NOT NULL,
+  description TEXT NOT NULL,
+  referring_physician TEXT NOT NULL,
+  updated_at INTEGER NOT NULL);              -- unix ms of the last instance received
+CREATE INDEX IF NOT EXISTS studies_patient ON studies(patient_pk);
+
+CREATE TABLE IF NOT EXISTS series(
+  pk INTEGER PRIMARY KEY,
+  study_pk INTEGER NOT NULL REFERENCES studies(pk),
+  series_uid TEXT NOT NULL UNIQUE,
+  modality TEXT NOT NULL,
+  series_number TEXT NOT NULL,
+  description TEXT NOT NULL,
+  body_part TEXT NOT NULL,
+  series_date TEXT NOT NULL,
+  series_time TEXT NOT NULL,
+  protocol_name TEXT NOT NULL,
+  frame_of_reference_uid TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS series_study ON series(study_pk);
+
+CREATE TABLE IF NOT EXISTS instances(
+  pk INTEGER PRIMARY KEY,
+  series_pk INTEGER NOT NULL REFERENCES series(pk),
+  sop_uid TEXT NOT NULL UNIQUE,
+  sop_class_uid TEXT NOT NULL,
+  instance_number TEXT NOT NULL,
+  number_of_frames TEXT NOT NULL,
+  rows_ TEXT NOT NULL,
+  columns_ TEXT NOT NULL,
+  specific_character_set TEXT NOT NULL,
+  transfer_syntax TEXT NOT NULL,
+  path TEXT NOT NULL,                        -- relative to the storage root
+  size INTEGER NOT NULL,
+  checksum TEXT NOT NULL,                    -- XXH3-128 of the whole file
+  source_aet TEXT NOT NULL,
+  received_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS instances_series ON instances(series_pk);
+)SQL";
+
+}  // namespace atrium::index

@@ -1,0 +1,111 @@
+#include "ingest/ingestor.h"
+
+#include <functional>
+
+#include "common/hash.h"
+#include "common/log.h"
+#include "dicom/instance_reader.h"
+
+namespace atrium::ingest {
+
+const char* statusName(IngestStatus s) {
+  switch (s) {
+    case IngestStatus::Stored: return "stored";
+    case IngestStatus::Duplicate: return "duplicate-kept-first";
+    case IngestStatus::Replaced: return "duplicate-replaced";
+    case IngestStatus::OutOfResources: return "out-of-resources";
+    case IngestStatus::UidMismatch: return "uid-mismatch";
+    case IngestStatus::CannotUnderstand: return "cannot-understand";
+  }
+  return "?";
+}
+
+Ingestor::Ingestor(storage::FileStore& store, index::IndexDatabase& index, DuplicatePolicy policy)
+    : store_(store), index_(index), policy_(policy) {}
+
+std::mutex& Ingestor::lockFor(const std::string& uid) { return stripes_[std::hash<std::string>{}(uid) % stripes_.size()]; }
+
+storage::FileStore::Slot Ingestor::stage(const std::string& uid, std::error_code& ec) { return store_.prepare(uid, ec); }
+
+IngestResult Ingestor::finish(const storage::FileStore::Slot& slot, const Announced& announced) {
+  IngestResult res;
+  auto fail = [&](IngestStatus s, std::string msg) {
+    store_.discard(slot);
+    res.status = s;
+    res.message = std::move(msg);
+    return res;
+  };
+
+  dicom::ReadResult read = dicom::readInstanceFile(slot.tempPath);
+  res.sopClassUid = read.record.instance.sopClassUid;
+  res.sopInstanceUid = read.record.instance.sopInstanceUid;
+  if (!read.ok()) return fail(IngestStatus::CannotUnderstand, read.message);
+
+  const auto& inst = read.record.instance;
+  if (!announced.sopInstanceUid.empty() && announced.sopInstanceUid != inst.sopInstanceUid)
+    return fail(IngestStatus::UidMismatch, "announced SOP Instance UID " + announced.sopInstanceUid +
+                                               " but the data set has " + inst.sopInstanceUid);
+  if (!announced.sopClassUid.empty() && announced.sopClassUid != inst.sopClassUid)
+    return fail(IngestStatus::UidMismatch,
+                "announced SOP Class UID " + announced.sopClassUid + " but the data set has " + inst.sopClassUid);
+  if (store_.relativePathFor(inst.sopInstanceUid) != slot.finalRelative)
+    return fail(IngestStatus::CannotUnderstand, "staged under another SOP Instance UID");
+
+  std::lock_guard lock(lockFor(inst.sopInstanceUid));
+  bool overwrite = policy_ == DuplicatePolicy::Overwrite;
+  if (!overwrite && index_.findInstance(inst.sopInstanceUid)) {
+    store_.discard(slot);
+    res.status = IngestStatus::Duplicate;
+    res.message = "already stored; kept the first copy";
+    return res;
+  }
+
+  index::StoredFile file;
+  file.relativePath = slot.finalRelative.string();
+  file.sourceAet = announced.sourceAet;
+  std::error_code ec;
+  file.size = static_cast<std::int64_t>(std::filesystem::file_size(slot.tempPath, ec));
+  auto sum = hash::fileChecksum(slot.tempPath);
+  if (ec || !sum) return fail(IngestStatus::OutOfResources, "cannot read back the received file");
+  file.checksum = *sum;
+
+  if (auto cec = store_.commit(slot)) return fail(IngestStatus::OutOfResources, "cannot store file: " + cec.message());
+
+  std::string err;
+  auto outcome = index_.addInstance(read.record, file, overwrite, &err);
+  switch (outcome) {
+    case index::InsertOutcome::Inserted: res.status = IngestStatus::Stored; break;
+    case index::InsertOutcome::Replaced: res.status = IngestStatus::Replaced; break;
+    case index::InsertOutcome::AlreadyPresent: res.status = IngestStatus::Duplicate; break;
+    case index::InsertOutcome::Failed: {
+      // Not acknowledged, so not kept: a file without its row would confuse nobody, but a
+      // replaced file without its row would.
+      if (!overwrite) std::filesystem::remove(store_.absolutePath(slot.finalRelative), ec);
+      res.status = IngestStatus::OutOfResources;
+      res.message = "index write failed: " + err;
+      return res;
+    }
+  }
+  return res;
+}
+
+IngestResult Ingestor::ingestCopy(const std::filesystem::path& src, const std::string& sourceAet) {
+  IngestResult res;
+  auto meta = dicom::readFileMeta(src);
+  if (!meta.ok) {
+    res.message = meta.message;
+    return res;
+  }
+  std::error_code ec;
+  auto slot = stage(meta.sopInstanceUid, ec);
+  if (!ec) std::filesystem::copy_file(src, slot.tempPath, ec);
+  if (ec) {
+    store_.discard(slot);
+    res.status = IngestStatus::OutOfResources;
+    res.message = "cannot stage file: " + ec.message();
+    return res;
+  }
+  return finish(slot, Announced{meta.sopClassUid, meta.sopInstanceUid, sourceAet});
+}
+
+}  // namespace atrium::ingest

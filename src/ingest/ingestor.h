@@ -1,0 +1,62 @@
+#pragma once
+// The one ingest path: C-STORE now, STOW-RS and import later. A staged Part 10 file is
+// validated, made durable in its final place, indexed, and only then reported as stored.
+#include <array>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <system_error>
+
+#include "config/config.h"
+#include "index/index_db.h"
+#include "storage/file_store.h"
+
+namespace atrium::ingest {
+
+enum class IngestStatus {
+  Stored,            // new instance
+  Duplicate,         // already stored; the first copy was kept (success)
+  Replaced,          // already stored; overwritten by policy (success)
+  OutOfResources,    // disk or index failure (A700)
+  UidMismatch,       // announced SOP Class/Instance differs from the data set (A900)
+  CannotUnderstand,  // unparsable, no SOP Instance UID, failed GSPS checks (C000)
+};
+
+struct IngestResult {
+  IngestStatus status = IngestStatus::CannotUnderstand;
+  std::string message;
+  std::string sopClassUid, sopInstanceUid;
+  bool success() const {
+    return status == IngestStatus::Stored || status == IngestStatus::Duplicate || status == IngestStatus::Replaced;
+  }
+};
+
+// What the sender announced (C-STORE request); empty fields are not checked.
+struct Announced {
+  std::string sopClassUid, sopInstanceUid;
+  std::string sourceAet;
+};
+
+class Ingestor {
+ public:
+  Ingestor(storage::FileStore& store, index::IndexDatabase& index, DuplicatePolicy policy);
+
+  // A temp file beside the announced instance's final place, for the data set to be streamed into.
+  storage::FileStore::Slot stage(const std::string& announcedSopInstanceUid, std::error_code& ec);
+  // Validate, commit and index the staged file. The temp file is consumed in every outcome.
+  IngestResult finish(const storage::FileStore::Slot& slot, const Announced& announced);
+  // Ingest an existing Part 10 file by copying it (import, tests).
+  IngestResult ingestCopy(const std::filesystem::path& part10File, const std::string& sourceAet);
+
+ private:
+  std::mutex& lockFor(const std::string& sopInstanceUid);
+
+  storage::FileStore& store_;
+  index::IndexDatabase& index_;
+  DuplicatePolicy policy_;
+  std::array<std::mutex, 64> stripes_;  // same-UID stores are serialised, others run in parallel
+};
+
+const char* statusName(IngestStatus s);
+
+}  // namespace atrium::ingest

@@ -1,0 +1,48 @@
+#include <gtest/gtest.h>
+
+#include "config/config.h"
+
+using namespace atrium;
+
+TEST(Config, ParsesEveryField) {
+  auto c = parseConfig(R"({"aet":"ARCHIVE","dicom_port":11112,"http_port":0,"data_dir":"/tmp/x","max_pdu":65536,
+    "max_associations":32,"allowed_calling_aets":["CT1","MR1"],"check_called_aet":false,
+    "artim_timeout_s":5,"dimse_timeout_s":9,"duplicate_policy":"overwrite",
+    "peers":[{"aet":"PACS","host":"127.0.0.1","port":104}]})");
+  EXPECT_EQ(c.aet, "ARCHIVE");
+  EXPECT_EQ(c.dicomPort, 11112);
+  EXPECT_EQ(c.maxPdu, 65536);
+  EXPECT_EQ(c.allowedCallingAets.size(), 2u);
+  EXPECT_FALSE(c.checkCalledAet);
+  EXPECT_EQ(c.duplicatePolicy, DuplicatePolicy::Overwrite);
+  ASSERT_NE(c.findPeer("PACS"), nullptr);
+  EXPECT_EQ(c.findPeer("PACS")->port, 104);
+}
+
+TEST(Config, RejectsBadValuesNamingTheField) {
+  auto expectError = [](const char* json, const char* field) {
+    try {
+      parseConfig(json);
+      FAIL() << "accepted " << json;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+    }
+  };
+  expectError(R"({"max_pdu":1024})", "max_pdu");
+  expectError(R"({"max_pdu":200000})", "max_pdu");
+  expectError(R"({"aet":"THIS-AE-TITLE-IS-TOO-LONG"})", "aet");
+  expectError(R"({"dicom_port":"x"})", "dicom_port");
+  expectError(R"({"duplicate_policy":"maybe"})", "duplicate_policy");
+  expectError(R"({"colour":"blue"})", "colour");
+  expectError(R"({"peers":[{"aet":"X","host":"","port":1}]})", "host");
+  expectError("{not json", "JSON");
+}
+
+TEST(Config, ParsesPeerSpecs) {
+  auto p = parsePeer("STORESCP@127.0.0.1:11113");
+  EXPECT_EQ(p.aet, "STORESCP");
+  EXPECT_EQ(p.host, "127.0.0.1");
+  EXPECT_EQ(p.port, 11113);
+  EXPECT_THROW(parsePeer("nohost"), ConfigError);
+  EXPECT_THROW(parsePeer("A@h:notaport"), ConfigError);
+}

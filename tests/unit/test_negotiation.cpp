@@ -1,0 +1,40 @@
+#include <dcmtk/dcmdata/dcuid.h>
+#include <gtest/gtest.h>
+
+#include "dimse/negotiation.h"
+
+using namespace atrium;
+using namespace atrium::dimse;
+
+TEST(Negotiation, ChecksCalledAndCallingAeTitles) {
+  Config c;
+  c.aet = "ATRIUM";
+  EXPECT_EQ(checkAssociation(c, "ANY", "ATRIUM", 0), AssociationRejection::None);
+  EXPECT_EQ(checkAssociation(c, "ANY", "OTHER", 0), AssociationRejection::CalledAeNotRecognized);
+  c.checkCalledAet = false;
+  EXPECT_EQ(checkAssociation(c, "ANY", "OTHER", 0), AssociationRejection::None);
+  c.allowedCallingAets = {"CT1"};
+  EXPECT_EQ(checkAssociation(c, "CT1 ", "ATRIUM", 0), AssociationRejection::None);
+  EXPECT_EQ(checkAssociation(c, "MR9", "ATRIUM", 0), AssociationRejection::CallingAeNotRecognized);
+}
+
+TEST(Negotiation, LimitsSimultaneousAssociations) {
+  Config c;
+  c.maxAssociations = 2;
+  EXPECT_EQ(checkAssociation(c, "A", "ATRIUM", 1), AssociationRejection::None);
+  EXPECT_EQ(checkAssociation(c, "A", "ATRIUM", 2), AssociationRejection::TooManyAssociations);
+}
+
+TEST(Negotiation, AcceptsStorageAndVerificationOnly) {
+  auto ct = negotiateContext(UID_CTImageStorage, {UID_LittleEndianImplicitTransferSyntax});
+  EXPECT_EQ(ct.decision, ContextDecision::Accept);
+  EXPECT_EQ(ct.transferSyntax, UID_LittleEndianImplicitTransferSyntax);
+  EXPECT_EQ(negotiateContext(UID_RTStructureSetStorage, {UID_JPEGLSLosslessTransferSyntax}).decision,
+            ContextDecision::Accept);
+  EXPECT_EQ(negotiateContext(UID_VerificationSOPClass, {UID_LittleEndianImplicitTransferSyntax}).decision,
+            ContextDecision::Accept);
+  EXPECT_EQ(negotiateContext(UID_FINDStudyRootQueryRetrieveInformationModel, {UID_LittleEndianImplicitTransferSyntax})
+                .decision,
+            ContextDecision::AbstractSyntaxNotSupported);
+  EXPECT_EQ(negotiateContext(UID_CTImageStorage, {"1.2.3"}).decision, ContextDecision::TransferSyntaxesNotSupported);
+}
