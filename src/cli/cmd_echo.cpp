@@ -4,6 +4,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "dicom/dcmtk_setup.h"
 #include "dimse/echo_scu.h"
 
 namespace atrium::cli {
@@ -22,6 +23,7 @@ int runEcho(int argc, char** argv) {
     return 2;
   }
   OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
+  dicom::initializeDcmtk();
   try {
     unsigned short status = dimse::echo(peer);
     if (status != 0) {

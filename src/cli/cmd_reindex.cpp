@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "common/fs.h"
 #include "common/hash.h"
+#include "dicom/dcmtk_setup.h"
 #include "dicom/instance_reader.h"
 #include "index/index_db.h"
 #include "storage/data_lock.h"
@@ -25,6 +26,7 @@ int runReindex(int argc, char** argv) {
     return 2;
   }
   OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
+  dicom::initializeDcmtk();
   DataLayout layout(dataDir);
   if (!std::filesystem::is_directory(layout.storage)) {
     std::fprintf(stderr, "atrium reindex: %s has no storage folder\n", dataDir.c_str());

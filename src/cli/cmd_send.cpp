@@ -7,7 +7,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
-#include "dicom/codecs.h"
+#include "dicom/dcmtk_setup.h"
 #include "dicom/instance_reader.h"
 #include "dimse/store_scu.h"
 
@@ -58,7 +58,7 @@ int runSend(int argc, char** argv) {
     return 2;
   }
   OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
-  dicom::registerCodecs();
+  dicom::initializeDcmtk();
 
   int missing = 0;
   auto files = collectFiles(paths, missing);

@@ -9,7 +9,7 @@
 #include "cli/commands.h"
 #include "common/log.h"
 #include "config/config.h"
-#include "dicom/codecs.h"
+#include "dicom/dcmtk_setup.h"
 #include "dimse/server.h"
 #include "storage/data_lock.h"
 
@@ -54,7 +54,7 @@ int runServe(int argc, char** argv) {
     std::fprintf(stderr, "atrium serve: DCMTK data dictionary not loaded\n");
     return 2;
   }
-  dicom::registerCodecs();
+  dicom::initializeDcmtk();
   std::signal(SIGPIPE, SIG_IGN);
   try {
     storage::DataLock lock(config.dataDir);

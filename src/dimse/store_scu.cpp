@@ -1,5 +1,7 @@
 #include "dimse/store_scu.h"
 
+#include "dimse/raw_store.h"
+
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcuid.h>
@@ -20,31 +22,20 @@ std::size_t contextCost(const std::set<std::pair<std::string, std::string>>& pai
   return pairs.size() + classes.size();
 }
 
-SendOutcome sendOne(ScuAssociation& a, const SendItem& item) {
+SendOutcome sendConverted(ScuAssociation& a, const SendItem& item, unsigned char presId, const std::string& ts) {
   SendOutcome out;
   out.item = &item;
-  unsigned char presId = a.findContext(item.sopClassUid, item.transferSyntaxUid);
-  DcmFileFormat converted;
-  bool convert = false;
-  if (!presId) {
-    std::string ts;
-    presId = a.findAnyContext(item.sopClassUid, &ts);
-    if (!presId) {
-      out.error = "peer accepted no presentation context for SOP class " + item.sopClassUid;
-      return out;
-    }
-    OFCondition c = converted.loadFile(item.file.c_str());
-    if (c.bad()) {
-      out.error = std::string("cannot read file: ") + c.text();
-      return out;
-    }
-    E_TransferSyntax target = DcmXfer(ts.c_str()).getXfer();
-    DcmDataset* ds = converted.getDataset();
-    if (ds->chooseRepresentation(target, nullptr).bad() || !ds->canWriteXfer(target)) {
-      out.error = "cannot convert from " + item.transferSyntaxUid + " to " + ts + ", the only syntax accepted";
-      return out;
-    }
-    convert = true;
+  DcmFileFormat ff;
+  OFCondition c = ff.loadFile(item.file.c_str());
+  if (c.bad()) {
+    out.error = std::string("cannot read file: ") + c.text();
+    return out;
+  }
+  E_TransferSyntax target = DcmXfer(ts.c_str()).getXfer();
+  DcmDataset* ds = ff.getDataset();
+  if (ds->chooseRepresentation(target, nullptr).bad() || !ds->canWriteXfer(target)) {
+    out.error = "cannot convert from " + item.transferSyntaxUid + " to " + ts + ", the only syntax accepted";
+    return out;
   }
   T_DIMSE_C_StoreRQ req;
   std::memset(&req, 0, sizeof req);
@@ -56,10 +47,8 @@ SendOutcome sendOne(ScuAssociation& a, const SendItem& item) {
   T_DIMSE_C_StoreRSP rsp;
   std::memset(&rsp, 0, sizeof rsp);
   DcmDataset* detail = nullptr;
-  OFCondition c = convert ? DIMSE_storeUser(a.raw(), presId, &req, nullptr, converted.getDataset(), nullptr, nullptr,
-                                            DIMSE_NONBLOCKING, a.timeoutSeconds(), &rsp, &detail)
-                          : DIMSE_storeUser(a.raw(), presId, &req, item.file.c_str(), nullptr, nullptr, nullptr,
-                                            DIMSE_NONBLOCKING, a.timeoutSeconds(), &rsp, &detail);
+  c = DIMSE_storeUser(a.raw(), presId, &req, nullptr, ds, nullptr, nullptr, DIMSE_NONBLOCKING, a.timeoutSeconds(),
+                      &rsp, &detail);
   if (c.bad()) {
     delete detail;
     out.error = std::string("C-STORE failed: ") + c.text();
@@ -67,12 +56,45 @@ SendOutcome sendOne(ScuAssociation& a, const SendItem& item) {
   }
   out.sent = true;
   out.status = rsp.DimseStatus;
-  if (!out.success()) {
-    const char* comment = nullptr;
-    if (detail && detail->findAndGetString(DCM_ErrorComment, comment).good() && comment) out.error = comment;
-  }
+  const char* comment = nullptr;
+  if (!out.success() && detail && detail->findAndGetString(DCM_ErrorComment, comment).good() && comment)
+    out.error = comment;
   delete detail;
   return out;
+}
+
+SendOutcome sendOne(ScuAssociation& a, const SendItem& item) {
+  // The file's own syntax accepted: its bytes go out unchanged.
+  if (unsigned char presId = a.findContext(item.sopClassUid, item.transferSyntaxUid)) {
+    auto offset = datasetOffset(item.file);
+    std::error_code ec;
+    auto size = std::filesystem::file_size(item.file, ec);
+    // PDVs carry even lengths (PS3.8 9.3.5.1): an odd-length data set cannot go out as it is.
+    if (offset && !ec && *offset <= size && (size - *offset) % 2 == 0) {
+      SendOutcome out;
+      out.item = &item;
+      auto r = storeFileBytes(a.raw(), presId, a.nextMessageId(), item.sopClassUid, item.sopInstanceUid, item.file,
+                              *offset, a.timeoutSeconds());
+      if (!r.ok) {
+        out.error = "C-STORE failed: " + r.error;
+        return out;
+      }
+      out.sent = true;
+      out.status = r.status;
+      if (!out.success()) out.error = r.errorComment;
+      return out;
+    }
+    return sendConverted(a, item, presId, item.transferSyntaxUid);
+  }
+  std::string ts;
+  unsigned char presId = a.findAnyContext(item.sopClassUid, &ts);
+  if (!presId) {
+    SendOutcome out;
+    out.item = &item;
+    out.error = "peer accepted no presentation context for SOP class " + item.sopClassUid;
+    return out;
+  }
+  return sendConverted(a, item, presId, ts);
 }
 
 }  // namespace
