@@ -43,11 +43,11 @@ IngestResult Ingestor::finish(const storage::FileStore::Slot& slot, const Announ
 
   const auto& inst = read.record.instance;
   if (!announced.sopInstanceUid.empty() && announced.sopInstanceUid != inst.sopInstanceUid)
-    return fail(IngestStatus::UidMismatch, "announced SOP Instance UID " + announced.sopInstanceUid +
-                                               " but the data set has " + inst.sopInstanceUid);
+    return fail(IngestStatus::UidMismatch, "SOP Instance UID differs: data set " + inst.sopInstanceUid +
+                                               ", request " + announced.sopInstanceUid);
   if (!announced.sopClassUid.empty() && announced.sopClassUid != inst.sopClassUid)
     return fail(IngestStatus::UidMismatch,
-                "announced SOP Class UID " + announced.sopClassUid + " but the data set has " + inst.sopClassUid);
+                "SOP Class UID differs: data set " + inst.sopClassUid + ", request " + announced.sopClassUid);
   if (store_.relativePathFor(inst.sopInstanceUid) != slot.finalRelative)
     return fail(IngestStatus::CannotUnderstand, "staged under another SOP Instance UID");
 

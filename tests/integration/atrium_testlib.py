@@ -454,3 +454,32 @@ def main(tests):
             print(f"FAIL {t.__name__}: {e}", flush=True)
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
+
+
+def dataset_bytes(ds, implicit=True):
+    """Encode a pydicom Dataset (no meta) as Implicit or Explicit VR Little Endian bytes."""
+    sys.path.insert(0, "/usr/lib/python3/dist-packages")
+    from pydicom.filebase import DicomBytesIO
+    from pydicom.filewriter import write_dataset
+    fp = DicomBytesIO()
+    fp.is_little_endian = True
+    fp.is_implicit_VR = implicit
+    write_dataset(fp, ds)
+    return fp.getvalue()
+
+
+def mr_dataset(sop_uid, name="Test^Patient", study_uid="1.2.826.0.1.3680043.9.7777.100"):
+    sys.path.insert(0, "/usr/lib/python3/dist-packages")
+    from pydicom.dataset import Dataset
+    ds = Dataset()
+    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.4"
+    ds.SOPInstanceUID = sop_uid
+    ds.StudyInstanceUID = study_uid
+    ds.SeriesInstanceUID = study_uid + ".1"
+    ds.PatientName = name
+    ds.PatientID = "PID-1"
+    ds.Modality = "MR"
+    return ds
+
+
+MR_STORAGE = "1.2.840.10008.5.1.4.1.1.4"
