@@ -19,9 +19,11 @@ struct ReadConnection {
   ~ReadConnection() { sqlite3_close(db); }
 };
 
+using StatementFor = std::function<Statement&(const char*)>;
+
 // Insert or refresh the patient/study/series rows; returns the series pk.
-std::int64_t upsertHierarchy(sqlite3* db, const dicom::InstanceRecord& r, std::int64_t now) {
-  Statement p(db,
+std::int64_t upsertHierarchy(const StatementFor& prepared, const dicom::InstanceRecord& r, std::int64_t now) {
+  Statement& p = prepared(
               "INSERT INTO patients(patient_key,patient_id,issuer,name,birth_date,sex) VALUES(?,?,?,?,?,?) "
               "ON CONFLICT(patient_key) DO UPDATE SET name=excluded.name, birth_date=excluded.birth_date, "
               "sex=excluded.sex RETURNING pk");
@@ -33,8 +35,9 @@ std::int64_t upsertHierarchy(sqlite3* db, const dicom::InstanceRecord& r, std::i
       .bind(6, r.patient.sex);
   p.step();
   std::int64_t patientPk = p.integer(0);
+  p.reset();
 
-  Statement s(db,
+  Statement& s = prepared(
               "INSERT INTO studies(patient_pk,study_uid,study_date,study_time,accession,study_id,description,"
               "referring_physician,updated_at) VALUES(?,?,?,?,?,?,?,?,?) "
               "ON CONFLICT(study_uid) DO UPDATE SET updated_at=excluded.updated_at RETURNING pk");
@@ -49,8 +52,9 @@ std::int64_t upsertHierarchy(sqlite3* db, const dicom::InstanceRecord& r, std::i
       .bind(9, now);
   s.step();
   std::int64_t studyPk = s.integer(0);
+  s.reset();
 
-  Statement se(db,
+  Statement& se = prepared(
                "INSERT INTO series(study_pk,series_uid,modality,series_number,description,body_part,series_date,"
                "series_time,protocol_name,frame_of_reference_uid) VALUES(?,?,?,?,?,?,?,?,?,?) "
                "ON CONFLICT(series_uid) DO UPDATE SET series_uid=series_uid RETURNING pk");
@@ -65,7 +69,9 @@ std::int64_t upsertHierarchy(sqlite3* db, const dicom::InstanceRecord& r, std::i
       .bind(9, r.series.protocolName)
       .bind(10, r.series.frameOfReferenceUid);
   se.step();
-  return se.integer(0);
+  std::int64_t seriesPk = se.integer(0);
+  se.reset();
+  return seriesPk;
 }
 
 }  // namespace
@@ -86,7 +92,14 @@ IndexDatabase::~IndexDatabase() {
   }
   cv_.notify_all();
   thread_.join();
+  writerStatements_.clear();
   sqlite3_close(writer_);
+}
+
+Statement& IndexDatabase::writerStatement(const char* sql) {
+  auto& slot = writerStatements_[sql];
+  if (!slot) slot = std::make_unique<Statement>(writer_, sql);
+  return *slot;
 }
 
 void IndexDatabase::writerLoop() {
@@ -130,25 +143,28 @@ InsertOutcome IndexDatabase::addInstance(const dicom::InstanceRecord& r, const S
   InsertOutcome outcome = InsertOutcome::Failed;
   std::string err;
   Job job;
-  job.work = [&](sqlite3* db) {
+  job.work = [&](sqlite3*) {
     std::int64_t now = nowMs();
     std::int64_t existing = 0;
     {
-      Statement q(db, "SELECT pk FROM instances WHERE sop_uid=?");
+      Statement& q = writerStatement("SELECT pk FROM instances WHERE sop_uid=?");
       q.bind(1, r.instance.sopInstanceUid);
       if (q.step()) existing = q.integer(0);
+      q.reset();
     }
     if (existing && !replaceExisting) {
       outcome = InsertOutcome::AlreadyPresent;
       return;
     }
-    std::int64_t seriesPk = upsertHierarchy(db, r, now);
+    std::int64_t seriesPk = upsertHierarchy([this](const char* sql) -> Statement& { return writerStatement(sql); },
+                                            r, now);
     if (existing) {
-      Statement d(db, "DELETE FROM instances WHERE pk=?");
+      Statement& d = writerStatement("DELETE FROM instances WHERE pk=?");
       d.bind(1, existing);
       d.step();
+      d.reset();
     }
-    Statement ins(db,
+    Statement& ins = writerStatement(
                   "INSERT INTO instances(series_pk,sop_uid,sop_class_uid,instance_number,number_of_frames,rows_,"
                   "columns_,specific_character_set,transfer_syntax,path,size,checksum,source_aet,received_at) "
                   "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -167,6 +183,7 @@ InsertOutcome IndexDatabase::addInstance(const dicom::InstanceRecord& r, const S
         .bind(13, f.sourceAet)
         .bind(14, now);
     ins.step();
+    ins.reset();
     outcome = existing ? InsertOutcome::Replaced : InsertOutcome::Inserted;
   };
   auto fut = job.committed.get_future();

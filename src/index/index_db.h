@@ -8,6 +8,8 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <memory>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -15,6 +17,7 @@
 #include <thread>
 
 #include "dicom/instance_record.h"
+#include "index/sqlite_util.h"
 
 namespace atrium::index {
 
@@ -58,10 +61,13 @@ class IndexDatabase {
     std::promise<bool> committed;
   };
   void writerLoop();
+  // A statement prepared once on the writer connection (writer thread only).
+  Statement& writerStatement(const char* sql);
   sqlite3* readConnection() const;
 
   std::filesystem::path file_;
   sqlite3* writer_ = nullptr;
+  std::map<const char*, std::unique_ptr<Statement>> writerStatements_;
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<Job*> queue_;

@@ -21,7 +21,9 @@ bool Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  throw DbError(std::string("step failed: ") + sqlite3_errmsg(db_));
+  std::string msg = std::string("step failed: ") + sqlite3_errmsg(db_);
+  sqlite3_reset(stmt_);  // a cached statement must be reusable after a failure
+  throw DbError(msg);
 }
 
 void Statement::reset() {

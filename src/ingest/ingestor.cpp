@@ -53,7 +53,11 @@ IngestResult Ingestor::finish(const storage::FileStore::Slot& slot, const Announ
 
   std::lock_guard lock(lockFor(inst.sopInstanceUid));
   bool overwrite = policy_ == DuplicatePolicy::Overwrite;
-  if (!overwrite && index_.findInstance(inst.sopInstanceUid)) {
+  // The final file only exists if this UID was stored before (or a crash hit between rename and
+  // index commit); only then is the index asked.
+  std::error_code existsEc;
+  bool fileThere = std::filesystem::exists(store_.absolutePath(slot.finalRelative), existsEc);
+  if (!overwrite && fileThere && index_.findInstance(inst.sopInstanceUid)) {
     store_.discard(slot);
     res.status = IngestStatus::Duplicate;
     res.message = "already stored; kept the first copy";

@@ -46,3 +46,10 @@ TEST(Config, ParsesPeerSpecs) {
   EXPECT_THROW(parsePeer("nohost"), ConfigError);
   EXPECT_THROW(parsePeer("A@h:notaport"), ConfigError);
 }
+
+TEST(Config, TheShippedExampleParses) {
+  auto c = loadConfig(std::string(ATRIUM_SOURCE_DIR) + "/config/atrium.example.json");
+  EXPECT_EQ(c.aet, "ATRIUM");
+  EXPECT_EQ(c.dicomPort, 4242);
+  ASSERT_NE(c.findPeer("STORESCP"), nullptr);
+}
