@@ -7,8 +7,11 @@
 #include <dcmtk/dcmpstat/dcmpstat.h>
 
 #include "common/log.h"
+#include "dicom/charset_japanese.h"
 #include "dicom/sop_classes.h"
 #include "dicom/uid.h"
+
+#include <vector>
 
 namespace atrium::dicom {
 namespace {
@@ -36,9 +39,15 @@ class TextDecoder {
     dataset.findAndGetOFStringArray(DCM_SpecificCharacterSet, charset);
     charset_ = charset.c_str();
     if (charset_.empty() || charset_ == "ISO_IR 192") return;  // ASCII or already UTF-8
-    OFCondition c = converter_.selectCharacterSet(charset, "ISO_IR 192");
+    for (unsigned long i = 0; dataset.findAndGetOFString(DCM_SpecificCharacterSet, charset, i).good(); ++i)
+      values_.push_back(trim(charset.c_str()));
+    if (isJapaneseIso2022(values_)) {
+      mode_ = Mode::Japanese;  // DCMTK's glibc backend refuses these; see charset_japanese.h
+      return;
+    }
+    OFCondition c = converter_.selectCharacterSet(charset_.c_str(), "ISO_IR 192");
     if (c.good()) {
-      active_ = true;
+      mode_ = Mode::Dcmtk;
     } else {
       log::warn("cannot decode Specific Character Set '", charset_, "': ", c.text(), "; keeping raw bytes");
     }
@@ -46,7 +55,9 @@ class TextDecoder {
 
   // Delimiters reset ISO 2022 code extensions (PS3.5 6.1.2.5.3): '^' and '=' for PN.
   std::string decode(const std::string& raw, bool personName) {
-    if (!active_ || raw.empty()) return raw;
+    if (raw.empty()) return raw;
+    if (mode_ == Mode::Japanese) return decodeJapaneseIso2022(raw, values_, personName);
+    if (mode_ != Mode::Dcmtk) return raw;
     OFString out;
     if (converter_.convertString(raw.c_str(), raw.size(), out, personName ? "\\^=" : "\\").good())
       return std::string(out.c_str(), out.length());
@@ -56,10 +67,18 @@ class TextDecoder {
   const std::string& charset() const { return charset_; }
 
  private:
+  enum class Mode { Raw, Dcmtk, Japanese };
   DcmSpecificCharacterSet converter_;
   std::string charset_;
-  bool active_ = false;
+  std::vector<std::string> values_;
+  Mode mode_ = Mode::Raw;
 };
+
+// Trailing empty components and groups carry no meaning (PS3.5 6.2.1): "A^B^^=" is "A^B".
+std::string trimPersonName(std::string pn) {
+  while (!pn.empty() && (pn.back() == '^' || pn.back() == '=' || pn.back() == ' ')) pn.pop_back();
+  return pn;
+}
 
 }  // namespace
 
@@ -101,7 +120,7 @@ ReadResult readInstanceFile(const std::filesystem::path& file) {
 
   TextDecoder text(ds);
   auto str = [&](const DcmTagKey& k) { return trim(text.decode(getRaw(ds, k), false)); };
-  auto pn = [&](const DcmTagKey& k) { return trim(text.decode(getRaw(ds, k), true)); };
+  auto pn = [&](const DcmTagKey& k) { return trimPersonName(trim(text.decode(getRaw(ds, k), true))); };
   auto plain = [&](const DcmTagKey& k) { return trim(getRaw(ds, k)); };
 
   rec.instance.specificCharacterSet = text.charset();
