@@ -4,6 +4,8 @@
 #include <dcmtk/dcmdata/dcostrmf.h>
 #include <dcmtk/dcmnet/assoc.h>
 #include <dcmtk/dcmnet/dimse.h>
+#include <dcmtk/dcmnet/dulstruc.h>
+#include <fcntl.h>
 
 #include <chrono>
 #include <cstring>
@@ -44,11 +46,27 @@ void DimseServer::open() {
   OFCondition c = ASC_initializeNetwork(NET_ACCEPTOR, config_.dicomPort, config_.artimTimeoutSeconds, &network_);
   if (c.bad())
     throw std::runtime_error("cannot listen on DICOM port " + std::to_string(config_.dicomPort) + ": " + describe(c));
+  // Several threads wait on this socket; the ones that lose a race for a connection must get
+  // EAGAIN from accept() rather than block there (and block shutdown).
+  int fd = static_cast<PRIVATE_NETWORKKEY*>(network_->network)->networkSpecific.TCP.listenSocket;
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
 void DimseServer::run() {
   log::info("DICOM server ", config_.aet, " listening on port ", config_.dicomPort, " (max ",
             config_.maxAssociations, " associations, max PDU ", config_.maxPdu, ")");
+  // DCMTK reads the A-ASSOCIATE-RQ inside ASC_receiveAssociation, on the accepting thread, so
+  // a peer that connects and stays silent holds that thread for up to the ARTIM timeout.
+  // Several accepting threads on the same listening socket keep the door open meanwhile.
+  std::vector<std::thread> listeners;
+  for (int i = 0; i < kListenerThreads; ++i) listeners.emplace_back([this] { acceptLoop(); });
+  for (auto& t : listeners) t.join();
+  // Let running associations finish (bounded by the DIMSE timeout).
+  std::unique_lock lock(doneMutex_);
+  doneCv_.wait_for(lock, std::chrono::seconds(config_.dimseTimeoutSeconds + 5), [&] { return active_ == 0; });
+}
+
+void DimseServer::acceptLoop() {
   while (!stopping_) {
     T_ASC_Association* assoc = nullptr;
     OFCondition c = ASC_receiveAssociation(network_, &assoc, config_.maxPdu, nullptr, nullptr, OFFalse,
@@ -58,7 +76,9 @@ void DimseServer::run() {
       continue;
     }
     if (c.bad()) {
-      log::warn("association request failed: ", describe(c));
+      // Another accepting thread won the race for this connection: not an event.
+      if (std::strstr(c.text(), "temporarily unavailable")) log::debug("accept race lost: ", describe(c));
+      else log::warn("association request failed: ", describe(c));
       if (assoc) dropAssociation(assoc);
       continue;
     }
@@ -70,9 +90,6 @@ void DimseServer::run() {
       doneCv_.notify_all();
     }).detach();
   }
-  // Let running associations finish (bounded by the DIMSE timeout).
-  std::unique_lock lock(doneMutex_);
-  doneCv_.wait_for(lock, std::chrono::seconds(config_.dimseTimeoutSeconds + 5), [&] { return active_ == 0; });
 }
 
 void DimseServer::serveAssociation(T_ASC_Association* assoc) {

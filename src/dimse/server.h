@@ -26,6 +26,8 @@ class DimseServer {
   int activeAssociations() const { return active_; }
 
  private:
+  static constexpr int kListenerThreads = 4;
+  void acceptLoop();
   void serveAssociation(T_ASC_Association* assoc);
   bool negotiate(T_ASC_Association* assoc, const std::string& peer);
   void messageLoop(T_ASC_Association* assoc, const std::string& peer);

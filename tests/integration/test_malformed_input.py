@@ -5,6 +5,7 @@ import os
 import socket
 import struct
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from atrium_testlib import (IMPLICIT_LE, MR_STORAGE, AtriumServer, RawAssociation, associate_rq,  # noqa: E402
@@ -97,5 +98,21 @@ def test_hostile_bytes_never_crash_or_damage():
         cleanup(work)
 
 
+def test_silent_peers_do_not_block_others():
+    work = tempdir("silent")
+    try:
+        with AtriumServer(os.path.join(work, "data"), config={"artim_timeout_s": 20}) as srv:
+            silent = [raw_socket(srv.port) for _ in range(2)]
+            time.sleep(0.3)
+            t = time.time()
+            check(echo_ok(srv.port), "echo failed while silent peers were connected")
+            waited = time.time() - t
+            check(waited < 10, f"echo waited {waited:.1f}s behind silent peers (ARTIM is 20s)")
+            for s in silent:
+                s.close()
+    finally:
+        cleanup(work)
+
+
 if __name__ == "__main__":
-    main([test_hostile_bytes_never_crash_or_damage])
+    main([test_hostile_bytes_never_crash_or_damage, test_silent_peers_do_not_block_others])

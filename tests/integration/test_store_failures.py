@@ -5,6 +5,7 @@ and called AE titles not recognized; duplicates keep the first copy (or overwrit
 import os
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from atrium_testlib import (IMPLICIT_LE, MR_STORAGE, AtriumServer, RawAssociation, check, cleanup,  # noqa: E402
@@ -149,6 +150,26 @@ def test_association_refusals():
         cleanup(work)
 
 
+def test_association_limit_refuses_transiently():
+    work = tempdir("limit")
+    try:
+        with AtriumServer(os.path.join(work, "data"), extra_args=["--max-associations", "2"]) as srv:
+            held = [RawAssociation(srv.port, contexts=[(1, MR_STORAGE, [IMPLICIT_LE])]) for _ in range(2)]
+            check(all(a.result_type == 2 for a in held), "the first two associations were not accepted")
+            extra = RawAssociation(srv.port, contexts=[(1, MR_STORAGE, [IMPLICIT_LE])])
+            check(extra.result_type == 3, f"third association: PDU type {extra.result_type}, expected A-ASSOCIATE-RJ")
+            result, source, reason = extra.body[1], extra.body[2], extra.body[3]
+            check((result, source, reason) == (2, 3, 2),
+                  f"reject (result, source, reason) = {(result, source, reason)}, expected transient/local limit")
+            extra.close()
+            for a in held:
+                a.release()
+            time.sleep(0.3)
+            check(echo_ok(srv.port), "no association possible after the others ended")
+    finally:
+        cleanup(work)
+
+
 def test_duplicates_keep_first_or_overwrite():
     work = tempdir("dup")
     try:
@@ -170,4 +191,5 @@ def test_duplicates_keep_first_or_overwrite():
 if __name__ == "__main__":
     main([test_uid_mismatch_is_a900_and_nothing_is_kept, test_unparsable_and_uidless_are_c000,
           test_presentation_state_checked, test_full_disk_is_a700_and_stored_data_survives,
-          test_association_refusals, test_duplicates_keep_first_or_overwrite])
+          test_association_refusals, test_association_limit_refuses_transiently,
+          test_duplicates_keep_first_or_overwrite])
