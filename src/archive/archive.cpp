@@ -10,10 +10,14 @@ std::uint16_t dimseStatusFor(ingest::IngestStatus s) {
   switch (s) {
     case ingest::IngestStatus::Stored:
     case ingest::IngestStatus::Duplicate:
-    case ingest::IngestStatus::Replaced: return STATUS_Success;
-    case ingest::IngestStatus::OutOfResources: return STATUS_STORE_Refused_OutOfResources;
-    case ingest::IngestStatus::UidMismatch: return STATUS_STORE_Error_DataSetDoesNotMatchSOPClass;
-    case ingest::IngestStatus::CannotUnderstand: return STATUS_STORE_Error_CannotUnderstand;
+    case ingest::IngestStatus::Replaced:
+      return STATUS_Success;
+    case ingest::IngestStatus::OutOfResources:
+      return STATUS_STORE_Refused_OutOfResources;
+    case ingest::IngestStatus::UidMismatch:
+      return STATUS_STORE_Error_DataSetDoesNotMatchSOPClass;
+    case ingest::IngestStatus::CannotUnderstand:
+      return STATUS_STORE_Error_CannotUnderstand;
   }
   return STATUS_STORE_Error_CannotUnderstand;
 }
@@ -44,8 +48,8 @@ std::uint16_t Archive::endStore(const dimse::StoreRequestInfo& info, void* token
   auto result = ingestor_->finish(*slot, ingest::Announced{info.sopClassUid, info.sopInstanceUid, info.callingAet});
   auto status = dimseStatusFor(result.status);
   if (result.success()) {
-    log::info("C-STORE ", info.sopInstanceUid, " from ", info.callingAet, ": ", ingest::statusName(result.status),
-              " (", info.transferSyntaxUid, ")");
+    log::info("C-STORE ", info.sopInstanceUid, " from ", info.callingAet, ": ", ingest::statusName(result.status), " (",
+              info.transferSyntaxUid, ")");
   } else {
     comment = result.message;
     log::warn("C-STORE ", info.sopInstanceUid, " from ", info.callingAet, ": ", ingest::statusName(result.status),

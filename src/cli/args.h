@@ -15,8 +15,7 @@ struct UsageError : std::runtime_error {
 class Args {
  public:
   // valueOptions take a value; flags do not. Unknown options throw UsageError.
-  Args(int argc, char** argv, int first, const std::set<std::string>& valueOptions,
-       const std::set<std::string>& flags);
+  Args(int argc, char** argv, int first, const std::set<std::string>& valueOptions, const std::set<std::string>& flags);
 
   bool has(const std::string& name) const { return values_.count(name) || flags_.count(name); }
   std::string get(const std::string& name, const std::string& fallback = "") const;

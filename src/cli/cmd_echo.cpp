@@ -1,6 +1,7 @@
 // atrium echo HOST:PORT
-#include <cstdio>
 #include <dcmtk/oflog/oflog.h>
+
+#include <cstdio>
 
 #include "cli/args.h"
 #include "cli/commands.h"

@@ -1,6 +1,7 @@
 // atrium reindex --data DIR: rebuild index.db from the stored files (server stopped).
-#include <cstdio>
 #include <dcmtk/oflog/oflog.h>
+
+#include <cstdio>
 
 #include "archive/archive.h"
 #include "cli/args.h"
@@ -58,8 +59,10 @@ int runReindex(int argc, char** argv) {
         f.size = static_cast<std::int64_t>(it->file_size());
         f.checksum = *sum;
         auto outcome = db.addInstance(read.record, f, false);
-        if (outcome == index::InsertOutcome::Inserted) ++indexed;
-        else ++bad;
+        if (outcome == index::InsertOutcome::Inserted)
+          ++indexed;
+        else
+          ++bad;
       }
     }
     for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(layout.indexFile.string() + suffix);

@@ -1,7 +1,8 @@
 // atrium send HOST:PORT PATH... : C-STORE SCU over N parallel associations.
-#include <cstdio>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/oflog/oflog.h>
+
+#include <cstdio>
 #include <thread>
 
 #include "cli/args.h"

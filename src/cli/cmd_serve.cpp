@@ -1,8 +1,9 @@
 // atrium serve: the archive.
-#include <csignal>
-#include <cstdio>
 #include <dcmtk/dcmdata/dcdict.h>
 #include <dcmtk/oflog/oflog.h>
+
+#include <csignal>
+#include <cstdio>
 
 #include "archive/archive.h"
 #include "cli/args.h"

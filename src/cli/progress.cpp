@@ -13,8 +13,8 @@ void Progress::draw() {
   if (tty_) {
     constexpr int width = 30;
     int filled = total_ ? static_cast<int>(width * done_ / total_) : width;
-    std::fprintf(stderr, "\r%s [%.*s%*s] %zu/%zu, %zu failed", label_.c_str(), filled,
-                 "##############################", width - filled, "", done_, total_, failed_);
+    std::fprintf(stderr, "\r%s [%.*s%*s] %zu/%zu, %zu failed", label_.c_str(), filled, "##############################",
+                 width - filled, "", done_, total_, failed_);
     std::fflush(stderr);
   } else {
     std::size_t pct = total_ ? 100 * done_ / total_ : 100;

@@ -32,11 +32,11 @@ std::error_code durableRename(const std::filesystem::path& from, const std::file
 
 std::filesystem::path uniqueTempPath(const std::filesystem::path& dir, const std::string& prefix) {
   static std::atomic<std::uint64_t> counter{0};
-  thread_local std::mt19937_64 rng{std::random_device{}() ^
-                                   static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())};
+  thread_local std::mt19937_64 rng{
+      std::random_device{}() ^ static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())};
   char name[96];
-  std::snprintf(name, sizeof name, "%s%016llx-%llu.part", prefix.c_str(),
-                static_cast<unsigned long long>(rng()), static_cast<unsigned long long>(counter++));
+  std::snprintf(name, sizeof name, "%s%016llx-%llu.part", prefix.c_str(), static_cast<unsigned long long>(rng()),
+                static_cast<unsigned long long>(counter++));
   return dir / name;
 }
 

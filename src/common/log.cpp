@@ -12,10 +12,14 @@ std::atomic<Level> g_level{Level::Info};
 std::mutex g_mutex;
 const char* name(Level l) {
   switch (l) {
-    case Level::Debug: return "DEBUG";
-    case Level::Info: return "INFO";
-    case Level::Warn: return "WARN";
-    case Level::Error: return "ERROR";
+    case Level::Debug:
+      return "DEBUG";
+    case Level::Info:
+      return "INFO";
+    case Level::Warn:
+      return "WARN";
+    case Level::Error:
+      return "ERROR";
   }
   return "?";
 }

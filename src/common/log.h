@@ -18,9 +18,21 @@ std::string concat(Args&&... args) {
   return out.str();
 }
 
-template <typename... Args> void debug(Args&&... a) { if (level() <= Level::Debug) write(Level::Debug, concat(a...)); }
-template <typename... Args> void info(Args&&... a) { if (level() <= Level::Info) write(Level::Info, concat(a...)); }
-template <typename... Args> void warn(Args&&... a) { write(Level::Warn, concat(a...)); }
-template <typename... Args> void error(Args&&... a) { write(Level::Error, concat(a...)); }
+template <typename... Args>
+void debug(Args&&... a) {
+  if (level() <= Level::Debug) write(Level::Debug, concat(a...));
+}
+template <typename... Args>
+void info(Args&&... a) {
+  if (level() <= Level::Info) write(Level::Info, concat(a...));
+}
+template <typename... Args>
+void warn(Args&&... a) {
+  write(Level::Warn, concat(a...));
+}
+template <typename... Args>
+void error(Args&&... a) {
+  write(Level::Error, concat(a...));
+}
 
 }  // namespace atrium::log

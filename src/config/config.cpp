@@ -40,9 +40,18 @@ Config parseConfig(const std::string& text) {
     throw ConfigError(std::string("config: not valid JSON: ") + e.what());
   }
   if (!j.is_object()) throw ConfigError("config: top level must be a JSON object");
-  static const char* known[] = {"aet", "dicom_port", "http_port", "data_dir", "max_pdu", "max_associations",
-                                "allowed_calling_aets", "check_called_aet", "artim_timeout_s",
-                                "dimse_timeout_s", "duplicate_policy", "peers"};
+  static const char* known[] = {"aet",
+                                "dicom_port",
+                                "http_port",
+                                "data_dir",
+                                "max_pdu",
+                                "max_associations",
+                                "allowed_calling_aets",
+                                "check_called_aet",
+                                "artim_timeout_s",
+                                "dimse_timeout_s",
+                                "duplicate_policy",
+                                "peers"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool ok = false;
     for (const char* k : known) ok = ok || it.key() == k;
@@ -63,9 +72,12 @@ Config parseConfig(const std::string& text) {
   read(j, "dimse_timeout_s", c.dimseTimeoutSeconds);
   std::string dup = "keep-first";
   read(j, "duplicate_policy", dup);
-  if (dup == "keep-first") c.duplicatePolicy = DuplicatePolicy::KeepFirst;
-  else if (dup == "overwrite") c.duplicatePolicy = DuplicatePolicy::Overwrite;
-  else throw ConfigError("config: duplicate_policy must be 'keep-first' or 'overwrite'");
+  if (dup == "keep-first")
+    c.duplicatePolicy = DuplicatePolicy::KeepFirst;
+  else if (dup == "overwrite")
+    c.duplicatePolicy = DuplicatePolicy::Overwrite;
+  else
+    throw ConfigError("config: duplicate_policy must be 'keep-first' or 'overwrite'");
   if (j.contains("peers")) {
     if (!j["peers"].is_array()) throw ConfigError("config: 'peers' must be an array");
     for (const auto& p : j["peers"]) {
@@ -93,7 +105,8 @@ Config loadConfig(const std::filesystem::path& file) {
 }
 
 void validateConfig(const Config& c) {
-  if (!validAet(c.aet)) throw ConfigError("config: 'aet' must be 1-16 characters without backslash or control characters");
+  if (!validAet(c.aet))
+    throw ConfigError("config: 'aet' must be 1-16 characters without backslash or control characters");
   if (c.dicomPort < 1 || c.dicomPort > 65535) throw ConfigError("config: 'dicom_port' must be 1-65535");
   if (c.httpPort < 0 || c.httpPort > 65535) throw ConfigError("config: 'http_port' must be 0-65535");
   if (c.maxPdu < 4096 || c.maxPdu > 131072) throw ConfigError("config: 'max_pdu' must be 4096-131072");

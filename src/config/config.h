@@ -20,12 +20,12 @@ struct Config {
   int dicomPort = 4242;
   int httpPort = 8042;
   std::filesystem::path dataDir = "data";
-  long maxPdu = 16384;              // 4096..131072
-  int maxAssociations = 64;         // simultaneous associations
+  long maxPdu = 16384;                          // 4096..131072
+  int maxAssociations = 64;                     // simultaneous associations
   std::vector<std::string> allowedCallingAets;  // empty = any
   bool checkCalledAet = true;
-  int artimTimeoutSeconds = 30;     // association negotiation (ARTIM)
-  int dimseTimeoutSeconds = 60;     // waiting for the next DIMSE message / data
+  int artimTimeoutSeconds = 30;  // association negotiation (ARTIM)
+  int dimseTimeoutSeconds = 60;  // waiting for the next DIMSE message / data
   DuplicatePolicy duplicatePolicy = DuplicatePolicy::KeepFirst;
   std::vector<Peer> peers;
 

@@ -83,12 +83,25 @@ std::string decodeJapaneseIso2022(const std::string& raw, const std::vector<std:
     if (c == 0x1B) {  // escape sequence: designate a set
       flush();
       auto starts = [&](const char* seq) { return raw.compare(i, std::strlen(seq), seq) == 0; };
-      if (starts("\x1b(B")) { g0 = G0::Ascii; i += 3; }
-      else if (starts("\x1b(J")) { g0 = G0::Romaji; i += 3; }
-      else if (starts("\x1b)I")) { katakanaG1 = true; i += 3; }
-      else if (starts("\x1b$B")) { g0 = G0::Jis0208; i += 3; }
-      else if (starts("\x1b$(D")) { g0 = G0::Jis0212; i += 4; }
-      else { out += "\xEF\xBF\xBD"; i += 1; }  // unknown designation
+      if (starts("\x1b(B")) {
+        g0 = G0::Ascii;
+        i += 3;
+      } else if (starts("\x1b(J")) {
+        g0 = G0::Romaji;
+        i += 3;
+      } else if (starts("\x1b)I")) {
+        katakanaG1 = true;
+        i += 3;
+      } else if (starts("\x1b$B")) {
+        g0 = G0::Jis0208;
+        i += 3;
+      } else if (starts("\x1b$(D")) {
+        g0 = G0::Jis0212;
+        i += 4;
+      } else {
+        out += "\xEF\xBF\xBD";
+        i += 1;
+      }  // unknown designation
       continue;
     }
     if (g0 == G0::Jis0208 || g0 == G0::Jis0212) {
@@ -102,8 +115,10 @@ std::string decodeJapaneseIso2022(const std::string& raw, const std::vector<std:
       g0 = initialG0;
     }
     if (c >= 0x80) {
-      if (katakanaG1 && c >= 0xA1 && c <= 0xDF) appendUtf8(out, 0xFF61 + (c - 0xA1));
-      else out += "\xEF\xBF\xBD";
+      if (katakanaG1 && c >= 0xA1 && c <= 0xDF)
+        appendUtf8(out, 0xFF61 + (c - 0xA1));
+      else
+        out += "\xEF\xBF\xBD";
     } else if (g0 == G0::Romaji && c == 0x5C) {
       appendUtf8(out, 0xA5);  // YEN SIGN
     } else if (g0 == G0::Romaji && c == 0x7E) {

@@ -2,83 +2,21 @@
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
-#include <dcmtk/dcmdata/dcspchrs.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 #include <dcmtk/dcmpstat/dcmpstat.h>
 
-#include "common/log.h"
-#include "dicom/charset_japanese.h"
-#include "dicom/sop_classes.h"
-#include "dicom/uid.h"
-
 #include <vector>
+
+#include "common/log.h"
+#include "dicom/sop_classes.h"
+#include "dicom/text.h"
+#include "dicom/uid.h"
 
 namespace atrium::dicom {
 namespace {
 
 // Values larger than this stay on disk: the index needs none of them.
 constexpr Uint32 kMaxReadLength = 4096;
-
-std::string getRaw(DcmItem& item, const DcmTagKey& key) {
-  const char* v = nullptr;
-  if (item.findAndGetString(key, v).good() && v) return v;
-  return {};
-}
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.pop_back();
-  std::size_t i = 0;
-  while (i < s.size() && s[i] == ' ') ++i;
-  return s.substr(i);
-}
-
-class TextDecoder {
- public:
-  explicit TextDecoder(DcmItem& dataset) {
-    OFString charset;
-    dataset.findAndGetOFStringArray(DCM_SpecificCharacterSet, charset);
-    charset_ = charset.c_str();
-    if (charset_.empty() || charset_ == "ISO_IR 192") return;  // ASCII or already UTF-8
-    for (unsigned long i = 0; dataset.findAndGetOFString(DCM_SpecificCharacterSet, charset, i).good(); ++i)
-      values_.push_back(trim(charset.c_str()));
-    if (isJapaneseIso2022(values_)) {
-      mode_ = Mode::Japanese;  // DCMTK's glibc backend refuses these; see charset_japanese.h
-      return;
-    }
-    OFCondition c = converter_.selectCharacterSet(charset_.c_str(), "ISO_IR 192");
-    if (c.good()) {
-      mode_ = Mode::Dcmtk;
-    } else {
-      log::warn("cannot decode Specific Character Set '", charset_, "': ", c.text(), "; keeping raw bytes");
-    }
-  }
-
-  // Delimiters reset ISO 2022 code extensions (PS3.5 6.1.2.5.3): '^' and '=' for PN.
-  std::string decode(const std::string& raw, bool personName) {
-    if (raw.empty()) return raw;
-    if (mode_ == Mode::Japanese) return decodeJapaneseIso2022(raw, values_, personName);
-    if (mode_ != Mode::Dcmtk) return raw;
-    OFString out;
-    if (converter_.convertString(raw.c_str(), raw.size(), out, personName ? "\\^=" : "\\").good())
-      return std::string(out.c_str(), out.length());
-    return raw;
-  }
-
-  const std::string& charset() const { return charset_; }
-
- private:
-  enum class Mode { Raw, Dcmtk, Japanese };
-  DcmSpecificCharacterSet converter_;
-  std::string charset_;
-  std::vector<std::string> values_;
-  Mode mode_ = Mode::Raw;
-};
-
-// Trailing empty components and groups carry no meaning (PS3.5 6.2.1): "A^B^^=" is "A^B".
-std::string trimPersonName(std::string pn) {
-  while (!pn.empty() && (pn.back() == '^' || pn.back() == '=' || pn.back() == ' ')) pn.pop_back();
-  return pn;
-}
 
 }  // namespace
 
@@ -160,8 +98,8 @@ FileMeta readFileMeta(const std::filesystem::path& file) {
   FileMeta m;
   DcmFileFormat ff;
   // Stop at the Pixel Data: a sender only needs the UIDs and the transfer syntax.
-  OFCondition c = ff.loadFileUntilTag(file.c_str(), EXS_Unknown, EGL_noChange, kMaxReadLength,
-                                      ERM_autoDetect, DCM_PixelData);
+  OFCondition c =
+      ff.loadFileUntilTag(file.c_str(), EXS_Unknown, EGL_noChange, kMaxReadLength, ERM_autoDetect, DCM_PixelData);
   if (c.bad()) {
     m.message = std::string("not a DICOM file: ") + c.text();
     return m;

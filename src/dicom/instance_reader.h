@@ -9,8 +9,8 @@ namespace atrium::dicom {
 
 enum class ReadProblem {
   None,
-  Unreadable,       // I/O error
-  NotDicom,         // unparsable, truncated, lengths past the end
+  Unreadable,  // I/O error
+  NotDicom,    // unparsable, truncated, lengths past the end
   NoSopInstanceUid,
   NoSopClassUid,
   InvalidPresentationState,

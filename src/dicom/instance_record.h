@@ -15,8 +15,8 @@ struct StudyAttributes {
 };
 
 struct SeriesAttributes {
-  std::string seriesInstanceUid, modality, seriesNumber, seriesDescription, bodyPartExamined, seriesDate,
-      seriesTime, protocolName, frameOfReferenceUid;
+  std::string seriesInstanceUid, modality, seriesNumber, seriesDescription, bodyPartExamined, seriesDate, seriesTime,
+      protocolName, frameOfReferenceUid;
 };
 
 struct InstanceAttributes {

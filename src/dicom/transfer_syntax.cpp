@@ -8,18 +8,14 @@ namespace atrium::dicom {
 
 const std::vector<std::string>& acceptedTransferSyntaxes() {
   static const std::vector<std::string> list = {
-      UID_LittleEndianImplicitTransferSyntax,
-      UID_LittleEndianExplicitTransferSyntax,
-      UID_BigEndianExplicitTransferSyntax,
-      UID_DeflatedExplicitVRLittleEndianTransferSyntax,
-      UID_JPEGProcess1TransferSyntax,                      // baseline
-      UID_JPEGProcess2_4TransferSyntax,                    // extended
-      UID_JPEGProcess14TransferSyntax,                     // lossless .57
-      UID_JPEGProcess14SV1TransferSyntax,                  // lossless .70
-      UID_JPEGLSLosslessTransferSyntax,
-      UID_JPEGLSLossyTransferSyntax,
-      UID_JPEG2000LosslessOnlyTransferSyntax,
-      UID_JPEG2000TransferSyntax,
+      UID_LittleEndianImplicitTransferSyntax, UID_LittleEndianExplicitTransferSyntax,
+      UID_BigEndianExplicitTransferSyntax,    UID_DeflatedExplicitVRLittleEndianTransferSyntax,
+      UID_JPEGProcess1TransferSyntax,      // baseline
+      UID_JPEGProcess2_4TransferSyntax,    // extended
+      UID_JPEGProcess14TransferSyntax,     // lossless .57
+      UID_JPEGProcess14SV1TransferSyntax,  // lossless .70
+      UID_JPEGLSLosslessTransferSyntax,       UID_JPEGLSLossyTransferSyntax,
+      UID_JPEG2000LosslessOnlyTransferSyntax, UID_JPEG2000TransferSyntax,
       UID_RLELosslessTransferSyntax,
   };
   return list;

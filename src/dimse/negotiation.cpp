@@ -15,8 +15,8 @@ std::string trimAe(std::string s) {
 }
 }  // namespace
 
-AssociationRejection checkAssociation(const Config& config, const std::string& callingAet,
-                                      const std::string& calledAet, int activeAssociations) {
+AssociationRejection checkAssociation(const Config& config, const std::string& callingAet, const std::string& calledAet,
+                                      int activeAssociations) {
   if (config.checkCalledAet && trimAe(calledAet) != trimAe(config.aet))
     return AssociationRejection::CalledAeNotRecognized;
   if (!config.allowedCallingAets.empty()) {

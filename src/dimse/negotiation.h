@@ -11,8 +11,8 @@ namespace atrium::dimse {
 
 enum class AssociationRejection { None, CallingAeNotRecognized, CalledAeNotRecognized, TooManyAssociations };
 
-AssociationRejection checkAssociation(const Config& config, const std::string& callingAet,
-                                      const std::string& calledAet, int activeAssociations);
+AssociationRejection checkAssociation(const Config& config, const std::string& callingAet, const std::string& calledAet,
+                                      int activeAssociations);
 
 enum class ContextDecision { Accept, AbstractSyntaxNotSupported, TransferSyntaxesNotSupported };
 

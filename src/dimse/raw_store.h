@@ -16,10 +16,10 @@ namespace atrium::dimse {
 std::optional<std::uint64_t> datasetOffset(const std::filesystem::path& file);
 
 struct RawStoreResult {
-  bool ok = false;             // a C-STORE-RSP was received
+  bool ok = false;  // a C-STORE-RSP was received
   std::uint16_t status = 0xFFFF;
-  std::string errorComment;    // from the response, if any
-  std::string error;           // transport failure
+  std::string errorComment;  // from the response, if any
+  std::string error;         // transport failure
 };
 
 RawStoreResult storeFileBytes(T_ASC_Association* assoc, unsigned char presId, std::uint16_t messageId,

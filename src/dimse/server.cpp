@@ -53,8 +53,8 @@ void DimseServer::open() {
 }
 
 void DimseServer::run() {
-  log::info("DICOM server ", config_.aet, " listening on port ", config_.dicomPort, " (max ",
-            config_.maxAssociations, " associations, max PDU ", config_.maxPdu, ")");
+  log::info("DICOM server ", config_.aet, " listening on port ", config_.dicomPort, " (max ", config_.maxAssociations,
+            " associations, max PDU ", config_.maxPdu, ")");
   // DCMTK reads the A-ASSOCIATE-RQ inside ASC_receiveAssociation, on the accepting thread, so
   // a peer that connects and stays silent holds that thread for up to the ARTIM timeout.
   // Several accepting threads on the same listening socket keep the door open meanwhile.
@@ -69,16 +69,17 @@ void DimseServer::run() {
 void DimseServer::acceptLoop() {
   while (!stopping_) {
     T_ASC_Association* assoc = nullptr;
-    OFCondition c = ASC_receiveAssociation(network_, &assoc, config_.maxPdu, nullptr, nullptr, OFFalse,
-                                           DUL_NOBLOCK, 1);
+    OFCondition c = ASC_receiveAssociation(network_, &assoc, config_.maxPdu, nullptr, nullptr, OFFalse, DUL_NOBLOCK, 1);
     if (c == DUL_NOASSOCIATIONREQUEST) {
       if (assoc) ASC_destroyAssociation(&assoc);
       continue;
     }
     if (c.bad()) {
       // Another accepting thread won the race for this connection: not an event.
-      if (std::strstr(c.text(), "temporarily unavailable")) log::debug("accept race lost: ", describe(c));
-      else log::warn("association request failed: ", describe(c));
+      if (std::strstr(c.text(), "temporarily unavailable"))
+        log::debug("accept race lost: ", describe(c));
+      else
+        log::warn("association request failed: ", describe(c));
       if (assoc) dropAssociation(assoc);
       continue;
     }
@@ -93,8 +94,8 @@ void DimseServer::acceptLoop() {
 }
 
 void DimseServer::serveAssociation(T_ASC_Association* assoc) {
-  std::string peer = std::string(assoc->params->DULparams.callingAPTitle) + "@" +
-                     assoc->params->DULparams.callingPresentationAddress;
+  std::string peer =
+      std::string(assoc->params->DULparams.callingAPTitle) + "@" + assoc->params->DULparams.callingPresentationAddress;
   try {
     if (negotiate(assoc, peer)) messageLoop(assoc, peer);
   } catch (const std::exception& e) {
@@ -109,7 +110,8 @@ bool DimseServer::negotiate(T_ASC_Association* assoc, const std::string& peer) {
   // active_ counts this association already.
   auto rejection = checkAssociation(config_, dul.callingAPTitle, dul.calledAPTitle, active_ - 1);
   switch (rejection) {
-    case AssociationRejection::None: break;
+    case AssociationRejection::None:
+      break;
     case AssociationRejection::CallingAeNotRecognized:
       log::warn("association from ", peer, " rejected: calling AE title not recognized");
       reject(assoc, ASC_RESULT_REJECTEDPERMANENT, ASC_SOURCE_SERVICEUSER, ASC_REASON_SU_CALLINGAETITLENOTRECOGNIZED);
@@ -161,8 +163,8 @@ void DimseServer::messageLoop(T_ASC_Association* assoc, const std::string& peer)
     std::memset(&msg, 0, sizeof msg);
     T_ASC_PresentationContextID presId = 0;
     DcmDataset* statusDetail = nullptr;
-    OFCondition c = DIMSE_receiveCommand(assoc, DIMSE_NONBLOCKING, config_.dimseTimeoutSeconds, &presId, &msg,
-                                         &statusDetail);
+    OFCondition c =
+        DIMSE_receiveCommand(assoc, DIMSE_NONBLOCKING, config_.dimseTimeoutSeconds, &presId, &msg, &statusDetail);
     delete statusDetail;
     if (c == DUL_PEERREQUESTEDRELEASE) {
       ASC_acknowledgeRelease(assoc);
@@ -195,8 +197,8 @@ void DimseServer::messageLoop(T_ASC_Association* assoc, const std::string& peer)
         }
         break;
       default:
-        log::warn("association from ", peer, ": unsupported DIMSE command 0x", std::hex, msg.CommandField,
-                  std::dec, ", aborting");
+        log::warn("association from ", peer, ": unsupported DIMSE command 0x", std::hex, msg.CommandField, std::dec,
+                  ", aborting");
         ASC_abortAssociation(assoc);
         return;
     }
@@ -204,8 +206,8 @@ void DimseServer::messageLoop(T_ASC_Association* assoc, const std::string& peer)
 }
 
 // Returns false when the association is no longer usable.
-bool DimseServer::handleStore(T_ASC_Association* assoc, void* message, unsigned char presId,
-                              const std::string& peer, int& stored, int& failed) {
+bool DimseServer::handleStore(T_ASC_Association* assoc, void* message, unsigned char presId, const std::string& peer,
+                              int& stored, int& failed) {
   auto& req = static_cast<T_DIMSE_Message*>(message)->msg.CStoreRQ;
   T_ASC_PresentationContext pc;
   StoreRequestInfo info;
@@ -231,8 +233,8 @@ bool DimseServer::handleStore(T_ASC_Association* assoc, void* message, unsigned 
     OFCondition c = DIMSE_createFilestream(file.c_str(), &req, assoc, presId, OFTrue, &out);
     if (c.good()) {
       T_ASC_PresentationContextID dataPresId = 0;
-      c = DIMSE_receiveDataSetInFile(assoc, DIMSE_NONBLOCKING, config_.dimseTimeoutSeconds, &dataPresId, out,
-                                     nullptr, nullptr);
+      c = DIMSE_receiveDataSetInFile(assoc, DIMSE_NONBLOCKING, config_.dimseTimeoutSeconds, &dataPresId, out, nullptr,
+                                     nullptr);
       out->flush();
       bool writeOk = out->good();
       delete out;
@@ -271,7 +273,10 @@ bool DimseServer::handleStore(T_ASC_Association* assoc, void* message, unsigned 
       storeHandler_.abortStore(token);
     }
   }
-  if (status == STATUS_Success) ++stored; else ++failed;
+  if (status == STATUS_Success)
+    ++stored;
+  else
+    ++failed;
 
   T_DIMSE_C_StoreRSP rsp;
   std::memset(&rsp, 0, sizeof rsp);

@@ -31,8 +31,8 @@ class DimseServer {
   void serveAssociation(T_ASC_Association* assoc);
   bool negotiate(T_ASC_Association* assoc, const std::string& peer);
   void messageLoop(T_ASC_Association* assoc, const std::string& peer);
-  bool handleStore(T_ASC_Association* assoc, void* message, unsigned char presId, const std::string& peer,
-                   int& stored, int& failed);
+  bool handleStore(T_ASC_Association* assoc, void* message, unsigned char presId, const std::string& peer, int& stored,
+                   int& failed);
 
   const Config& config_;
   IStoreRequestHandler& storeHandler_;

@@ -10,7 +10,7 @@ namespace atrium::dimse {
 struct StoreRequestInfo {
   std::string sopClassUid, sopInstanceUid;  // as announced in the C-STORE-RQ
   std::string callingAet, calledAet, peerHost;
-  std::string transferSyntaxUid;            // negotiated for this context
+  std::string transferSyntaxUid;  // negotiated for this context
 };
 
 class IStoreRequestHandler {

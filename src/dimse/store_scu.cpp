@@ -1,7 +1,5 @@
 #include "dimse/store_scu.h"
 
-#include "dimse/raw_store.h"
-
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcuid.h>
@@ -11,6 +9,8 @@
 #include <cstring>
 #include <map>
 #include <set>
+
+#include "dimse/raw_store.h"
 
 namespace atrium::dimse {
 namespace {
@@ -47,8 +47,8 @@ SendOutcome sendConverted(ScuAssociation& a, const SendItem& item, unsigned char
   T_DIMSE_C_StoreRSP rsp;
   std::memset(&rsp, 0, sizeof rsp);
   DcmDataset* detail = nullptr;
-  c = DIMSE_storeUser(a.raw(), presId, &req, nullptr, ds, nullptr, nullptr, DIMSE_NONBLOCKING, a.timeoutSeconds(),
-                      &rsp, &detail);
+  c = DIMSE_storeUser(a.raw(), presId, &req, nullptr, ds, nullptr, nullptr, DIMSE_NONBLOCKING, a.timeoutSeconds(), &rsp,
+                      &detail);
   if (c.bad()) {
     delete detail;
     out.error = std::string("C-STORE failed: ") + c.text();
@@ -107,7 +107,8 @@ std::vector<ProposedContext> contextsFor(const std::vector<const SendItem*>& ite
     if (pairs.insert({it->sopClassUid, it->transferSyntaxUid}).second)
       out.push_back({it->sopClassUid, {it->transferSyntaxUid}});
     if (classes.insert(it->sopClassUid).second)
-      out.push_back({it->sopClassUid, {UID_LittleEndianExplicitTransferSyntax, UID_LittleEndianImplicitTransferSyntax}});
+      out.push_back(
+          {it->sopClassUid, {UID_LittleEndianExplicitTransferSyntax, UID_LittleEndianImplicitTransferSyntax}});
   }
   return out;
 }

@@ -24,9 +24,9 @@ using StatementFor = std::function<Statement&(const char*)>;
 // Insert or refresh the patient/study/series rows; returns the series pk.
 std::int64_t upsertHierarchy(const StatementFor& prepared, const dicom::InstanceRecord& r, std::int64_t now) {
   Statement& p = prepared(
-              "INSERT INTO patients(patient_key,patient_id,issuer,name,birth_date,sex) VALUES(?,?,?,?,?,?) "
-              "ON CONFLICT(patient_key) DO UPDATE SET name=excluded.name, birth_date=excluded.birth_date, "
-              "sex=excluded.sex RETURNING pk");
+      "INSERT INTO patients(patient_key,patient_id,issuer,name,birth_date,sex) VALUES(?,?,?,?,?,?) "
+      "ON CONFLICT(patient_key) DO UPDATE SET name=excluded.name, birth_date=excluded.birth_date, "
+      "sex=excluded.sex RETURNING pk");
   p.bind(1, r.patient.patientId + '\x1f' + r.patient.issuerOfPatientId)
       .bind(2, r.patient.patientId)
       .bind(3, r.patient.issuerOfPatientId)
@@ -38,9 +38,9 @@ std::int64_t upsertHierarchy(const StatementFor& prepared, const dicom::Instance
   p.reset();
 
   Statement& s = prepared(
-              "INSERT INTO studies(patient_pk,study_uid,study_date,study_time,accession,study_id,description,"
-              "referring_physician,updated_at) VALUES(?,?,?,?,?,?,?,?,?) "
-              "ON CONFLICT(study_uid) DO UPDATE SET updated_at=excluded.updated_at RETURNING pk");
+      "INSERT INTO studies(patient_pk,study_uid,study_date,study_time,accession,study_id,description,"
+      "referring_physician,updated_at) VALUES(?,?,?,?,?,?,?,?,?) "
+      "ON CONFLICT(study_uid) DO UPDATE SET updated_at=excluded.updated_at RETURNING pk");
   s.bind(1, patientPk)
       .bind(2, r.study.studyInstanceUid)
       .bind(3, r.study.studyDate)
@@ -55,9 +55,9 @@ std::int64_t upsertHierarchy(const StatementFor& prepared, const dicom::Instance
   s.reset();
 
   Statement& se = prepared(
-               "INSERT INTO series(study_pk,series_uid,modality,series_number,description,body_part,series_date,"
-               "series_time,protocol_name,frame_of_reference_uid) VALUES(?,?,?,?,?,?,?,?,?,?) "
-               "ON CONFLICT(series_uid) DO UPDATE SET series_uid=series_uid RETURNING pk");
+      "INSERT INTO series(study_pk,series_uid,modality,series_number,description,body_part,series_date,"
+      "series_time,protocol_name,frame_of_reference_uid) VALUES(?,?,?,?,?,?,?,?,?,?) "
+      "ON CONFLICT(series_uid) DO UPDATE SET series_uid=series_uid RETURNING pk");
   se.bind(1, studyPk)
       .bind(2, r.series.seriesInstanceUid)
       .bind(3, r.series.modality)
@@ -80,8 +80,9 @@ IndexDatabase::IndexDatabase(std::filesystem::path file) : file_(std::move(file)
   writer_ = openDatabase(file_.string(), false);
   exec(writer_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
   exec(writer_, kSchemaSql);
-  exec(writer_, ("INSERT OR IGNORE INTO meta(key,value) VALUES('schema_version','" +
-                 std::to_string(kSchemaVersion) + "')").c_str());
+  exec(writer_,
+       ("INSERT OR IGNORE INTO meta(key,value) VALUES('schema_version','" + std::to_string(kSchemaVersion) + "')")
+           .c_str());
   thread_ = std::thread([this] { writerLoop(); });
 }
 
@@ -156,8 +157,8 @@ InsertOutcome IndexDatabase::addInstance(const dicom::InstanceRecord& r, const S
       outcome = InsertOutcome::AlreadyPresent;
       return;
     }
-    std::int64_t seriesPk = upsertHierarchy([this](const char* sql) -> Statement& { return writerStatement(sql); },
-                                            r, now);
+    std::int64_t seriesPk =
+        upsertHierarchy([this](const char* sql) -> Statement& { return writerStatement(sql); }, r, now);
     if (existing) {
       Statement& d = writerStatement("DELETE FROM instances WHERE pk=?");
       d.bind(1, existing);
@@ -165,9 +166,9 @@ InsertOutcome IndexDatabase::addInstance(const dicom::InstanceRecord& r, const S
       d.reset();
     }
     Statement& ins = writerStatement(
-                  "INSERT INTO instances(series_pk,sop_uid,sop_class_uid,instance_number,number_of_frames,rows_,"
-                  "columns_,specific_character_set,transfer_syntax,path,size,checksum,source_aet,received_at) "
-                  "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "INSERT INTO instances(series_pk,sop_uid,sop_class_uid,instance_number,number_of_frames,rows_,"
+        "columns_,specific_character_set,transfer_syntax,path,size,checksum,source_aet,received_at) "
+        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     ins.bind(1, seriesPk)
         .bind(2, r.instance.sopInstanceUid)
         .bind(3, r.instance.sopClassUid)

@@ -8,9 +8,9 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
-#include <future>
 #include <mutex>
 #include <optional>
 #include <string>

@@ -10,12 +10,18 @@ namespace atrium::ingest {
 
 const char* statusName(IngestStatus s) {
   switch (s) {
-    case IngestStatus::Stored: return "stored";
-    case IngestStatus::Duplicate: return "duplicate-kept-first";
-    case IngestStatus::Replaced: return "duplicate-replaced";
-    case IngestStatus::OutOfResources: return "out-of-resources";
-    case IngestStatus::UidMismatch: return "uid-mismatch";
-    case IngestStatus::CannotUnderstand: return "cannot-understand";
+    case IngestStatus::Stored:
+      return "stored";
+    case IngestStatus::Duplicate:
+      return "duplicate-kept-first";
+    case IngestStatus::Replaced:
+      return "duplicate-replaced";
+    case IngestStatus::OutOfResources:
+      return "out-of-resources";
+    case IngestStatus::UidMismatch:
+      return "uid-mismatch";
+    case IngestStatus::CannotUnderstand:
+      return "cannot-understand";
   }
   return "?";
 }
@@ -23,9 +29,13 @@ const char* statusName(IngestStatus s) {
 Ingestor::Ingestor(storage::FileStore& store, index::IndexDatabase& index, DuplicatePolicy policy)
     : store_(store), index_(index), policy_(policy) {}
 
-std::mutex& Ingestor::lockFor(const std::string& uid) { return stripes_[std::hash<std::string>{}(uid) % stripes_.size()]; }
+std::mutex& Ingestor::lockFor(const std::string& uid) {
+  return stripes_[std::hash<std::string>{}(uid) % stripes_.size()];
+}
 
-storage::FileStore::Slot Ingestor::stage(const std::string& uid, std::error_code& ec) { return store_.prepare(uid, ec); }
+storage::FileStore::Slot Ingestor::stage(const std::string& uid, std::error_code& ec) {
+  return store_.prepare(uid, ec);
+}
 
 IngestResult Ingestor::finish(const storage::FileStore::Slot& slot, const Announced& announced) {
   IngestResult res;
@@ -43,8 +53,8 @@ IngestResult Ingestor::finish(const storage::FileStore::Slot& slot, const Announ
 
   const auto& inst = read.record.instance;
   if (!announced.sopInstanceUid.empty() && announced.sopInstanceUid != inst.sopInstanceUid)
-    return fail(IngestStatus::UidMismatch, "SOP Instance UID differs: data set " + inst.sopInstanceUid +
-                                               ", request " + announced.sopInstanceUid);
+    return fail(IngestStatus::UidMismatch,
+                "SOP Instance UID differs: data set " + inst.sopInstanceUid + ", request " + announced.sopInstanceUid);
   if (!announced.sopClassUid.empty() && announced.sopClassUid != inst.sopClassUid)
     return fail(IngestStatus::UidMismatch,
                 "SOP Class UID differs: data set " + inst.sopClassUid + ", request " + announced.sopClassUid);
@@ -78,9 +88,15 @@ IngestResult Ingestor::finish(const storage::FileStore::Slot& slot, const Announ
   std::string err;
   auto outcome = index_.addInstance(read.record, file, overwrite, &err);
   switch (outcome) {
-    case index::InsertOutcome::Inserted: res.status = IngestStatus::Stored; break;
-    case index::InsertOutcome::Replaced: res.status = IngestStatus::Replaced; break;
-    case index::InsertOutcome::AlreadyPresent: res.status = IngestStatus::Duplicate; break;
+    case index::InsertOutcome::Inserted:
+      res.status = IngestStatus::Stored;
+      break;
+    case index::InsertOutcome::Replaced:
+      res.status = IngestStatus::Replaced;
+      break;
+    case index::InsertOutcome::AlreadyPresent:
+      res.status = IngestStatus::Duplicate;
+      break;
     case index::InsertOutcome::Failed: {
       // Not acknowledged, so not kept: a file without its row would confuse nobody, but a
       // replaced file without its row would.

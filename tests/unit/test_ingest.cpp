@@ -109,7 +109,8 @@ TEST(Ingest, RejectsGarbageAsCannotUnderstand) {
   Fixture f;
   ingest::Ingestor in(f.store, f.db, DuplicatePolicy::KeepFirst);
   auto g = f.dir.path / "garbage.dcm";
-  std::ofstream(g) << std::string(128, '\0') << "DICM" << "this is not a data set at all";
+  std::ofstream(g) << std::string(128, '\0') << "DICM"
+                   << "this is not a data set at all";
   EXPECT_EQ(ingestAs(in, g, "1.2.3").status, ingest::IngestStatus::CannotUnderstand);
   EXPECT_EQ(f.db.counts().instances, 0);
 }

@@ -16,8 +16,9 @@ TEST(TransferSyntax, KeepsTheCompressedSyntaxTheSenderProposed) {
 }
 
 TEST(TransferSyntax, PrefersExplicitThenImplicitThenBigEndian) {
-  EXPECT_EQ(selectStorageTransferSyntax({UID_LittleEndianImplicitTransferSyntax, UID_LittleEndianExplicitTransferSyntax}),
-            UID_LittleEndianExplicitTransferSyntax);
+  EXPECT_EQ(
+      selectStorageTransferSyntax({UID_LittleEndianImplicitTransferSyntax, UID_LittleEndianExplicitTransferSyntax}),
+      UID_LittleEndianExplicitTransferSyntax);
   EXPECT_EQ(selectStorageTransferSyntax({UID_BigEndianExplicitTransferSyntax, UID_LittleEndianImplicitTransferSyntax}),
             UID_LittleEndianImplicitTransferSyntax);
   EXPECT_EQ(selectStorageTransferSyntax({UID_BigEndianExplicitTransferSyntax}), UID_BigEndianExplicitTransferSyntax);

@@ -1,0 +1,58 @@
+#include "dicom/text.h"
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcitem.h>
+
+#include "common/log.h"
+#include "dicom/charset_japanese.h"
+
+namespace atrium::dicom {
+
+std::string getRaw(DcmItem& item, const DcmTagKey& key) {
+  const char* v = nullptr;
+  if (item.findAndGetString(key, v).good() && v) return v;
+  return {};
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && s[i] == ' ') ++i;
+  return s.substr(i);
+}
+
+TextDecoder::TextDecoder(DcmItem& dataset) {
+  OFString charset;
+  dataset.findAndGetOFStringArray(DCM_SpecificCharacterSet, charset);
+  charset_ = charset.c_str();
+  if (charset_.empty() || charset_ == "ISO_IR 192") return;  // ASCII or already UTF-8
+  for (unsigned long i = 0; dataset.findAndGetOFString(DCM_SpecificCharacterSet, charset, i).good(); ++i)
+    values_.push_back(trim(charset.c_str()));
+  if (isJapaneseIso2022(values_)) {
+    mode_ = Mode::Japanese;  // DCMTK's glibc backend refuses these; see charset_japanese.h
+    return;
+  }
+  OFCondition c = converter_.selectCharacterSet(charset_.c_str(), "ISO_IR 192");
+  if (c.good()) {
+    mode_ = Mode::Dcmtk;
+  } else {
+    log::warn("cannot decode Specific Character Set '", charset_, "': ", c.text(), "; keeping raw bytes");
+  }
+}
+
+std::string TextDecoder::decode(const std::string& raw, bool personName) {
+  if (raw.empty()) return raw;
+  if (mode_ == Mode::Japanese) return decodeJapaneseIso2022(raw, values_, personName);
+  if (mode_ != Mode::Dcmtk) return raw;
+  OFString out;
+  if (converter_.convertString(raw.c_str(), raw.size(), out, personName ? "\\^=" : "\\").good())
+    return std::string(out.c_str(), out.length());
+  return raw;
+}
+
+std::string trimPersonName(std::string pn) {
+  while (!pn.empty() && (pn.back() == '^' || pn.back() == '=' || pn.back() == ' ')) pn.pop_back();
+  return pn;
+}
+
+}  // namespace atrium::dicom
