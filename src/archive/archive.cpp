@@ -22,7 +22,7 @@ std::uint16_t dimseStatusFor(ingest::IngestStatus s) {
   return STATUS_STORE_Error_CannotUnderstand;
 }
 
-Archive::Archive(const Config& config) : layout_(config.dataDir) {
+Archive::Archive(const Config& config) : config_(config), layout_(config.dataDir) {
   std::filesystem::create_directories(config.dataDir);
   store_ = std::make_unique<storage::FileStore>(layout_.storage);
   store_->removeStaleTempFiles();

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "config/config.h"
+#include "dimse/query_handlers.h"
 #include "dimse/store_handler.h"
 #include "index/index_db.h"
 #include "ingest/ingestor.h"
@@ -19,18 +20,27 @@ struct DataLayout {
   std::filesystem::path storage, indexFile;
 };
 
-class Archive : public dimse::IStoreRequestHandler {
+class Archive : public dimse::IStoreRequestHandler,
+                public dimse::IFindRequestHandler,
+                public dimse::IRetrieveRequestHandler {
  public:
-  Archive(const Config& config);
+  explicit Archive(const Config& config);
 
   std::filesystem::path beginStore(const dimse::StoreRequestInfo& info, void*& token) override;
   std::uint16_t endStore(const dimse::StoreRequestInfo& info, void* token, std::string& errorComment) override;
   void abortStore(void* token) override;
 
+  std::uint16_t find(const std::string& sopClassUid, DcmDataset& identifier,
+                     const std::function<bool(DcmDataset&)>& onMatch, std::string& errorComment) override;
+  std::uint16_t resolve(const std::string& sopClassUid, DcmDataset& identifier, std::vector<dimse::SendItem>& items,
+                        std::string& errorComment) override;
+  std::optional<dimse::PeerAddress> moveDestination(const std::string& aet) override;
+
   ingest::Ingestor& ingestor() { return *ingestor_; }
   index::IndexDatabase& index() { return *index_; }
 
  private:
+  const Config& config_;
   DataLayout layout_;
   std::unique_ptr<storage::FileStore> store_;
   std::unique_ptr<index::IndexDatabase> index_;

@@ -64,7 +64,7 @@ int runServe(int argc, char** argv) {
     log::info("data folder ", std::filesystem::absolute(config.dataDir).string(), ": ", counts.instances,
               " instances in ", counts.studies, " studies");
     if (config.httpPort) log::info("HTTP port ", config.httpPort, " reserved; the web server is not built yet");
-    dimse::DimseServer server(config, archive);
+    dimse::DimseServer server(config, archive, archive, archive);
     server.open();
     g_server = &server;
     std::signal(SIGINT, onSignal);

@@ -70,6 +70,7 @@ Config parseConfig(const std::string& text) {
   read(j, "check_called_aet", c.checkCalledAet);
   read(j, "artim_timeout_s", c.artimTimeoutSeconds);
   read(j, "dimse_timeout_s", c.dimseTimeoutSeconds);
+  read(j, "pn_case_insensitive", c.personNameCaseInsensitive);
   std::string dup = "keep-first";
   read(j, "duplicate_policy", dup);
   if (dup == "keep-first")

@@ -27,6 +27,7 @@ struct Config {
   int artimTimeoutSeconds = 30;  // association negotiation (ARTIM)
   int dimseTimeoutSeconds = 60;  // waiting for the next DIMSE message / data
   DuplicatePolicy duplicatePolicy = DuplicatePolicy::KeepFirst;
+  bool personNameCaseInsensitive = true;  // C-FIND/QIDO matching of PN values
   std::vector<Peer> peers;
 
   const Peer* findPeer(const std::string& aet) const;

@@ -22,4 +22,26 @@ bool isGrayscalePresentationState(const std::string& uid) {
   return uid == UID_GrayscaleSoftcopyPresentationStateStorage;
 }
 
+QrService queryRetrieveService(const std::string& uid, QrRoot* root) {
+  struct Entry {
+    const char* uid;
+    QrService service;
+    QrRoot root;
+  };
+  static const Entry table[] = {
+      {UID_FINDPatientRootQueryRetrieveInformationModel, QrService::Find, QrRoot::Patient},
+      {UID_FINDStudyRootQueryRetrieveInformationModel, QrService::Find, QrRoot::Study},
+      {UID_MOVEPatientRootQueryRetrieveInformationModel, QrService::Move, QrRoot::Patient},
+      {UID_MOVEStudyRootQueryRetrieveInformationModel, QrService::Move, QrRoot::Study},
+      {UID_GETPatientRootQueryRetrieveInformationModel, QrService::Get, QrRoot::Patient},
+      {UID_GETStudyRootQueryRetrieveInformationModel, QrService::Get, QrRoot::Study},
+  };
+  for (const auto& e : table)
+    if (uid == e.uid) {
+      if (root) *root = e.root;
+      return e.service;
+    }
+  return QrService::None;
+}
+
 }  // namespace atrium::dicom

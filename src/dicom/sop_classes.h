@@ -8,4 +8,9 @@ bool isStorageSopClass(const std::string& uid);
 bool isVerificationSopClass(const std::string& uid);
 bool isGrayscalePresentationState(const std::string& uid);
 
+enum class QrService { None, Find, Move, Get };
+enum class QrRoot { Patient, Study };
+// Patient/Study Root Query/Retrieve FIND, MOVE and GET SOP classes.
+QrService queryRetrieveService(const std::string& uid, QrRoot* root = nullptr);
+
 }  // namespace atrium::dicom

@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "common/log.h"
+#include "dimse/find_service.h"
 #include "dimse/negotiation.h"
+#include "dimse/retrieve_service.h"
 
 namespace atrium::dimse {
 namespace {
@@ -34,8 +36,9 @@ std::string describe(const OFCondition& c) { return c.text(); }
 
 }  // namespace
 
-DimseServer::DimseServer(const Config& config, IStoreRequestHandler& storeHandler)
-    : config_(config), storeHandler_(storeHandler) {}
+DimseServer::DimseServer(const Config& config, IStoreRequestHandler& storeHandler, IFindRequestHandler& findHandler,
+                         IRetrieveRequestHandler& retrieveHandler)
+    : config_(config), storeHandler_(storeHandler), findHandler_(findHandler), retrieveHandler_(retrieveHandler) {}
 
 DimseServer::~DimseServer() {
   if (network_) ASC_dropNetwork(&network_);
@@ -136,7 +139,9 @@ bool DimseServer::negotiate(T_ASC_Association* assoc, const std::string& peer) {
     for (int t = 0; t < pc.transferSyntaxCount; ++t) proposed.emplace_back(pc.proposedTransferSyntaxes[t]);
     auto result = negotiateContext(pc.abstractSyntax, proposed);
     if (result.decision == ContextDecision::Accept) {
-      ASC_acceptPresentationContext(assoc->params, pc.presentationContextID, result.transferSyntax.c_str());
+      // A C-GET requestor proposes storage contexts with itself as SCP: agree to the role asked.
+      T_ASC_SC_ROLE role = pc.proposedRole == ASC_SC_ROLE_DEFAULT ? ASC_SC_ROLE_DEFAULT : pc.proposedRole;
+      ASC_acceptPresentationContext(assoc->params, pc.presentationContextID, result.transferSyntax.c_str(), role);
       ++accepted;
     } else {
       ASC_refusePresentationContext(assoc->params, pc.presentationContextID,
@@ -196,6 +201,25 @@ void DimseServer::messageLoop(T_ASC_Association* assoc, const std::string& peer)
           return;
         }
         break;
+      case DIMSE_C_FIND_RQ:
+        if (!serveFind(assoc, msg, presId, findHandler_, config_.dimseTimeoutSeconds)) {
+          ASC_abortAssociation(assoc);
+          return;
+        }
+        break;
+      case DIMSE_C_MOVE_RQ:
+      case DIMSE_C_GET_RQ: {
+        RetrieveSettings settings{config_.aet, config_.dimseTimeoutSeconds, config_.maxPdu};
+        bool ok = msg.CommandField == DIMSE_C_MOVE_RQ ? serveMove(assoc, msg, presId, retrieveHandler_, settings)
+                                                      : serveGet(assoc, msg, presId, retrieveHandler_, settings);
+        if (!ok) {
+          ASC_abortAssociation(assoc);
+          return;
+        }
+        break;
+      }
+      case DIMSE_C_CANCEL_RQ:
+        break;  // a cancel that arrived after its operation ended
       default:
         log::warn("association from ", peer, ": unsupported DIMSE command 0x", std::hex, msg.CommandField, std::dec,
                   ", aborting");

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "dimse/query_handlers.h"
 #include "dimse/store_handler.h"
 
 struct T_ASC_Network;
@@ -15,7 +16,8 @@ namespace atrium::dimse {
 
 class DimseServer {
  public:
-  DimseServer(const Config& config, IStoreRequestHandler& storeHandler);
+  DimseServer(const Config& config, IStoreRequestHandler& storeHandler, IFindRequestHandler& findHandler,
+              IRetrieveRequestHandler& retrieveHandler);
   ~DimseServer();
 
   // Binds the port; throws std::runtime_error with a one-line reason.
@@ -36,6 +38,8 @@ class DimseServer {
 
   const Config& config_;
   IStoreRequestHandler& storeHandler_;
+  IFindRequestHandler& findHandler_;
+  IRetrieveRequestHandler& retrieveHandler_;
   T_ASC_Network* network_ = nullptr;
   std::atomic<bool> stopping_{false};
   std::atomic<int> active_{0};

@@ -22,7 +22,22 @@ std::size_t contextCost(const std::set<std::pair<std::string, std::string>>& pai
   return pairs.size() + classes.size();
 }
 
-SendOutcome sendConverted(ScuAssociation& a, const SendItem& item, unsigned char presId, const std::string& ts) {
+unsigned char acceptedContext(T_ASC_Association* assoc, const std::string& as, const std::string& ts) {
+  return ASC_findAcceptedPresentationContextID(assoc, as.c_str(), ts.c_str());
+}
+
+unsigned char anyAcceptedContext(T_ASC_Association* assoc, const std::string& as, std::string& ts) {
+  unsigned char id = ASC_findAcceptedPresentationContextID(assoc, as.c_str());
+  if (id) {
+    T_ASC_PresentationContext pc;
+    ASC_findAcceptedPresentationContext(assoc->params, id, &pc);
+    ts = pc.acceptedTransferSyntax;
+  }
+  return id;
+}
+
+SendOutcome sendConverted(T_ASC_Association* assoc, const SendItem& item, unsigned char presId, const std::string& ts,
+                          unsigned short messageId, int timeout, const MoveOriginator& originator) {
   SendOutcome out;
   out.item = &item;
   DcmFileFormat ff;
@@ -39,7 +54,13 @@ SendOutcome sendConverted(ScuAssociation& a, const SendItem& item, unsigned char
   }
   T_DIMSE_C_StoreRQ req;
   std::memset(&req, 0, sizeof req);
-  req.MessageID = a.nextMessageId();
+  req.MessageID = messageId;
+  if (!originator.aet.empty()) {
+    OFStandard::strlcpy(req.MoveOriginatorApplicationEntityTitle, originator.aet.c_str(),
+                        sizeof req.MoveOriginatorApplicationEntityTitle);
+    req.MoveOriginatorID = originator.messageId;
+    req.opts = O_STORE_MOVEORIGINATORAETITLE | O_STORE_MOVEORIGINATORID;
+  }
   OFStandard::strlcpy(req.AffectedSOPClassUID, item.sopClassUid.c_str(), sizeof req.AffectedSOPClassUID);
   OFStandard::strlcpy(req.AffectedSOPInstanceUID, item.sopInstanceUid.c_str(), sizeof req.AffectedSOPInstanceUID);
   req.DataSetType = DIMSE_DATASET_PRESENT;
@@ -47,8 +68,7 @@ SendOutcome sendConverted(ScuAssociation& a, const SendItem& item, unsigned char
   T_DIMSE_C_StoreRSP rsp;
   std::memset(&rsp, 0, sizeof rsp);
   DcmDataset* detail = nullptr;
-  c = DIMSE_storeUser(a.raw(), presId, &req, nullptr, ds, nullptr, nullptr, DIMSE_NONBLOCKING, a.timeoutSeconds(), &rsp,
-                      &detail);
+  c = DIMSE_storeUser(assoc, presId, &req, nullptr, ds, nullptr, nullptr, DIMSE_NONBLOCKING, timeout, &rsp, &detail);
   if (c.bad()) {
     delete detail;
     out.error = std::string("C-STORE failed: ") + c.text();
@@ -63,9 +83,12 @@ SendOutcome sendConverted(ScuAssociation& a, const SendItem& item, unsigned char
   return out;
 }
 
-SendOutcome sendOne(ScuAssociation& a, const SendItem& item) {
+}  // namespace
+
+SendOutcome storeInstance(T_ASC_Association* assoc, const SendItem& item, unsigned short messageId, int timeout,
+                          const MoveOriginator& originator) {
   // The file's own syntax accepted: its bytes go out unchanged.
-  if (unsigned char presId = a.findContext(item.sopClassUid, item.transferSyntaxUid)) {
+  if (unsigned char presId = acceptedContext(assoc, item.sopClassUid, item.transferSyntaxUid)) {
     auto offset = datasetOffset(item.file);
     std::error_code ec;
     auto size = std::filesystem::file_size(item.file, ec);
@@ -73,8 +96,8 @@ SendOutcome sendOne(ScuAssociation& a, const SendItem& item) {
     if (offset && !ec && *offset <= size && (size - *offset) % 2 == 0) {
       SendOutcome out;
       out.item = &item;
-      auto r = storeFileBytes(a.raw(), presId, a.nextMessageId(), item.sopClassUid, item.sopInstanceUid, item.file,
-                              *offset, a.timeoutSeconds());
+      auto r = storeFileBytes(assoc, presId, messageId, item.sopClassUid, item.sopInstanceUid, item.file, *offset,
+                              timeout, originator.aet, originator.messageId);
       if (!r.ok) {
         out.error = "C-STORE failed: " + r.error;
         return out;
@@ -84,20 +107,18 @@ SendOutcome sendOne(ScuAssociation& a, const SendItem& item) {
       if (!out.success()) out.error = r.errorComment;
       return out;
     }
-    return sendConverted(a, item, presId, item.transferSyntaxUid);
+    return sendConverted(assoc, item, presId, item.transferSyntaxUid, messageId, timeout, originator);
   }
   std::string ts;
-  unsigned char presId = a.findAnyContext(item.sopClassUid, &ts);
+  unsigned char presId = anyAcceptedContext(assoc, item.sopClassUid, ts);
   if (!presId) {
     SendOutcome out;
     out.item = &item;
     out.error = "peer accepted no presentation context for SOP class " + item.sopClassUid;
     return out;
   }
-  return sendConverted(a, item, presId, ts);
+  return sendConverted(assoc, item, presId, ts, messageId, timeout, originator);
 }
-
-}  // namespace
 
 std::vector<ProposedContext> contextsFor(const std::vector<const SendItem*>& items) {
   std::vector<ProposedContext> out;
@@ -114,7 +135,8 @@ std::vector<ProposedContext> contextsFor(const std::vector<const SendItem*>& ite
 }
 
 void sendItems(const PeerAddress& peer, const std::vector<const SendItem*>& items,
-               const std::function<void(const SendOutcome&)>& onResult, const std::atomic<bool>* cancel) {
+               const std::function<void(const SendOutcome&)>& onResult, const std::atomic<bool>* cancel,
+               const MoveOriginator& originator) {
   std::size_t i = 0;
   while (i < items.size()) {
     // Grow the batch while its contexts fit in one association.
@@ -147,7 +169,7 @@ void sendItems(const PeerAddress& peer, const std::vector<const SendItem*>& item
         onResult(o);
         continue;
       }
-      SendOutcome o = sendOne(*a, *item);
+      SendOutcome o = storeInstance(a->raw(), *item, a->nextMessageId(), a->timeoutSeconds(), originator);
       onResult(o);
       if (!o.sent && o.error.rfind("C-STORE failed", 0) == 0) {
         // The association broke; reopen for the rest of the batch.

@@ -28,9 +28,21 @@ struct SendOutcome {
 // Explicit LE / Implicit LE per SOP class as the fallback.
 std::vector<ProposedContext> contextsFor(const std::vector<const SendItem*>& items);
 
+// Who asked for a C-STORE sub-operation (C-MOVE), carried in the request.
+struct MoveOriginator {
+  std::string aet;
+  unsigned short messageId = 0;
+};
+
+// One C-STORE on an open association (ours as requestor, or a C-GET peer's): the file's bytes
+// unchanged when its syntax was accepted for its SOP class, else converted to one that was.
+SendOutcome storeInstance(T_ASC_Association* assoc, const SendItem& item, unsigned short messageId,
+                          int timeoutSeconds, const MoveOriginator& originator = {});
+
 // Sends the items in order over as many associations as the 128-context limit needs.
 // onResult is called once per item (from this thread).
 void sendItems(const PeerAddress& peer, const std::vector<const SendItem*>& items,
-               const std::function<void(const SendOutcome&)>& onResult, const std::atomic<bool>* cancel = nullptr);
+               const std::function<void(const SendOutcome&)>& onResult, const std::atomic<bool>* cancel = nullptr,
+               const MoveOriginator& originator = {});
 
 }  // namespace atrium::dimse

@@ -217,6 +217,15 @@ std::optional<IndexedInstance> IndexDatabase::findInstance(const std::string& ui
   return r;
 }
 
+void IndexDatabase::select(const std::string& sql, const std::vector<std::string>& binds,
+                           const std::function<bool(const Statement&)>& onRow) const {
+  ReadConnection c{readConnection()};
+  Statement q(c.db, sql.c_str());
+  for (std::size_t i = 0; i < binds.size(); ++i) q.bind(static_cast<int>(i + 1), binds[i]);
+  while (q.step())
+    if (!onRow(q)) break;
+}
+
 IndexCounts IndexDatabase::counts() const {
   ReadConnection c{readConnection()};
   IndexCounts n;

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "dicom/instance_record.h"
 #include "index/sqlite_util.h"
@@ -53,6 +54,9 @@ class IndexDatabase {
 
   std::optional<IndexedInstance> findInstance(const std::string& sopInstanceUid) const;
   IndexCounts counts() const;
+  // Run a read-only statement; onRow returns false to stop early (C-CANCEL, limits).
+  void select(const std::string& sql, const std::vector<std::string>& binds,
+              const std::function<bool(const Statement&)>& onRow) const;
   const std::filesystem::path& file() const { return file_; }
 
  private:

@@ -60,6 +60,10 @@ CREATE TABLE IF NOT EXISTS instances(
   source_aet TEXT NOT NULL,
   received_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS instances_series ON instances(series_pk);
+CREATE INDEX IF NOT EXISTS patients_id ON patients(patient_id);
+CREATE INDEX IF NOT EXISTS patients_name ON patients(name);
+CREATE INDEX IF NOT EXISTS studies_date ON studies(study_date);
+CREATE INDEX IF NOT EXISTS studies_accession ON studies(accession);
 )SQL";
 
 }  // namespace atrium::index

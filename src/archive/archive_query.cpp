@@ -1,0 +1,87 @@
+// The archive's answers to C-FIND, C-MOVE and C-GET, over the one query model.
+#include <dcmtk/dcmdata/dcdatset.h>
+#include <dcmtk/dcmnet/dimse.h>
+
+#include "archive/archive.h"
+#include "common/log.h"
+#include "dicom/identifier.h"
+#include "dicom/sop_classes.h"
+#include "index/sqlite_util.h"
+#include "query/attributes.h"
+#include "query/runner.h"
+#include "query/sql_builder.h"
+
+namespace atrium {
+namespace {
+
+query::Root rootOf(const std::string& sopClassUid) {
+  dicom::QrRoot root = dicom::QrRoot::Study;
+  dicom::queryRetrieveService(sopClassUid, &root);
+  return root == dicom::QrRoot::Patient ? query::Root::Patient : query::Root::Study;
+}
+
+std::uint16_t statusFor(const query::QueryError& e) {
+  return e.kind == query::QueryError::Kind::IdentifierDoesNotMatch ? STATUS_FIND_Failed_IdentifierDoesNotMatchSOPClass
+                                                                   : STATUS_FIND_Failed_UnableToProcess;
+}
+
+}  // namespace
+
+std::uint16_t Archive::find(const std::string& sopClassUid, DcmDataset& identifier,
+                            const std::function<bool(DcmDataset&)>& onMatch, std::string& errorComment) {
+  try {
+    query::Query q = dicom::identifierToQuery(identifier, rootOf(sopClassUid), config_.personNameCaseInsensitive);
+    query::runQuery(*index_, q, [&](query::Match&& m) {
+      DcmDataset out;
+      dicom::matchToIdentifier(m, q, config_.aet, out);
+      return onMatch(out);
+    });
+    return STATUS_Success;
+  } catch (const query::QueryError& e) {
+    errorComment = e.what();
+    return statusFor(e);
+  } catch (const index::DbError& e) {
+    log::error("C-FIND: index error: ", e.what());
+    errorComment = "index unavailable";
+    return STATUS_FIND_Refused_OutOfResources;
+  }
+}
+
+std::uint16_t Archive::resolve(const std::string& sopClassUid, DcmDataset& identifier,
+                               std::vector<dimse::SendItem>& items, std::string& errorComment) {
+  try {
+    query::Query q = dicom::identifierToQuery(identifier, rootOf(sopClassUid), config_.personNameCaseInsensitive);
+    const query::QueryKey* unique = q.find(query::uniqueKey(q.level));
+    if (!unique || unique->value.empty())
+      throw query::QueryError(query::QueryError::Kind::IdentifierDoesNotMatch,
+                              std::string("no unique key for the ") + query::levelName(q.level) + " level");
+    query::buildSql(q);  // validates the keys against the requested level
+    q.level = query::Level::Image;
+    query::runQuery(*index_, q, [&](query::Match&& m) {
+      items.push_back({store_->absolutePath(m.path), m.sopClassUid, m.sopUid, m.transferSyntax});
+      return true;
+    });
+    return STATUS_Success;
+  } catch (const query::QueryError& e) {
+    errorComment = e.what();
+    return statusFor(e);
+  } catch (const index::DbError& e) {
+    log::error("retrieve: index error: ", e.what());
+    errorComment = "index unavailable";
+    return STATUS_MOVE_Refused_OutOfResourcesNumberOfMatches;
+  }
+}
+
+std::optional<dimse::PeerAddress> Archive::moveDestination(const std::string& aet) {
+  const Peer* p = config_.findPeer(aet);
+  if (!p) return std::nullopt;
+  dimse::PeerAddress a;
+  a.host = p->host;
+  a.port = p->port;
+  a.calledAet = p->aet;
+  a.callingAet = config_.aet;
+  a.maxPdu = config_.maxPdu;
+  return a;
+}
+
+}  // namespace atrium

@@ -1,0 +1,27 @@
+#pragma once
+// Query → SQL over the index. Matching per PS3.4 C.2.2.2: single value, list of UIDs, wildcards
+// (* ?), ranges on DA/TM/DT (combined date-time when both are ranges), universal.
+#include <string>
+#include <vector>
+
+#include "query/query.h"
+
+namespace atrium::query {
+
+struct SqlQuery {
+  std::string sql;
+  std::vector<std::string> binds;
+  // Result columns: one per requested key (in Query::keys order), then the hierarchy columns
+  // study_uid, series_uid, sop_uid, sop_class_uid, path, transfer_syntax ('' above their level).
+  std::size_t keyColumns = 0;
+};
+
+// Throws QueryError for a level that does not exist in the root or a matching key below the level.
+SqlQuery buildSql(const Query& query);
+
+// Pieces, exposed for tests.
+std::string wildcardToLike(const std::string& value);  // '*' → '%', '?' → '_', escaping with '\'
+std::string wildcardToGlob(const std::string& value);  // '[' made literal
+bool hasWildcard(const std::string& value);
+
+}  // namespace atrium::query
