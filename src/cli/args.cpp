@@ -6,6 +6,7 @@ Args::Args(int argc, char** argv, int first, const std::set<std::string>& valueO
            const std::set<std::string>& flags) {
   for (int i = first; i < argc; ++i) {
     std::string a = argv[i];
+    if (a == "-k") a = "--key";  // findscu-style query keys
     if (a.rfind("--", 0) != 0 || a == "--") {
       positionals_.push_back(a);
       continue;

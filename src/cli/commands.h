@@ -7,5 +7,8 @@ int runServe(int argc, char** argv);
 int runEcho(int argc, char** argv);
 int runSend(int argc, char** argv);
 int runReindex(int argc, char** argv);
+int runFind(int argc, char** argv);
+int runMove(int argc, char** argv);
+int runGet(int argc, char** argv);
 
 }  // namespace atrium::cli

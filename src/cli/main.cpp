@@ -13,7 +13,11 @@ const char* kUsage =
     "  echo     HOST:PORT [--aet A] [--called B]           C-ECHO a DICOM peer\n"
     "  send     HOST:PORT PATH... [--aet A] [--called B] [--jobs N]\n"
     "                                                      C-STORE files and folders\n"
-    "  reindex  --data DIR                                 rebuild the index from stored files\n";
+    "  reindex  --data DIR                                 rebuild the index from stored files\n"
+    "  find     HOST:PORT [--root study|patient] [--level L] [-k KEY[=VALUE]]... [--json] [--recursive]\n"
+    "  move     HOST:PORT --dest AET [--root ...] [--level L] -k KEY=VALUE...\n"
+    "  get      HOST:PORT --out DIR [--root ...] [--level L] -k KEY=VALUE...\n"
+    "           (find/move/get also take --aet A --called B --timeout S)\n";
 }
 
 int main(int argc, char** argv) {
@@ -26,6 +30,9 @@ int main(int argc, char** argv) {
   if (cmd == "echo") return atrium::cli::runEcho(argc, argv);
   if (cmd == "send") return atrium::cli::runSend(argc, argv);
   if (cmd == "reindex") return atrium::cli::runReindex(argc, argv);
+  if (cmd == "find") return atrium::cli::runFind(argc, argv);
+  if (cmd == "move") return atrium::cli::runMove(argc, argv);
+  if (cmd == "get") return atrium::cli::runGet(argc, argv);
   if (cmd == "--version" || cmd == "version") {
     std::puts("atrium 0.1.0");
     return 0;
