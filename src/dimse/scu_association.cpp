@@ -74,20 +74,6 @@ std::unique_ptr<ScuAssociation> ScuAssociation::open(const PeerAddress& peer,
   return a;
 }
 
-unsigned char ScuAssociation::findContext(const std::string& as, const std::string& ts) const {
-  return ASC_findAcceptedPresentationContextID(assoc_, as.c_str(), ts.c_str());
-}
-
-unsigned char ScuAssociation::findAnyContext(const std::string& as, std::string* acceptedTs) const {
-  unsigned char id = ASC_findAcceptedPresentationContextID(assoc_, as.c_str());
-  if (id && acceptedTs) {
-    T_ASC_PresentationContext pc;
-    ASC_findAcceptedPresentationContext(assoc_->params, id, &pc);
-    *acceptedTs = pc.acceptedTransferSyntax;
-  }
-  return id;
-}
-
 void ScuAssociation::release() {
   if (open_) {
     open_ = false;

@@ -35,11 +35,6 @@ class ScuAssociation {
   // Connects and negotiates; throws std::runtime_error with the reason (rejection, refused...).
   static std::unique_ptr<ScuAssociation> open(const PeerAddress& peer, const std::vector<ProposedContext>& contexts);
 
-  // Accepted context for this abstract syntax with exactly this transfer syntax (0 if none).
-  unsigned char findContext(const std::string& abstractSyntax, const std::string& transferSyntax) const;
-  // Any accepted context for this abstract syntax (0 if none); its syntax in *acceptedTs.
-  unsigned char findAnyContext(const std::string& abstractSyntax, std::string* acceptedTs) const;
-
   T_ASC_Association* raw() { return assoc_; }
   int timeoutSeconds() const { return timeout_; }
   unsigned short nextMessageId() { return ++messageId_; }

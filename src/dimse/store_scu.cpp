@@ -22,8 +22,17 @@ std::size_t contextCost(const std::set<std::pair<std::string, std::string>>& pai
   return pairs.size() + classes.size();
 }
 
+// An accepted context for this abstract syntax whose *accepted* syntax is ts (DCMTK's lookup by
+// transfer syntax also matches contexts where ts was merely proposed).
 unsigned char acceptedContext(T_ASC_Association* assoc, const std::string& as, const std::string& ts) {
-  return ASC_findAcceptedPresentationContextID(assoc, as.c_str(), ts.c_str());
+  int n = ASC_countPresentationContexts(assoc->params);
+  for (int i = 0; i < n; ++i) {
+    T_ASC_PresentationContext pc;
+    if (ASC_getPresentationContext(assoc->params, i, &pc).bad()) continue;
+    if (pc.resultReason == ASC_P_ACCEPTANCE && as == pc.abstractSyntax && ts == pc.acceptedTransferSyntax)
+      return pc.presentationContextID;
+  }
+  return 0;
 }
 
 unsigned char anyAcceptedContext(T_ASC_Association* assoc, const std::string& as, std::string& ts) {

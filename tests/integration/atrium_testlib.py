@@ -324,6 +324,17 @@ def c_echo_rq(message_id=1):
                         (0x0110, struct.pack("<H", message_id)), (0x0800, struct.pack("<H", 0x0101))])
 
 
+def c_find_rq(sop_class, message_id=1):
+    return command_set([(0x0002, _uid(sop_class)), (0x0100, struct.pack("<H", 0x0020)),
+                        (0x0110, struct.pack("<H", message_id)), (0x0700, struct.pack("<H", 0)),
+                        (0x0800, struct.pack("<H", 0x0000))])
+
+
+def c_cancel_rq(message_id):
+    return command_set([(0x0100, struct.pack("<H", 0x0FFF)), (0x0120, struct.pack("<H", message_id)),
+                        (0x0800, struct.pack("<H", 0x0101))])
+
+
 def p_data(pcid, payload, is_command, last=True):
     header = (1 if is_command else 0) | (2 if last else 0)
     pdv = struct.pack(">IBB", len(payload) + 2, pcid, header) + payload
@@ -395,10 +406,11 @@ class RawAssociation:
             while pos < len(body):
                 n = struct.unpack_from(">I", body, pos)[0]
                 header = body[pos + 5]
-                buf += body[pos + 6:pos + 4 + n]
+                if header & 1:  # command fragments only; data set PDVs are skipped
+                    buf += body[pos + 6:pos + 4 + n]
+                    if header & 2:
+                        return parse_command(buf)
                 pos += 4 + n
-                if header & 1 and header & 2:
-                    return parse_command(buf)
 
     def store(self, pcid, sop_class, sop_instance, dataset_bytes, max_fragment=16000):
         """(status, error comment); status None if the peer aborted instead of answering."""
@@ -483,3 +495,31 @@ def mr_dataset(sop_uid, name="Test^Patient", study_uid="1.2.826.0.1.3680043.9.77
 
 
 MR_STORAGE = "1.2.840.10008.5.1.4.1.1.4"
+
+
+def write_instance(path, sop_uid, study_uid, series_uid, patient_name="Test^Patient", patient_id="P1",
+                   study_date="20250101", study_time="120000", accession="", modality="MR", series_number=1,
+                   instance_number=1, sop_class=MR_STORAGE, description="", birth_date="19700101", sex="O"):
+    """A small Explicit VR LE Part 10 file with the given identity (pixel data 8x8)."""
+    sys.path.insert(0, "/usr/lib/python3/dist-packages")
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian
+    ds = Dataset()
+    ds.SOPClassUID, ds.SOPInstanceUID = sop_class, sop_uid
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = study_uid, series_uid
+    ds.PatientName, ds.PatientID = patient_name, patient_id
+    ds.PatientBirthDate, ds.PatientSex = birth_date, sex
+    ds.StudyDate, ds.StudyTime, ds.AccessionNumber = study_date, study_time, accession
+    ds.StudyDescription = description
+    ds.Modality, ds.SeriesNumber, ds.InstanceNumber = modality, series_number, instance_number
+    ds.Rows, ds.Columns, ds.SamplesPerPixel = 8, 8, 1
+    ds.PhotometricInterpretation = "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
+    ds.PixelData = bytes(range(128))
+    fm = FileMetaDataset()
+    fm.MediaStorageSOPClassUID, fm.MediaStorageSOPInstanceUID = sop_class, sop_uid
+    fm.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta = fm
+    ds.is_little_endian, ds.is_implicit_VR = True, False
+    ds.save_as(path, write_like_original=False)
+    return path
