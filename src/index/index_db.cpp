@@ -14,10 +14,6 @@ std::int64_t nowMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-struct ReadConnection {
-  sqlite3* db;
-  ~ReadConnection() { sqlite3_close(db); }
-};
 
 using StatementFor = std::function<Statement&(const char*)>;
 
@@ -93,6 +89,7 @@ IndexDatabase::~IndexDatabase() {
   }
   cv_.notify_all();
   thread_.join();
+  for (sqlite3* db : readPool_) sqlite3_close(db);
   writerStatements_.clear();
   sqlite3_close(writer_);
 }
@@ -200,13 +197,28 @@ InsertOutcome IndexDatabase::addInstance(const dicom::InstanceRecord& r, const S
   return outcome;
 }
 
-sqlite3* IndexDatabase::readConnection() const {
-  sqlite3* db = openDatabase(file_.string(), true);
-  return db;
+// Read connections are reused: opening one (and parsing the schema) costs more than a query.
+IndexDatabase::ReadConnection IndexDatabase::readConnection() const {
+  {
+    std::lock_guard lock(poolMutex_);
+    if (!readPool_.empty()) {
+      sqlite3* db = readPool_.back();
+      readPool_.pop_back();
+      return ReadConnection(this, db);
+    }
+  }
+  return ReadConnection(this, openDatabase(file_.string(), true));
+}
+
+IndexDatabase::ReadConnection::~ReadConnection() {
+  if (!db) return;
+  std::lock_guard lock(owner->poolMutex_);
+  if (owner->readPool_.size() < 8) owner->readPool_.push_back(db);
+  else sqlite3_close(db);
 }
 
 std::optional<IndexedInstance> IndexDatabase::findInstance(const std::string& uid) const {
-  ReadConnection c{readConnection()};
+  ReadConnection c = readConnection();
   Statement q(c.db,
               "SELECT i.sop_uid,i.sop_class_uid,st.study_uid,se.series_uid,i.transfer_syntax,i.path,i.checksum,i.size "
               "FROM instances i JOIN series se ON se.pk=i.series_pk JOIN studies st ON st.pk=se.study_pk "
@@ -219,7 +231,7 @@ std::optional<IndexedInstance> IndexDatabase::findInstance(const std::string& ui
 
 void IndexDatabase::select(const std::string& sql, const std::vector<std::string>& binds,
                            const std::function<bool(const Statement&)>& onRow) const {
-  ReadConnection c{readConnection()};
+  ReadConnection c = readConnection();
   Statement q(c.db, sql.c_str());
   for (std::size_t i = 0; i < binds.size(); ++i) q.bind(static_cast<int>(i + 1), binds[i]);
   while (q.step())
@@ -227,7 +239,7 @@ void IndexDatabase::select(const std::string& sql, const std::vector<std::string
 }
 
 IndexCounts IndexDatabase::counts() const {
-  ReadConnection c{readConnection()};
+  ReadConnection c = readConnection();
   IndexCounts n;
   Statement q(c.db,
               "SELECT (SELECT count(*) FROM patients),(SELECT count(*) FROM studies),"

@@ -67,7 +67,16 @@ class IndexDatabase {
   void writerLoop();
   // A statement prepared once on the writer connection (writer thread only).
   Statement& writerStatement(const char* sql);
-  sqlite3* readConnection() const;
+  struct ReadConnection {
+    ReadConnection(const IndexDatabase* o, sqlite3* d) : owner(o), db(d) {}
+    ReadConnection(ReadConnection&& other) noexcept : owner(other.owner), db(other.db) { other.db = nullptr; }
+    ~ReadConnection();
+    const IndexDatabase* owner;
+    sqlite3* db;
+  };
+  ReadConnection readConnection() const;
+  mutable std::mutex poolMutex_;
+  mutable std::vector<sqlite3*> readPool_;
 
   std::filesystem::path file_;
   sqlite3* writer_ = nullptr;

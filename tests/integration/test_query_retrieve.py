@@ -287,6 +287,16 @@ def test_move_to_implicit_only_destination_arrives_decoded():
                 run(["dcmdrle" if "RLE" in src else "dcmdjpls", src, ref], check_rc=0)
                 check(got.PixelData == pydicom.dcmread(ref).PixelData, f"{os.path.basename(src)} pixels differ")
                 os.remove(match[0])
+            # JPEG 2000 cannot be decoded here: the sub-operation fails and is named in the final response.
+            j2k = os.path.join(PYDICOM_DATA, "test_files", "JPEG2000.dcm")
+            run(["dcmsend", "-aec", "ATRIUM", "-nh", "127.0.0.1", str(f.srv.port), j2k], check_rc=0)
+            ds = pydicom.dcmread(j2k)
+            p = run([ATRIUM, "move", f"127.0.0.1:{f.srv.port}", "--called", "ATRIUM", "--dest", "IMPLICIT",
+                     "--level", "IMAGE", "-k", f"StudyInstanceUID={ds.StudyInstanceUID}",
+                     "-k", f"SeriesInstanceUID={ds.SeriesInstanceUID}", "-k", f"SOPInstanceUID={ds.SOPInstanceUID}"])
+            err = p.stderr.decode()
+            check(p.returncode == 1 and f"failed: {ds.SOPInstanceUID}" in err and "0xa702" in err,
+                  f"undecodable sub-operation: rc {p.returncode} {err[-400:]}")
         finally:
             scp.terminate()
             scp.wait(timeout=10)

@@ -25,7 +25,7 @@ TEST(Negotiation, LimitsSimultaneousAssociations) {
   EXPECT_EQ(checkAssociation(c, "A", "ATRIUM", 2), AssociationRejection::TooManyAssociations);
 }
 
-TEST(Negotiation, AcceptsStorageAndVerificationOnly) {
+TEST(Negotiation, AcceptsStorageVerificationAndQueryRetrieveOnly) {
   auto ct = negotiateContext(UID_CTImageStorage, {UID_LittleEndianImplicitTransferSyntax});
   EXPECT_EQ(ct.decision, ContextDecision::Accept);
   EXPECT_EQ(ct.transferSyntax, UID_LittleEndianImplicitTransferSyntax);
@@ -35,6 +35,10 @@ TEST(Negotiation, AcceptsStorageAndVerificationOnly) {
             ContextDecision::Accept);
   EXPECT_EQ(negotiateContext(UID_FINDStudyRootQueryRetrieveInformationModel, {UID_LittleEndianImplicitTransferSyntax})
                 .decision,
+            ContextDecision::Accept);
+  EXPECT_EQ(negotiateContext(UID_GETPatientRootQueryRetrieveInformationModel, {UID_JPEGProcess1TransferSyntax}).decision,
+            ContextDecision::TransferSyntaxesNotSupported);
+  EXPECT_EQ(negotiateContext(UID_StorageCommitmentPushModelSOPClass, {UID_LittleEndianImplicitTransferSyntax}).decision,
             ContextDecision::AbstractSyntaxNotSupported);
   EXPECT_EQ(negotiateContext(UID_CTImageStorage, {"1.2.3"}).decision, ContextDecision::TransferSyntaxesNotSupported);
 }
