@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config
   libdcmtk-dev dcmtk              # DICOM parsing, networking, codecs, TLS; peers for tests
+  libgdcm-dev libgdcm-tools       # JPEG 2000 decoding (DCMTK has none); gdcmconv as test reference
   libsqlite3-dev sqlite3          # embedded index
   libssl-dev                      # TLS (through DCMTK)
   nlohmann-json3-dev              # config files and JSON output

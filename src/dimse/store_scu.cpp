@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "dicom/gdcm_decode.h"
 #include "dimse/raw_store.h"
 
 namespace atrium::dimse {
@@ -50,8 +51,14 @@ SendOutcome sendConverted(T_ASC_Association* assoc, const SendItem& item, unsign
   SendOutcome out;
   out.item = &item;
   DcmFileFormat ff;
-  OFCondition c = ff.loadFile(item.file.c_str());
-  if (c.bad()) {
+  OFCondition c;
+  std::string gdcmError;
+  if (dicom::isJpeg2000(item.transferSyntaxUid) && !dicom::isJpeg2000(ts)) {
+    if (!dicom::loadDecodedWithGdcm(item.file, ff, gdcmError)) {
+      out.error = "cannot decode JPEG 2000: " + gdcmError;
+      return out;
+    }
+  } else if ((c = ff.loadFile(item.file.c_str())).bad()) {
     out.error = std::string("cannot read file: ") + c.text();
     return out;
   }

@@ -287,22 +287,33 @@ def test_move_to_implicit_only_destination_arrives_decoded():
                 run(["dcmdrle" if "RLE" in src else "dcmdjpls", src, ref], check_rc=0)
                 check(got.PixelData == pydicom.dcmread(ref).PixelData, f"{os.path.basename(src)} pixels differ")
                 os.remove(match[0])
-            # JPEG 2000 cannot be decoded here: the sub-operation fails and is named in the final response.
+            # JPEG 2000 (GDCM decodes it; gdcmconv --raw is the reference).
             j2k = os.path.join(PYDICOM_DATA, "test_files", "JPEG2000.dcm")
             run(["dcmsend", "-aec", "ATRIUM", "-nh", "127.0.0.1", str(f.srv.port), j2k], check_rc=0)
             ds = pydicom.dcmread(j2k)
-            p = run([ATRIUM, "move", f"127.0.0.1:{f.srv.port}", "--called", "ATRIUM", "--dest", "IMPLICIT",
-                     "--level", "IMAGE", "-k", f"StudyInstanceUID={ds.StudyInstanceUID}",
-                     "-k", f"SeriesInstanceUID={ds.SeriesInstanceUID}", "-k", f"SOPInstanceUID={ds.SOPInstanceUID}"])
+            move = [ATRIUM, "move", f"127.0.0.1:{f.srv.port}", "--called", "ATRIUM", "--dest", "IMPLICIT",
+                    "--level", "IMAGE", "-k", f"StudyInstanceUID={ds.StudyInstanceUID}",
+                    "-k", f"SeriesInstanceUID={ds.SeriesInstanceUID}", "-k", f"SOPInstanceUID={ds.SOPInstanceUID}"]
+            p = run(move)
+            check(p.returncode == 0, f"J2K move: {p.stderr.decode()[-400:]}")
+            got = [pydicom.dcmread(os.path.join(out, n)) for n in os.listdir(out)]
+            got = [g for g in got if str(g.SOPInstanceUID) == str(ds.SOPInstanceUID)]
+            check(len(got) == 1 and got[0].file_meta.TransferSyntaxUID == "1.2.840.10008.1.2", "J2K not decoded")
+            ref = os.path.join(f.work, "ref-j2k.dcm")
+            run(["gdcmconv", "--raw", j2k, ref], check_rc=0)
+            check(got[0].PixelData == pydicom.dcmread(ref).PixelData, "J2K pixels differ from gdcmconv's")
+            # A stored file gone behind the archive's back: the sub-operation fails and is named.
+            os.remove(f.srv.instances()[str(ds.SOPInstanceUID)][0])
+            p = run(move)
             err = p.stderr.decode()
             check(p.returncode == 1 and f"failed: {ds.SOPInstanceUID}" in err and "0xa702" in err,
-                  f"undecodable sub-operation: rc {p.returncode} {err[-400:]}")
+                  f"missing file: rc {p.returncode} {err[-400:]}")
         finally:
             scp.terminate()
             scp.wait(timeout=10)
         # Transcoding for the destination never touches the stored files.
         after = f.srv.instances()
-        check(after == before and all(open(v[0], "rb").read() == before_bytes[u] for u, v in after.items()),
+        check(all(after[u] == before[u] and open(after[u][0], "rb").read() == b for u, b in before_bytes.items()),
               "stored files changed")
 
 
