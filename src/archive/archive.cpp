@@ -43,9 +43,12 @@ std::filesystem::path Archive::beginStore(const dimse::StoreRequestInfo& info, v
   return path;
 }
 
-std::uint16_t Archive::endStore(const dimse::StoreRequestInfo& info, void* token, std::string& comment) {
+std::uint16_t Archive::endStore(const dimse::StoreRequestInfo& info, void* token, const dimse::ReceivedFile& received,
+                                std::string& comment) {
   std::unique_ptr<storage::FileStore::Slot> slot(static_cast<storage::FileStore::Slot*>(token));
-  auto result = ingestor_->finish(*slot, ingest::Announced{info.sopClassUid, info.sopInstanceUid, info.callingAet});
+  ingest::KnownFile known{static_cast<std::int64_t>(received.size), received.checksum};
+  auto result =
+      ingestor_->finish(*slot, ingest::Announced{info.sopClassUid, info.sopInstanceUid, info.callingAet}, &known);
   auto status = dimseStatusFor(result.status);
   if (result.success()) {
     log::info("C-STORE ", info.sopInstanceUid, " from ", info.callingAet, ": ", ingest::statusName(result.status), " (",

@@ -27,7 +27,8 @@ class Archive : public dimse::IStoreRequestHandler,
   explicit Archive(const Config& config);
 
   std::filesystem::path beginStore(const dimse::StoreRequestInfo& info, void*& token) override;
-  std::uint16_t endStore(const dimse::StoreRequestInfo& info, void* token, std::string& errorComment) override;
+  std::uint16_t endStore(const dimse::StoreRequestInfo& info, void* token, const dimse::ReceivedFile& received,
+                         std::string& errorComment) override;
   void abortStore(void* token) override;
 
   std::uint16_t find(const std::string& sopClassUid, DcmDataset& identifier,

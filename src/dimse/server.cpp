@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "dimse/file_sink.h"
 #include "dimse/find_service.h"
 #include "dimse/negotiation.h"
 #include "dimse/retrieve_service.h"
@@ -255,33 +256,40 @@ bool DimseServer::handleStore(T_ASC_Association* assoc, void* message, unsigned 
   } else {
     DcmOutputFileStream* out = nullptr;
     OFCondition c = DIMSE_createFilestream(file.c_str(), &req, assoc, presId, OFTrue, &out);
+    FileSink sink;
+    if (c.good()) {
+      // The meta header is written; the data set goes through a sink that survives a full disk.
+      out->flush();
+      offile_off_t metaLength = out->tell();
+      delete out;
+      std::error_code ec;
+      if (std::filesystem::file_size(file, ec) != static_cast<std::uintmax_t>(metaLength) || ec || !sink.open(file))
+        c = DIMSE_OUTOFRESOURCES;
+    } else {
+      delete out;
+    }
     if (c.good()) {
       T_ASC_PresentationContextID dataPresId = 0;
-      c = DIMSE_receiveDataSetInFile(assoc, DIMSE_NONBLOCKING, config_.dimseTimeoutSeconds, &dataPresId, out, nullptr,
-                                     nullptr);
-      out->flush();
-      bool writeOk = out->good();
-      delete out;
-      if (c.good() && dataPresId != presId) {
-        status = STATUS_STORE_Error_CannotUnderstand;
-        comment = "data set sent on another presentation context than its command";
-      } else if (c.good() && !writeOk) {
-        status = STATUS_STORE_Refused_OutOfResources;
-        comment = "cannot write the instance to disk";
-      } else if (c == DIMSE_OUTOFRESOURCES) {
-        status = STATUS_STORE_Refused_OutOfResources;
-        comment = "cannot write the instance to disk";
-      } else if (c.bad()) {
+      c = DIMSE_receiveDataSetInFile(assoc, DIMSE_NONBLOCKING, config_.dimseTimeoutSeconds, &dataPresId,
+                                     &sink.stream(), nullptr, nullptr);
+      bool writeOk = sink.close();
+      if (c.bad()) {
         // The network failed in the middle of the data set: nothing to answer.
         storeHandler_.abortStore(token);
         log::warn("C-STORE from ", peer, " of ", info.sopInstanceUid, ": receive failed: ", describe(c));
         ++failed;
         return false;
+      }
+      if (dataPresId != presId) {
+        status = STATUS_STORE_Error_CannotUnderstand;
+        comment = "data set sent on another presentation context than its command";
+      } else if (!writeOk) {
+        status = STATUS_STORE_Refused_OutOfResources;
+        comment = "cannot write the instance to disk: " + sink.error();
       } else {
         receivedOk = true;
       }
     } else {
-      delete out;
       DIC_UL bytes = 0, pdvs = 0;
       OFCondition ig = DIMSE_ignoreDataSet(assoc, DIMSE_NONBLOCKING, config_.dimseTimeoutSeconds, &bytes, &pdvs);
       if (ig.bad()) {
@@ -292,7 +300,7 @@ bool DimseServer::handleStore(T_ASC_Association* assoc, void* message, unsigned 
       comment = "cannot create a file for the instance";
     }
     if (receivedOk) {
-      status = storeHandler_.endStore(info, token, comment);
+      status = storeHandler_.endStore(info, token, ReceivedFile{sink.size(), sink.checksum()}, comment);
     } else {
       storeHandler_.abortStore(token);
     }

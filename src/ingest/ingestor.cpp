@@ -37,7 +37,8 @@ storage::FileStore::Slot Ingestor::stage(const std::string& uid, std::error_code
   return store_.prepare(uid, ec);
 }
 
-IngestResult Ingestor::finish(const storage::FileStore::Slot& slot, const Announced& announced) {
+IngestResult Ingestor::finish(const storage::FileStore::Slot& slot, const Announced& announced,
+                              const KnownFile* known) {
   IngestResult res;
   auto fail = [&](IngestStatus s, std::string msg) {
     store_.discard(slot);
@@ -78,10 +79,15 @@ IngestResult Ingestor::finish(const storage::FileStore::Slot& slot, const Announ
   file.relativePath = slot.finalRelative.string();
   file.sourceAet = announced.sourceAet;
   std::error_code ec;
-  file.size = static_cast<std::int64_t>(std::filesystem::file_size(slot.tempPath, ec));
-  auto sum = hash::fileChecksum(slot.tempPath);
-  if (ec || !sum) return fail(IngestStatus::OutOfResources, "cannot read back the received file");
-  file.checksum = *sum;
+  if (known) {
+    file.size = known->size;
+    file.checksum = known->checksum;
+  } else {
+    file.size = static_cast<std::int64_t>(std::filesystem::file_size(slot.tempPath, ec));
+    auto sum = hash::fileChecksum(slot.tempPath);
+    if (ec || !sum) return fail(IngestStatus::OutOfResources, "cannot read back the received file");
+    file.checksum = *sum;
+  }
 
   if (auto cec = store_.commit(slot)) return fail(IngestStatus::OutOfResources, "cannot store file: " + cec.message());
 
@@ -102,7 +108,7 @@ IngestResult Ingestor::finish(const storage::FileStore::Slot& slot, const Announ
       // replaced file without its row would.
       if (!overwrite) std::filesystem::remove(store_.absolutePath(slot.finalRelative), ec);
       res.status = IngestStatus::OutOfResources;
-      res.message = "index write failed: " + err;
+      res.message = err;
       return res;
     }
   }

@@ -37,6 +37,12 @@ struct Announced {
   std::string sourceAet;
 };
 
+// Size and checksum already computed while the file was written.
+struct KnownFile {
+  std::int64_t size = 0;
+  std::string checksum;
+};
+
 class Ingestor {
  public:
   Ingestor(storage::FileStore& store, index::IndexDatabase& index, DuplicatePolicy policy);
@@ -44,7 +50,8 @@ class Ingestor {
   // A temp file beside the announced instance's final place, for the data set to be streamed into.
   storage::FileStore::Slot stage(const std::string& announcedSopInstanceUid, std::error_code& ec);
   // Validate, commit and index the staged file. The temp file is consumed in every outcome.
-  IngestResult finish(const storage::FileStore::Slot& slot, const Announced& announced);
+  IngestResult finish(const storage::FileStore::Slot& slot, const Announced& announced,
+                      const KnownFile* known = nullptr);
   // Ingest an existing Part 10 file by copying it (import, tests).
   IngestResult ingestCopy(const std::filesystem::path& part10File, const std::string& sourceAet);
 
