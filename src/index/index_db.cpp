@@ -72,9 +72,10 @@ std::int64_t upsertHierarchy(const StatementFor& prepared, const dicom::Instance
 
 }  // namespace
 
-IndexDatabase::IndexDatabase(std::filesystem::path file) : file_(std::move(file)) {
+IndexDatabase::IndexDatabase(std::filesystem::path file, bool durableCommits) : file_(std::move(file)) {
   writer_ = openDatabase(file_.string(), false);
-  exec(writer_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+  exec(writer_, durableCommits ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                               : "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON;");
   exec(writer_, kSchemaSql);
   exec(writer_,
        ("INSERT OR IGNORE INTO meta(key,value) VALUES('schema_version','" + std::to_string(kSchemaVersion) + "')")

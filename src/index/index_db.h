@@ -43,7 +43,9 @@ struct IndexCounts {
 class IndexDatabase {
  public:
   // Opens (creating if needed) <file>; WAL, synchronous=FULL: a commit is on disk when it returns.
-  explicit IndexDatabase(std::filesystem::path file);
+  // durableCommits=false (synchronous=OFF) only for a database built aside and made durable as a
+  // whole before use (reindex).
+  explicit IndexDatabase(std::filesystem::path file, bool durableCommits = true);
   ~IndexDatabase();
   IndexDatabase(const IndexDatabase&) = delete;
   IndexDatabase& operator=(const IndexDatabase&) = delete;
