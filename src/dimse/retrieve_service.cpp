@@ -46,21 +46,62 @@ struct SubOperations {
   }
 };
 
-template <typename Rsp>
-void fillCounts(Rsp& rsp, const SubOperations& ops, unsigned short optsMask) {
-  rsp.NumberOfRemainingSubOperations = static_cast<DIC_US>(ops.remaining);
-  rsp.NumberOfCompletedSubOperations = static_cast<DIC_US>(ops.completed);
-  rsp.NumberOfFailedSubOperations = static_cast<DIC_US>(ops.failed);
-  rsp.NumberOfWarningSubOperations = static_cast<DIC_US>(ops.warning);
-  rsp.opts |= optsMask;
-}
-
 std::unique_ptr<DcmDataset> commentDetail(const std::string& comment) {
   if (comment.empty()) return nullptr;
   auto d = std::make_unique<DcmDataset>();
   d->putAndInsertString(DCM_ErrorComment, comment.substr(0, 64).c_str());
   return d;
 }
+
+// The responses of one C-MOVE or C-GET: pending ones with counts, then the final one.
+template <typename Req, typename Rsp>
+class Responder {
+ public:
+  using SendFn = OFCondition (*)(T_ASC_Association*, T_ASC_PresentationContextID, const Req*, Rsp*, DcmDataset*,
+                                 DcmDataset*);
+  Responder(T_ASC_Association* assoc, unsigned char presId, const Req& req, SendFn send, unsigned short affectedOpt,
+            unsigned short countOpts, std::string what)
+      : assoc_(assoc), presId_(presId), req_(req), send_(send), countOpts_(countOpts), what_(std::move(what)) {
+    std::memset(&rsp_, 0, sizeof rsp_);
+    rsp_.MessageIDBeingRespondedTo = req.MessageID;
+    OFStandard::strlcpy(rsp_.AffectedSOPClassUID, req.AffectedSOPClassUID, sizeof rsp_.AffectedSOPClassUID);
+    rsp_.opts = affectedOpt;
+  }
+
+  bool pending(const SubOperations& ops) {
+    rsp_.DimseStatus = STATUS_Pending;
+    rsp_.DataSetType = DIMSE_DATASET_NULL;
+    counts(ops);
+    return send_(assoc_, presId_, &req_, &rsp_, nullptr, nullptr).good();
+  }
+
+  bool finish(std::uint16_t status, const std::string& comment, const SubOperations* ops = nullptr,
+              DcmDataset* ids = nullptr) {
+    if (ops) counts(*ops);
+    rsp_.DimseStatus = status;
+    rsp_.DataSetType = ids ? DIMSE_DATASET_PRESENT : DIMSE_DATASET_NULL;
+    auto detail = commentDetail(comment);
+    log::info(what_, ": status 0x", std::hex, status, std::dec, comment.empty() ? "" : " (" + comment + ")");
+    return send_(assoc_, presId_, &req_, &rsp_, ids, detail.get()).good();
+  }
+
+ private:
+  void counts(const SubOperations& ops) {
+    rsp_.NumberOfRemainingSubOperations = static_cast<DIC_US>(ops.remaining);
+    rsp_.NumberOfCompletedSubOperations = static_cast<DIC_US>(ops.completed);
+    rsp_.NumberOfFailedSubOperations = static_cast<DIC_US>(ops.failed);
+    rsp_.NumberOfWarningSubOperations = static_cast<DIC_US>(ops.warning);
+    rsp_.opts |= countOpts_;
+  }
+
+  T_ASC_Association* assoc_;
+  unsigned char presId_;
+  const Req& req_;
+  Rsp rsp_;
+  SendFn send_;
+  unsigned short countOpts_;
+  std::string what_;
+};
 
 std::unique_ptr<DcmDataset> receiveIdentifier(T_ASC_Association* assoc, unsigned char presId, int timeout) {
   DcmDataset* raw = nullptr;
@@ -85,28 +126,17 @@ bool serveMove(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsigned char pre
   auto identifier = receiveIdentifier(assoc, presId, settings.timeoutSeconds);
   if (!identifier) return false;
 
-  T_DIMSE_C_MoveRSP rsp;
-  std::memset(&rsp, 0, sizeof rsp);
-  rsp.MessageIDBeingRespondedTo = req.MessageID;
-  OFStandard::strlcpy(rsp.AffectedSOPClassUID, req.AffectedSOPClassUID, sizeof rsp.AffectedSOPClassUID);
-  rsp.opts = O_MOVE_AFFECTEDSOPCLASSUID;
-  auto finish = [&](std::uint16_t status, const std::string& comment, DcmDataset* ids) {
-    rsp.DimseStatus = status;
-    rsp.DataSetType = ids ? DIMSE_DATASET_PRESENT : DIMSE_DATASET_NULL;
-    auto detail = commentDetail(comment);
-    log::info("C-MOVE to ", req.MoveDestination, ": status 0x", std::hex, status, std::dec,
-              comment.empty() ? "" : " (" + comment + ")");
-    return DIMSE_sendMoveResponse(assoc, presId, &req, &rsp, ids, detail.get()).good();
-  };
-
+  Responder<T_DIMSE_C_MoveRQ, T_DIMSE_C_MoveRSP> responder(assoc, presId, req, DIMSE_sendMoveResponse,
+                                                          O_MOVE_AFFECTEDSOPCLASSUID, kMoveCounts,
+                                                          std::string("C-MOVE to ") + req.MoveDestination);
   auto destination = handler.moveDestination(req.MoveDestination);
   if (!destination)
-    return finish(STATUS_MOVE_Refused_MoveDestinationUnknown,
-                  std::string("unknown move destination ") + req.MoveDestination, nullptr);
+    return responder.finish(STATUS_MOVE_Refused_MoveDestinationUnknown,
+                            std::string("unknown move destination ") + req.MoveDestination);
   std::vector<SendItem> items;
   std::string comment;
   std::uint16_t status = handler.resolve(req.AffectedSOPClassUID, *identifier, items, comment);
-  if (status != STATUS_Success) return finish(status, comment, nullptr);
+  if (status != STATUS_Success) return responder.finish(status, comment);
 
   SubOperations ops;
   ops.remaining = static_cast<unsigned>(items.size());
@@ -121,14 +151,9 @@ bool serveMove(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsigned char pre
       [&](const SendOutcome& o) {
         ops.record(o);
         if (DIMSE_checkForCancelRQ(assoc, presId, req.MessageID).good()) cancel = true;
-        if (ops.remaining > 0 && !cancel) {
-          rsp.DimseStatus = STATUS_Pending;
-          rsp.DataSetType = DIMSE_DATASET_NULL;
-          fillCounts(rsp, ops, kMoveCounts);
-          if (DIMSE_sendMoveResponse(assoc, presId, &req, &rsp, nullptr, nullptr).bad()) {
-            broken = true;
-            cancel = true;
-          }
+        if (ops.remaining > 0 && !cancel && !responder.pending(ops)) {
+          broken = true;
+          cancel = true;
         }
       },
       &cancel, MoveOriginator{assoc->params->DULparams.callingAPTitle, req.MessageID});
@@ -138,9 +163,8 @@ bool serveMove(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsigned char pre
     ops.remaining = static_cast<unsigned>(items.size()) - ops.completed - ops.warning;
     ops.failed = 0;
   }
-  fillCounts(rsp, ops, kMoveCounts);
   auto failed = cancel ? nullptr : ops.failedList();
-  return finish(ops.finalStatus(cancel), "", failed.get());
+  return responder.finish(ops.finalStatus(cancel), "", &ops, failed.get());
 }
 
 bool serveGet(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsigned char presId, IRetrieveRequestHandler& handler,
@@ -149,23 +173,12 @@ bool serveGet(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsigned char pres
   auto identifier = receiveIdentifier(assoc, presId, settings.timeoutSeconds);
   if (!identifier) return false;
 
-  T_DIMSE_C_GetRSP rsp;
-  std::memset(&rsp, 0, sizeof rsp);
-  rsp.MessageIDBeingRespondedTo = req.MessageID;
-  OFStandard::strlcpy(rsp.AffectedSOPClassUID, req.AffectedSOPClassUID, sizeof rsp.AffectedSOPClassUID);
-  rsp.opts = O_GET_AFFECTEDSOPCLASSUID;
-  auto finish = [&](std::uint16_t status, const std::string& comment, DcmDataset* ids) {
-    rsp.DimseStatus = status;
-    rsp.DataSetType = ids ? DIMSE_DATASET_PRESENT : DIMSE_DATASET_NULL;
-    auto detail = commentDetail(comment);
-    log::info("C-GET: status 0x", std::hex, status, std::dec, comment.empty() ? "" : " (" + comment + ")");
-    return DIMSE_sendGetResponse(assoc, presId, &req, &rsp, ids, detail.get()).good();
-  };
-
+  Responder<T_DIMSE_C_GetRQ, T_DIMSE_C_GetRSP> responder(assoc, presId, req, DIMSE_sendGetResponse,
+                                                        O_GET_AFFECTEDSOPCLASSUID, kGetCounts, "C-GET");
   std::vector<SendItem> items;
   std::string comment;
   std::uint16_t status = handler.resolve(req.AffectedSOPClassUID, *identifier, items, comment);
-  if (status != STATUS_Success) return finish(status, comment, nullptr);
+  if (status != STATUS_Success) return responder.finish(status, comment);
 
   SubOperations ops;
   ops.remaining = static_cast<unsigned>(items.size());
@@ -179,16 +192,10 @@ bool serveGet(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsigned char pres
     SendOutcome o = storeInstance(assoc, item, ++subMessageId, settings.timeoutSeconds);
     if (!o.sent && o.error.rfind("C-STORE failed", 0) == 0) return false;  // association broken
     ops.record(o);
-    if (ops.remaining > 0) {
-      rsp.DimseStatus = STATUS_Pending;
-      rsp.DataSetType = DIMSE_DATASET_NULL;
-      fillCounts(rsp, ops, kGetCounts);
-      if (DIMSE_sendGetResponse(assoc, presId, &req, &rsp, nullptr, nullptr).bad()) return false;
-    }
+    if (ops.remaining > 0 && !responder.pending(ops)) return false;
   }
-  fillCounts(rsp, ops, kGetCounts);
   auto failed = cancelled ? nullptr : ops.failedList();
-  return finish(ops.finalStatus(cancelled), "", failed.get());
+  return responder.finish(ops.finalStatus(cancelled), "", &ops, failed.get());
 }
 
 }  // namespace atrium::dimse
