@@ -2,11 +2,10 @@
 #include <dcmtk/dcmdata/dcdatset.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/oflog/oflog.h>
-
-#include <cstdio>
 #include <unistd.h>
 
 #include <cctype>
+#include <cstdio>
 #include <functional>
 #include <map>
 
@@ -35,8 +34,10 @@ QrCommand parseCommon(const Args& args, const char* usage) {
   c.peer.calledAet = args.get("called", "ANY-SCP");
   c.peer.timeoutSeconds = args.getInt("timeout", 60);
   std::string root = args.get("root", "study");
-  if (root == "patient") c.model = dimse::QrModel::PatientRoot;
-  else if (root != "study") throw UsageError("--root must be study or patient");
+  if (root == "patient")
+    c.model = dimse::QrModel::PatientRoot;
+  else if (root != "study")
+    throw UsageError("--root must be study or patient");
   c.level = args.get("level", c.model == dimse::QrModel::PatientRoot ? "PATIENT" : "STUDY");
   for (auto& ch : c.level) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   c.keys = args.all("key");
@@ -66,13 +67,11 @@ std::vector<std::string> withDefaults(const std::string& level, std::vector<std:
   return keys;
 }
 
-std::string uidOf(DcmDataset& ds, const DcmTagKey& key) {
-  return dicom::trim(dicom::getRaw(ds, key));
-}
+std::string uidOf(DcmDataset& ds, const DcmTagKey& key) { return dicom::trim(dicom::getRaw(ds, key)); }
 
 int reportFailure(const char* cmd, const dimse::QrResult& r) {
-  std::fprintf(stderr, "atrium %s: peer answered status 0x%04x%s%s\n", cmd, r.status, r.errorComment.empty() ? "" : ": ",
-               r.errorComment.c_str());
+  std::fprintf(stderr, "atrium %s: peer answered status 0x%04x%s%s\n", cmd, r.status,
+               r.errorComment.empty() ? "" : ": ", r.errorComment.c_str());
   return 1;
 }
 
@@ -126,8 +125,10 @@ int runFind(int argc, char** argv) {
     if (r.status != 0) return reportFailure("find", r);
     for (auto& m : matches) {
       int rc = 0;
-      if (level == "PATIENT") rc = query("STUDY", {"PatientID=" + uidOf(*m, DCM_PatientID)}, depth + 1);
-      else if (level == "STUDY") rc = query("SERIES", {"StudyInstanceUID=" + uidOf(*m, DCM_StudyInstanceUID)}, depth + 1);
+      if (level == "PATIENT")
+        rc = query("STUDY", {"PatientID=" + uidOf(*m, DCM_PatientID)}, depth + 1);
+      else if (level == "STUDY")
+        rc = query("SERIES", {"StudyInstanceUID=" + uidOf(*m, DCM_StudyInstanceUID)}, depth + 1);
       else if (level == "SERIES")
         rc = query("IMAGE",
                    {"StudyInstanceUID=" + uidOf(*m, DCM_StudyInstanceUID),
@@ -151,8 +152,9 @@ int runFind(int argc, char** argv) {
 namespace {
 int runRetrieve(int argc, char** argv, bool isMove) {
   const char* cmdName = isMove ? "move" : "get";
-  const char* usage = isMove ? "usage: atrium move HOST:PORT --dest AET [--root study|patient] [--level L] -k KEY=VALUE..."
-                             : "usage: atrium get HOST:PORT --out DIR [--root study|patient] [--level L] -k KEY=VALUE...";
+  const char* usage = isMove
+                          ? "usage: atrium move HOST:PORT --dest AET [--root study|patient] [--level L] -k KEY=VALUE..."
+                          : "usage: atrium get HOST:PORT --out DIR [--root study|patient] [--level L] -k KEY=VALUE...";
   QrCommand cmd;
   std::string dest, out;
   std::unique_ptr<DcmDataset> id;
@@ -173,7 +175,9 @@ int runRetrieve(int argc, char** argv, bool isMove) {
   dicom::initializeDcmtk();
   bool tty = ::isatty(2);
   auto progress = [&](const dimse::RetrieveProgress& p) {
-    std::fprintf(stderr, tty ? "\r%s: %u completed, %u failed, %u warning, %u remaining   " : "%s: %u completed, %u failed, %u warning, %u remaining\n",
+    std::fprintf(stderr,
+                 tty ? "\r%s: %u completed, %u failed, %u warning, %u remaining   "
+                     : "%s: %u completed, %u failed, %u warning, %u remaining\n",
                  cmdName, p.completed, p.failed, p.warning, p.remaining);
   };
   try {

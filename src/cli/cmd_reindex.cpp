@@ -72,8 +72,10 @@ int runReindex(int argc, char** argv) {
             std::error_code sizeEc;
             f.size = static_cast<std::int64_t>(std::filesystem::file_size(path, sizeEc));
             f.checksum = *sum;
-            if (db.addInstance(read.record, f, false) == index::InsertOutcome::Inserted) ++indexed;
-            else ++bad;
+            if (db.addInstance(read.record, f, false) == index::InsertOutcome::Inserted)
+              ++indexed;
+            else
+              ++bad;
           }
         });
       }

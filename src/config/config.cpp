@@ -50,7 +50,9 @@ Config parseConfig(const std::string& text) {
                                 "check_called_aet",
                                 "artim_timeout_s",
                                 "dimse_timeout_s",
-                                "duplicate_policy", "peers", "pn_case_insensitive"};
+                                "duplicate_policy",
+                                "peers",
+                                "pn_case_insensitive"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool ok = false;
     for (const char* k : known) ok = ok || it.key() == k;

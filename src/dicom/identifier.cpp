@@ -24,7 +24,8 @@ query::Query identifierToQuery(DcmDataset& id, query::Root root, bool personName
   if (level.empty())
     throw query::QueryError(query::QueryError::Kind::IdentifierDoesNotMatch, "no Query/Retrieve Level (0008,0052)");
   if (!query::parseLevel(level, q.level))
-    throw query::QueryError(query::QueryError::Kind::IdentifierDoesNotMatch, "unknown Query/Retrieve Level '" + level + "'");
+    throw query::QueryError(query::QueryError::Kind::IdentifierDoesNotMatch,
+                            "unknown Query/Retrieve Level '" + level + "'");
   TextDecoder text(id);
   for (unsigned long i = 0; i < id.card(); ++i) {
     DcmElement* e = id.getElement(i);
@@ -45,8 +46,7 @@ query::Query identifierToQuery(DcmDataset& id, query::Root root, bool personName
   return q;
 }
 
-void matchToIdentifier(const query::Match& m, const query::Query& q, const std::string& retrieveAet,
-                       DcmDataset& out) {
+void matchToIdentifier(const query::Match& m, const query::Query& q, const std::string& retrieveAet, DcmDataset& out) {
   out.putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 192");
   out.putAndInsertString(DCM_QueryRetrieveLevel, query::levelName(q.level));
   for (std::size_t i = 0; i < q.keys.size(); ++i) {

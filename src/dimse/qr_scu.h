@@ -20,8 +20,8 @@ struct RetrieveProgress {
 struct QrResult {
   std::uint16_t status = 0xFFFF;  // final DIMSE status
   std::string errorComment;
-  std::string failedUids;         // Failed SOP Instance UID List of a retrieve
-  std::size_t received = 0;       // C-GET: instances written
+  std::string failedUids;    // Failed SOP Instance UID List of a retrieve
+  std::size_t received = 0;  // C-GET: instances written
 };
 
 // Throws std::runtime_error when the association cannot be made.

@@ -127,8 +127,8 @@ bool serveMove(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsigned char pre
   if (!identifier) return false;
 
   Responder<T_DIMSE_C_MoveRQ, T_DIMSE_C_MoveRSP> responder(assoc, presId, req, DIMSE_sendMoveResponse,
-                                                          O_MOVE_AFFECTEDSOPCLASSUID, kMoveCounts,
-                                                          std::string("C-MOVE to ") + req.MoveDestination);
+                                                           O_MOVE_AFFECTEDSOPCLASSUID, kMoveCounts,
+                                                           std::string("C-MOVE to ") + req.MoveDestination);
   auto destination = handler.moveDestination(req.MoveDestination);
   if (!destination)
     return responder.finish(STATUS_MOVE_Refused_MoveDestinationUnknown,
@@ -174,7 +174,7 @@ bool serveGet(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsigned char pres
   if (!identifier) return false;
 
   Responder<T_DIMSE_C_GetRQ, T_DIMSE_C_GetRSP> responder(assoc, presId, req, DIMSE_sendGetResponse,
-                                                        O_GET_AFFECTEDSOPCLASSUID, kGetCounts, "C-GET");
+                                                         O_GET_AFFECTEDSOPCLASSUID, kGetCounts, "C-GET");
   std::vector<SendItem> items;
   std::string comment;
   std::uint16_t status = handler.resolve(req.AffectedSOPClassUID, *identifier, items, comment);

@@ -1,7 +1,6 @@
 #include "dimse/server.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
-#include <dcmtk/dcmdata/dcostrmf.h>
 #include <dcmtk/dcmnet/assoc.h>
 #include <dcmtk/dcmnet/dimse.h>
 #include <dcmtk/dcmnet/dulstruc.h>
@@ -14,10 +13,10 @@
 #include <vector>
 
 #include "common/log.h"
-#include "dimse/file_sink.h"
 #include "dimse/find_service.h"
 #include "dimse/negotiation.h"
 #include "dimse/retrieve_service.h"
+#include "dimse/store_service.h"
 
 namespace atrium::dimse {
 namespace {
@@ -197,7 +196,7 @@ void DimseServer::messageLoop(T_ASC_Association* assoc, const std::string& peer)
         log::debug("C-ECHO from ", peer);
         break;
       case DIMSE_C_STORE_RQ:
-        if (!handleStore(assoc, &msg, presId, peer, stored, failed)) {
+        if (!serveStore(assoc, msg, presId, storeHandler_, config_.dimseTimeoutSeconds, peer, stored, failed)) {
           ASC_abortAssociation(assoc);
           return;
         }
@@ -228,108 +227,6 @@ void DimseServer::messageLoop(T_ASC_Association* assoc, const std::string& peer)
         return;
     }
   }
-}
-
-// Returns false when the association is no longer usable.
-bool DimseServer::handleStore(T_ASC_Association* assoc, void* message, unsigned char presId, const std::string& peer,
-                              int& stored, int& failed) {
-  auto& req = static_cast<T_DIMSE_Message*>(message)->msg.CStoreRQ;
-  T_ASC_PresentationContext pc;
-  StoreRequestInfo info;
-  info.sopClassUid = req.AffectedSOPClassUID;
-  info.sopInstanceUid = req.AffectedSOPInstanceUID;
-  info.callingAet = assoc->params->DULparams.callingAPTitle;
-  info.calledAet = assoc->params->DULparams.calledAPTitle;
-  info.peerHost = assoc->params->DULparams.callingPresentationAddress;
-  T_ASC_PresentationContextID id = presId;
-  if (ASC_findAcceptedPresentationContext(assoc->params, id, &pc).good())
-    info.transferSyntaxUid = pc.acceptedTransferSyntax;
-
-  Uint16 status = STATUS_Success;
-  std::string comment;
-  void* token = nullptr;
-  std::filesystem::path file = storeHandler_.beginStore(info, token);
-  bool receivedOk = false;
-  if (file.empty()) {
-    status = STATUS_STORE_Refused_OutOfResources;
-    comment = "cannot create a file for the instance";
-  } else {
-    DcmOutputFileStream* out = nullptr;
-    OFCondition c = DIMSE_createFilestream(file.c_str(), &req, assoc, presId, OFTrue, &out);
-    FileSink sink;
-    if (c.good()) {
-      // The meta header is written; the data set goes through a sink that survives a full disk.
-      out->flush();
-      offile_off_t metaLength = out->tell();
-      delete out;
-      std::error_code ec;
-      if (std::filesystem::file_size(file, ec) != static_cast<std::uintmax_t>(metaLength) || ec || !sink.open(file))
-        c = DIMSE_OUTOFRESOURCES;
-    } else {
-      delete out;
-    }
-    if (c.good()) {
-      T_ASC_PresentationContextID dataPresId = 0;
-      c = DIMSE_receiveDataSetInFile(assoc, DIMSE_NONBLOCKING, config_.dimseTimeoutSeconds, &dataPresId,
-                                     &sink.stream(), nullptr, nullptr);
-      bool writeOk = sink.close();
-      if (c.bad()) {
-        // The network failed in the middle of the data set: nothing to answer.
-        storeHandler_.abortStore(token);
-        log::warn("C-STORE from ", peer, " of ", info.sopInstanceUid, ": receive failed: ", describe(c));
-        ++failed;
-        return false;
-      }
-      if (dataPresId != presId) {
-        status = STATUS_STORE_Error_CannotUnderstand;
-        comment = "data set sent on another presentation context than its command";
-      } else if (!writeOk) {
-        status = STATUS_STORE_Refused_OutOfResources;
-        comment = "cannot write the instance to disk: " + sink.error();
-      } else {
-        receivedOk = true;
-      }
-    } else {
-      DIC_UL bytes = 0, pdvs = 0;
-      OFCondition ig = DIMSE_ignoreDataSet(assoc, DIMSE_NONBLOCKING, config_.dimseTimeoutSeconds, &bytes, &pdvs);
-      if (ig.bad()) {
-        storeHandler_.abortStore(token);
-        return false;
-      }
-      status = STATUS_STORE_Refused_OutOfResources;
-      comment = "cannot create a file for the instance";
-    }
-    if (receivedOk) {
-      status = storeHandler_.endStore(info, token, ReceivedFile{sink.size(), sink.checksum()}, comment);
-    } else {
-      storeHandler_.abortStore(token);
-    }
-  }
-  if (status == STATUS_Success)
-    ++stored;
-  else
-    ++failed;
-
-  T_DIMSE_C_StoreRSP rsp;
-  std::memset(&rsp, 0, sizeof rsp);
-  rsp.MessageIDBeingRespondedTo = req.MessageID;
-  rsp.DimseStatus = status;
-  rsp.DataSetType = DIMSE_DATASET_NULL;
-  OFStandard::strlcpy(rsp.AffectedSOPClassUID, req.AffectedSOPClassUID, sizeof rsp.AffectedSOPClassUID);
-  OFStandard::strlcpy(rsp.AffectedSOPInstanceUID, req.AffectedSOPInstanceUID, sizeof rsp.AffectedSOPInstanceUID);
-  rsp.opts = O_STORE_AFFECTEDSOPCLASSUID | O_STORE_AFFECTEDSOPINSTANCEUID;
-  DcmDataset* detail = nullptr;
-  if (status != STATUS_Success && !comment.empty()) {
-    detail = new DcmDataset;
-    detail->putAndInsertString(DCM_ErrorComment, comment.substr(0, 64).c_str());
-  }
-  OFCondition c = DIMSE_sendStoreResponse(assoc, presId, &req, &rsp, detail);
-  delete detail;
-  if (c.bad()) {
-    log::warn("C-STORE response to ", peer, " failed: ", describe(c));
-    return false;
-  }
-  return true;
 }
 
 }  // namespace atrium::dimse

@@ -36,8 +36,8 @@ struct MoveOriginator {
 
 // One C-STORE on an open association (ours as requestor, or a C-GET peer's): the file's bytes
 // unchanged when its syntax was accepted for its SOP class, else converted to one that was.
-SendOutcome storeInstance(T_ASC_Association* assoc, const SendItem& item, unsigned short messageId,
-                          int timeoutSeconds, const MoveOriginator& originator = {});
+SendOutcome storeInstance(T_ASC_Association* assoc, const SendItem& item, unsigned short messageId, int timeoutSeconds,
+                          const MoveOriginator& originator = {});
 
 // Sends the items in order over as many associations as the 128-context limit needs.
 // onResult is called once per item (from this thread).

@@ -14,7 +14,6 @@ std::int64_t nowMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-
 using StatementFor = std::function<Statement&(const char*)>;
 
 // Insert or refresh the patient/study/series rows; returns the series pk.
@@ -214,8 +213,10 @@ IndexDatabase::ReadConnection IndexDatabase::readConnection() const {
 IndexDatabase::ReadConnection::~ReadConnection() {
   if (!db) return;
   std::lock_guard lock(owner->poolMutex_);
-  if (owner->readPool_.size() < 8) owner->readPool_.push_back(db);
-  else sqlite3_close(db);
+  if (owner->readPool_.size() < 8)
+    owner->readPool_.push_back(db);
+  else
+    sqlite3_close(db);
 }
 
 std::optional<IndexedInstance> IndexDatabase::findInstance(const std::string& uid) const {

@@ -75,10 +75,14 @@ const AttributeInfo* findAttribute(Tag t) {
 
 Tag uniqueKey(Level l) {
   switch (l) {
-    case Level::Patient: return tag(0x0010, 0x0020);
-    case Level::Study: return tag(0x0020, 0x000D);
-    case Level::Series: return tag(0x0020, 0x000E);
-    case Level::Image: return tag(0x0008, 0x0018);
+    case Level::Patient:
+      return tag(0x0010, 0x0020);
+    case Level::Study:
+      return tag(0x0020, 0x000D);
+    case Level::Series:
+      return tag(0x0020, 0x000E);
+    case Level::Image:
+      return tag(0x0008, 0x0018);
   }
   return 0;
 }

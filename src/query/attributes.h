@@ -5,8 +5,8 @@
 namespace atrium::query {
 
 enum class Kind {
-  Column,        // a column of the level's table
-  Computed,      // derived (counts, Modalities in Study...): returned, matched where noted
+  Column,    // a column of the level's table
+  Computed,  // derived (counts, Modalities in Study...): returned, matched where noted
   ModalitiesInStudy,
 };
 

@@ -14,7 +14,7 @@ constexpr Tag tag(std::uint16_t group, std::uint16_t element) { return (Tag(grou
 enum class Level { Patient, Study, Series, Image };
 enum class Root { Patient, Study };
 
-const char* levelName(Level l);          // "PATIENT", "STUDY", "SERIES", "IMAGE"
+const char* levelName(Level l);  // "PATIENT", "STUDY", "SERIES", "IMAGE"
 bool parseLevel(const std::string& s, Level& out);
 
 struct QueryKey {
@@ -26,9 +26,9 @@ struct QueryKey {
 struct Query {
   Root root = Root::Study;
   Level level = Level::Study;
-  std::vector<QueryKey> keys;     // as they came, without QueryRetrieveLevel and Specific Character Set
+  std::vector<QueryKey> keys;  // as they came, without QueryRetrieveLevel and Specific Character Set
   bool personNameCaseInsensitive = true;
-  std::size_t limit = 0;          // 0 = no limit
+  std::size_t limit = 0;  // 0 = no limit
   std::size_t offset = 0;
 
   const QueryKey* find(Tag t) const;

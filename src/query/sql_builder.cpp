@@ -76,9 +76,12 @@ class Builder {
     std::string out;
     for (const auto& v : splitValues(value)) {
       std::string c;
-      if (isDateTimeVr(vr) && v.find('-') != std::string::npos) c = range(a.sql, vr, v);
-      else if (isDateTimeVr(vr) || vr == "IS" || vr == "US" || vr == "DS") c = std::string(a.sql) + "=" + bind(v);
-      else c = stringMatch(a, v);
+      if (isDateTimeVr(vr) && v.find('-') != std::string::npos)
+        c = range(a.sql, vr, v);
+      else if (isDateTimeVr(vr) || vr == "IS" || vr == "US" || vr == "DS")
+        c = std::string(a.sql) + "=" + bind(v);
+      else
+        c = stringMatch(a, v);
       out += (out.empty() ? "" : " OR ") + c;
     }
     return "(" + out + ")";
@@ -111,8 +114,10 @@ class Builder {
 
 const char* fromClause(Level l) {
   switch (l) {
-    case Level::Patient: return "patients p";
-    case Level::Study: return "studies st JOIN patients p ON p.pk=st.patient_pk";
+    case Level::Patient:
+      return "patients p";
+    case Level::Study:
+      return "studies st JOIN patients p ON p.pk=st.patient_pk";
     case Level::Series:
       return "series se JOIN studies st ON st.pk=se.study_pk JOIN patients p ON p.pk=st.patient_pk";
     case Level::Image:
@@ -146,8 +151,10 @@ std::string wildcardToLike(const std::string& v) {
 std::string wildcardToGlob(const std::string& v) {
   std::string out;
   for (char c : v) {
-    if (c == '[') out += "[[]";
-    else out += c;
+    if (c == '[')
+      out += "[[]";
+    else
+      out += c;
   }
   return out;
 }
@@ -200,7 +207,8 @@ SqlQuery buildSql(const Query& q) {
   out.sql = "SELECT " + (select.empty() ? hierarchy : select + "," + hierarchy) + " FROM " + fromClause(q.level);
   if (!where.empty()) out.sql += " WHERE " + where;
   if (q.limit || q.offset)
-    out.sql += " LIMIT " + (q.limit ? std::to_string(q.limit) : std::string("-1")) + " OFFSET " + std::to_string(q.offset);
+    out.sql +=
+        " LIMIT " + (q.limit ? std::to_string(q.limit) : std::string("-1")) + " OFFSET " + std::to_string(q.offset);
   out.binds = std::move(b.binds);
   return out;
 }
