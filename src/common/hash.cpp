@@ -10,13 +10,15 @@
 
 namespace atrium::hash {
 namespace {
-std::string hex(XXH128_hash_t h) {
+std::string hex(XXH128_hash_t h) { return hex128(h.high64, h.low64); }
+}  // namespace
+
+std::string hex128(std::uint64_t high, std::uint64_t low) {
   char buf[33];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
-                static_cast<unsigned long long>(h.low64));
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(high),
+                static_cast<unsigned long long>(low));
   return buf;
 }
-}  // namespace
 
 std::string xxh128Hex(std::string_view data) { return hex(XXH3_128bits(data.data(), data.size())); }
 

@@ -1,5 +1,6 @@
 #pragma once
 // Non-cryptographic hashes (XXH3-128): file checksums and storage layout keys.
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -7,6 +8,8 @@
 
 namespace atrium::hash {
 
+// The 32 lowercase hex digits of a 128-bit hash: the one format of every stored checksum.
+std::string hex128(std::uint64_t high, std::uint64_t low);
 // 32 lowercase hex digits.
 std::string xxh128Hex(std::string_view data);
 // Checksum of a whole file, streamed; nullopt if it cannot be read.

@@ -5,8 +5,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
+
+#include "common/hash.h"
 
 namespace atrium::dimse {
 namespace {
@@ -93,10 +94,7 @@ bool FileSink::close() {
 
 std::string FileSink::checksum() const {
   XXH128_hash_t h = XXH3_128bits_digest(hash_);
-  char out[33];
-  std::snprintf(out, sizeof out, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
-                static_cast<unsigned long long>(h.low64));
-  return out;
+  return hash::hex128(h.high64, h.low64);
 }
 
 }  // namespace atrium::dimse
