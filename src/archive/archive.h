@@ -1,8 +1,11 @@
 #pragma once
 // The archive as the DIMSE server sees it: a data folder holding the files and their index.
 // Implements the store handler with the one ingest path.
+#include <chrono>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <optional>
 
 #include "config/config.h"
 #include "dimse/query_handlers.h"
@@ -41,7 +44,11 @@ class Archive : public dimse::IStoreRequestHandler,
   index::IndexDatabase& index() { return *index_; }
 
  private:
+  void expireWorklist();
+
   const Config& config_;
+  std::mutex expiryMutex_;
+  std::optional<std::chrono::steady_clock::time_point> lastExpiry_;
   DataLayout layout_;
   std::unique_ptr<storage::FileStore> store_;
   std::unique_ptr<index::IndexDatabase> index_;

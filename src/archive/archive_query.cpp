@@ -10,6 +10,8 @@
 #include "query/attributes.h"
 #include "query/runner.h"
 #include "query/sql_builder.h"
+#include "worklist/worklist_item.h"
+#include "worklist/worklist_store.h"
 
 namespace atrium {
 namespace {
@@ -30,6 +32,17 @@ std::uint16_t statusFor(const query::QueryError& e) {
 std::uint16_t Archive::find(const std::string& sopClassUid, DcmDataset& identifier,
                             const std::function<bool(DcmDataset&)>& onMatch, std::string& errorComment) {
   try {
+    if (dicom::isWorklistSopClass(sopClassUid)) {
+      expireWorklist();
+      query::Query q = dicom::worklistIdentifierToQuery(identifier, config_.personNameCaseInsensitive);
+      query::runQuery(*index_, q, [&](query::Match&& m) {
+        auto item = worklist::itemDataset(m.worklistItem);
+        DcmDataset out;
+        dicom::worklistResponse(*item, m.stepIndex, identifier, out);
+        return onMatch(out);
+      });
+      return STATUS_Success;
+    }
     query::Query q = dicom::identifierToQuery(identifier, rootOf(sopClassUid), config_.personNameCaseInsensitive);
     query::runQuery(*index_, q, [&](query::Match&& m) {
       DcmDataset out;
@@ -40,11 +53,23 @@ std::uint16_t Archive::find(const std::string& sopClassUid, DcmDataset& identifi
   } catch (const query::QueryError& e) {
     errorComment = e.what();
     return statusFor(e);
-  } catch (const index::DbError& e) {
-    log::error("C-FIND: index error: ", e.what());
+  } catch (const std::exception& e) {
+    log::error("C-FIND: ", e.what());
     errorComment = "index unavailable";
     return STATUS_FIND_Refused_OutOfResources;
   }
+}
+
+// Items past their retention go before a query sees them; at most once a minute.
+void Archive::expireWorklist() {
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(expiryMutex_);
+    if (lastExpiry_ && now - *lastExpiry_ < std::chrono::minutes(1)) return;
+    lastExpiry_ = now;
+  }
+  int n = worklist::expireItems(*index_, config_.worklistRetentionHours, std::time(nullptr));
+  if (n) log::info("worklist: ", n, " items expired");
 }
 
 std::uint16_t Archive::resolve(const std::string& sopClassUid, DcmDataset& identifier,

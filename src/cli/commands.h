@@ -10,5 +10,6 @@ int runReindex(int argc, char** argv);
 int runFind(int argc, char** argv);
 int runMove(int argc, char** argv);
 int runGet(int argc, char** argv);
+int runWorklist(int argc, char** argv);
 
 }  // namespace atrium::cli

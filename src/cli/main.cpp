@@ -17,7 +17,9 @@ const char* kUsage =
     "  find     HOST:PORT [--root study|patient] [--level L] [-k KEY[=VALUE]]... [--json] [--recursive]\n"
     "  move     HOST:PORT --dest AET [--root ...] [--level L] -k KEY=VALUE...\n"
     "  get      HOST:PORT --out DIR [--root ...] [--level L] -k KEY=VALUE...\n"
-    "           (find/move/get also take --aet A --called B --timeout S)\n";
+    "           (find/move/get also take --aet A --called B --timeout S)\n"
+    "  worklist add FILE.json | list | remove ID [--data DIR]   manage the modality worklist\n"
+    "  worklist query HOST:PORT [--modality M] [--station AET] [-k KEY=VALUE]... [--json]\n";
 }
 
 int main(int argc, char** argv) {
@@ -33,6 +35,7 @@ int main(int argc, char** argv) {
   if (cmd == "find") return atrium::cli::runFind(argc, argv);
   if (cmd == "move") return atrium::cli::runMove(argc, argv);
   if (cmd == "get") return atrium::cli::runGet(argc, argv);
+  if (cmd == "worklist") return atrium::cli::runWorklist(argc, argv);
   if (cmd == "--version" || cmd == "version") {
     std::puts("atrium 0.1.0");
     return 0;

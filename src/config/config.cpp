@@ -52,7 +52,10 @@ Config parseConfig(const std::string& text) {
                                 "dimse_timeout_s",
                                 "duplicate_policy",
                                 "peers",
-                                "pn_case_insensitive"};
+                                "pn_case_insensitive",
+                                "worklist_retention_hours",
+                                "routes",
+                                "retry"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool ok = false;
     for (const char* k : known) ok = ok || it.key() == k;
@@ -94,6 +97,33 @@ Config parseConfig(const std::string& text) {
       c.peers.push_back(peer);
     }
   }
+  read(j, "worklist_retention_hours", c.worklistRetentionHours);
+  if (j.contains("routes")) {
+    if (!j["routes"].is_array()) throw ConfigError("config: 'routes' must be an array");
+    for (const auto& r : j["routes"]) {
+      if (!r.is_object()) throw ConfigError("config: each route must be an object");
+      Route route;
+      read(r, "name", route.name);
+      if (r.contains("match")) {
+        if (!r["match"].is_object()) throw ConfigError("config: route '" + route.name + "': 'match' must be an object");
+        for (auto it = r["match"].begin(); it != r["match"].end(); ++it) {
+          if (!it.value().is_string())
+            throw ConfigError("config: route '" + route.name + "': match value of '" + it.key() + "' must be a string");
+          route.match.emplace_back(it.key(), it.value().get<std::string>());
+        }
+      }
+      read(r, "destinations", route.destinations);
+      if (route.destinations.empty()) throw ConfigError("config: route '" + route.name + "' has no 'destinations'");
+      c.routes.push_back(std::move(route));
+    }
+  }
+  if (j.contains("retry")) {
+    const auto& r = j["retry"];
+    if (!r.is_object()) throw ConfigError("config: 'retry' must be an object");
+    read(r, "max_attempts", c.retry.maxAttempts);
+    read(r, "initial_delay_s", c.retry.initialDelaySeconds);
+    read(r, "max_delay_s", c.retry.maxDelaySeconds);
+  }
   validateConfig(c);
   return c;
 }
@@ -117,6 +147,13 @@ void validateConfig(const Config& c) {
   if (c.dimseTimeoutSeconds < 1) throw ConfigError("config: 'dimse_timeout_s' must be positive");
   for (const auto& a : c.allowedCallingAets)
     if (!validAet(a)) throw ConfigError("config: 'allowed_calling_aets' has an invalid AE title '" + a + "'");
+  if (c.worklistRetentionHours < 1) throw ConfigError("config: 'worklist_retention_hours' must be positive");
+  if (c.retry.maxAttempts < 1 || c.retry.initialDelaySeconds < 0 || c.retry.maxDelaySeconds < c.retry.initialDelaySeconds)
+    throw ConfigError("config: 'retry' needs max_attempts >= 1 and 0 <= initial_delay_s <= max_delay_s");
+  for (const auto& r : c.routes)
+    for (const auto& d : r.destinations)
+      if (!c.findPeer(d))
+        throw ConfigError("config: route '" + r.name + "' forwards to '" + d + "', which is not in 'peers'");
 }
 
 Peer parsePeer(const std::string& spec) {

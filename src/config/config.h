@@ -15,6 +15,21 @@ struct Peer {
 
 enum class DuplicatePolicy { KeepFirst, Overwrite };
 
+// Auto-forwarding: an instance whose attributes match every entry of `match` (keyword or
+// "calling_aet" → value with * and ? wildcards; '\' separates alternatives) is queued for each
+// destination (a peer's AE title).
+struct Route {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> match;
+  std::vector<std::string> destinations;
+};
+
+struct RetryPolicy {
+  int maxAttempts = 10;
+  int initialDelaySeconds = 10;  // doubled after each failed attempt
+  int maxDelaySeconds = 600;
+};
+
 struct Config {
   std::string aet = "ATRIUM";
   int dicomPort = 4242;
@@ -29,6 +44,9 @@ struct Config {
   DuplicatePolicy duplicatePolicy = DuplicatePolicy::KeepFirst;
   bool personNameCaseInsensitive = true;  // C-FIND/QIDO matching of PN values
   std::vector<Peer> peers;
+  int worklistRetentionHours = 48;  // worklist items go this long after their last step
+  std::vector<Route> routes;
+  RetryPolicy retry;
 
   const Peer* findPeer(const std::string& aet) const;
 };

@@ -5,6 +5,7 @@
 #include "query/query.h"
 
 class DcmDataset;
+class DcmItem;
 
 namespace atrium::dicom {
 
@@ -15,5 +16,13 @@ query::Query identifierToQuery(DcmDataset& identifier, query::Root root, bool pe
 // A response identifier: every requested key (empty where the index holds nothing), UTF-8.
 void matchToIdentifier(const query::Match& match, const query::Query& query, const std::string& retrieveAet,
                        DcmDataset& out);
+
+// A Modality Worklist identifier (PS3.4 K.6.1): top-level keys and the keys inside the first item
+// of the Scheduled Procedure Step Sequence (QueryKey::sequence set). No Query/Retrieve Level.
+query::Query worklistIdentifierToQuery(DcmDataset& identifier, bool personNameCaseInsensitive);
+
+// A worklist response: the requested keys (nested ones too) with the item's values, the
+// Scheduled Procedure Step Sequence reduced to the step that matched; absent values empty. UTF-8.
+void worklistResponse(DcmItem& item, int stepIndex, DcmDataset& request, DcmDataset& out);
 
 }  // namespace atrium::dicom

@@ -4,6 +4,8 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcelem.h>
 #include <dcmtk/dcmdata/dcjson.h>
+#include <dcmtk/dcmdata/dcpath.h>
+#include <dcmtk/dcmdata/dcsequen.h>
 #include <dcmtk/dcmdata/dctag.h>
 
 #include <cstdio>
@@ -51,19 +53,77 @@ std::unique_ptr<DcmDataset> buildIdentifier(const std::string& level, const std:
   return ds;
 }
 
-std::string formatIdentifier(DcmDataset& ds) {
-  TextDecoder text(ds);
+namespace {
+bool isStepAttribute(const DcmTagKey& t) {
+  return t == DCM_Modality || t == DCM_ScheduledStationAETitle || t == DCM_ScheduledStationName ||
+         t == DCM_ScheduledProcedureStepStartDate || t == DCM_ScheduledProcedureStepStartTime ||
+         t == DCM_ScheduledProcedureStepEndDate || t == DCM_ScheduledProcedureStepEndTime ||
+         t == DCM_ScheduledPerformingPhysicianName || t == DCM_ScheduledProcedureStepLocation ||
+         t == DCM_ScheduledProcedureStepID || t == DCM_ScheduledProcedureStepDescription ||
+         t == DCM_ScheduledProcedureStepStatus || t == DCM_ScheduledProtocolCodeSequence;
+}
+
+std::string formatItem(DcmItem& item, TextDecoder& text) {
   std::string out;
-  for (unsigned long i = 0; i < ds.card(); ++i) {
-    DcmElement* e = ds.getElement(i);
+  for (unsigned long i = 0; i < item.card(); ++i) {
+    DcmElement* e = item.getElement(i);
     if (e->getTag() == DCM_SpecificCharacterSet) continue;
     DcmTag t(e->getTag());
-    OFString v;
-    if (e->getVR() != EVR_SQ) e->getOFStringArray(v);
-    std::string value = text.decode(v.c_str(), e->getVR() == EVR_PN);
-    out += (out.empty() ? "" : "  ") + std::string(t.getTagName()) + "=" + trim(value);
+    std::string value;
+    if (e->getVR() == EVR_SQ) {
+      auto* seq = static_cast<DcmSequenceOfItems*>(e);
+      for (unsigned long j = 0; j < seq->card(); ++j) value += "[" + formatItem(*seq->getItem(j), text) + "]";
+    } else {
+      OFString v;
+      e->getOFStringArray(v);
+      value = trim(text.decode(v.c_str(), e->getVR() == EVR_PN));
+    }
+    out += (out.empty() ? "" : "  ") + std::string(t.getTagName()) + "=" + value;
   }
   return out;
+}
+}  // namespace
+
+std::unique_ptr<DcmDataset> buildWorklistIdentifier(const std::vector<std::string>& specs) {
+  auto ds = std::make_unique<DcmDataset>();
+  bool utf8 = false;
+  DcmItem* step = nullptr;
+  for (const auto& spec : specs) {
+    auto eq = spec.find('=');
+    std::string name = spec.substr(0, eq), value = eq == std::string::npos ? "" : spec.substr(eq + 1);
+    utf8 = utf8 || nonAscii(value);
+    if (name.find_first_of(".[") != std::string::npos) {
+      DcmPathProcessor path;
+      OFCondition c = path.findOrCreatePath(ds.get(), name.c_str(), OFTrue);
+      if (c.good() && !value.empty()) {
+        OFList<DcmPath*> found;
+        path.getResults(found);
+        for (DcmPath* p : found) {
+          DcmPathNode* last = p->back();
+          if (last && last->m_obj && last->m_obj->isLeaf())
+            c = static_cast<DcmElement*>(last->m_obj)->putString(value.c_str());
+        }
+      }
+      if (c.bad()) throw std::invalid_argument("cannot use key '" + spec + "': " + c.text());
+      continue;
+    }
+    DcmTag tag(parseTag(name));
+    DcmItem* target = ds.get();
+    if (isStepAttribute(tag)) {
+      if (!step) ds->findOrCreateSequenceItem(DCM_ScheduledProcedureStepSequence, step, 0);
+      target = step;
+    }
+    OFCondition c = tag.getEVR() == EVR_SQ || value.empty() ? target->insertEmptyElement(tag, OFTrue)
+                                                          : target->putAndInsertString(tag, value.c_str());
+    if (c.bad()) throw std::invalid_argument("cannot use key '" + spec + "': " + c.text());
+  }
+  if (utf8) ds->putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 192");
+  return ds;
+}
+
+std::string formatIdentifier(DcmDataset& ds) {
+  TextDecoder text(ds);
+  return formatItem(ds, text);
 }
 
 std::string toDicomJson(DcmDataset& ds) {

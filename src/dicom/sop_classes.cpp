@@ -22,6 +22,10 @@ bool isGrayscalePresentationState(const std::string& uid) {
   return uid == UID_GrayscaleSoftcopyPresentationStateStorage;
 }
 
+bool isWorklistSopClass(const std::string& uid) { return uid == UID_FINDModalityWorklistInformationModel; }
+
+bool isStorageCommitmentSopClass(const std::string& uid) { return uid == UID_StorageCommitmentPushModelSOPClass; }
+
 QrService queryRetrieveService(const std::string& uid, QrRoot* root) {
   struct Entry {
     const char* uid;

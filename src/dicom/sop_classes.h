@@ -7,6 +7,8 @@ namespace atrium::dicom {
 bool isStorageSopClass(const std::string& uid);
 bool isVerificationSopClass(const std::string& uid);
 bool isGrayscalePresentationState(const std::string& uid);
+bool isWorklistSopClass(const std::string& uid);           // Modality Worklist Information Model - FIND
+bool isStorageCommitmentSopClass(const std::string& uid);  // Storage Commitment Push Model
 
 enum class QrService { None, Find, Move, Get };
 enum class QrRoot { Patient, Study };

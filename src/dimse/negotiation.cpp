@@ -31,7 +31,8 @@ AssociationRejection checkAssociation(const Config& config, const std::string& c
 
 ContextResult negotiateContext(const std::string& abstractSyntax, const std::vector<std::string>& proposed) {
   if (dicom::isVerificationSopClass(abstractSyntax) ||
-      dicom::queryRetrieveService(abstractSyntax) != dicom::QrService::None) {
+      dicom::queryRetrieveService(abstractSyntax) != dicom::QrService::None ||
+      dicom::isWorklistSopClass(abstractSyntax) || dicom::isStorageCommitmentSopClass(abstractSyntax)) {
     auto ts = dicom::selectUncompressedTransferSyntax(proposed);
     if (ts.empty()) return {ContextDecision::TransferSyntaxesNotSupported, {}};
     return {ContextDecision::Accept, ts};

@@ -66,6 +66,7 @@ class QrScu : public DcmSCU {
 };
 
 const char* sopClassFor(QrModel m, char service) {
+  if (m == QrModel::Worklist) return UID_FINDModalityWorklistInformationModel;
   if (service == 'F')
     return m == QrModel::PatientRoot ? UID_FINDPatientRootQueryRetrieveInformationModel
                                      : UID_FINDStudyRootQueryRetrieveInformationModel;

@@ -11,7 +11,7 @@ class DcmDataset;
 
 namespace atrium::dimse {
 
-enum class QrModel { PatientRoot, StudyRoot };
+enum class QrModel { PatientRoot, StudyRoot, Worklist };  // Worklist: find only
 
 struct RetrieveProgress {
   unsigned remaining = 0, completed = 0, failed = 0, warning = 0;

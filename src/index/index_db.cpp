@@ -77,7 +77,7 @@ IndexDatabase::IndexDatabase(std::filesystem::path file, bool durableCommits) : 
                                : "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON;");
   exec(writer_, kSchemaSql);
   exec(writer_,
-       ("INSERT OR IGNORE INTO meta(key,value) VALUES('schema_version','" + std::to_string(kSchemaVersion) + "')")
+       ("INSERT OR REPLACE INTO meta(key,value) VALUES('schema_version','" + std::to_string(kSchemaVersion) + "')")
            .c_str());
   thread_ = std::thread([this] { writerLoop(); });
 }
@@ -183,6 +183,7 @@ InsertOutcome IndexDatabase::addInstance(const dicom::InstanceRecord& r, const S
     ins.step();
     ins.reset();
     outcome = existing ? InsertOutcome::Replaced : InsertOutcome::Inserted;
+    if (insertHook_) insertHook_(writer_, r, f);
   };
   auto fut = job.committed.get_future();
   {
@@ -195,6 +196,36 @@ InsertOutcome IndexDatabase::addInstance(const dicom::InstanceRecord& r, const S
     return InsertOutcome::Failed;
   }
   return outcome;
+}
+
+bool IndexDatabase::write(const std::function<void(sqlite3*)>& work, std::string* error) {
+  std::string err;
+  Job job;
+  job.work = [&](sqlite3* db) {
+    try {
+      work(db);
+    } catch (const std::exception& e) {
+      err = e.what();
+      throw;
+    }
+  };
+  auto fut = job.committed.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(&job);
+  }
+  cv_.notify_one();
+  bool ok = fut.get();
+  if (!ok && error) *error = err.empty() ? "index write failed" : err;
+  return ok;
+}
+
+void IndexDatabase::select(sqlite3* db, const std::string& sql, const std::vector<std::string>& binds,
+                           const std::function<bool(const Statement&)>& onRow) {
+  Statement q(db, sql.c_str());
+  for (std::size_t i = 0; i < binds.size(); ++i) q.bind(static_cast<int>(i + 1), binds[i]);
+  while (q.step())
+    if (!onRow(q)) break;
 }
 
 // Read connections are reused: opening one (and parsing the schema) costs more than a query.
@@ -234,10 +265,7 @@ std::optional<IndexedInstance> IndexDatabase::findInstance(const std::string& ui
 void IndexDatabase::select(const std::string& sql, const std::vector<std::string>& binds,
                            const std::function<bool(const Statement&)>& onRow) const {
   ReadConnection c = readConnection();
-  Statement q(c.db, sql.c_str());
-  for (std::size_t i = 0; i < binds.size(); ++i) q.bind(static_cast<int>(i + 1), binds[i]);
-  while (q.step())
-    if (!onRow(q)) break;
+  select(c.db, sql, binds, onRow);
 }
 
 IndexCounts IndexDatabase::counts() const {

@@ -59,6 +59,16 @@ class IndexDatabase {
   // Run a read-only statement; onRow returns false to stop early (C-CANCEL, limits).
   void select(const std::string& sql, const std::vector<std::string>& binds,
               const std::function<bool(const Statement&)>& onRow) const;
+  // Run work in a write transaction (on the writer thread, grouped with others); false and
+  // *error if it threw or the commit failed (nothing of it is then kept).
+  bool write(const std::function<void(sqlite3*)>& work, std::string* error = nullptr);
+  // The same loop over rows on a given connection (inside write()).
+  static void select(sqlite3* db, const std::string& sql, const std::vector<std::string>& binds,
+                     const std::function<bool(const Statement&)>& onRow);
+  // Called in the transaction that indexes a new (or replacing) instance, so that what must
+  // follow a store (forwarding jobs) commits with it or not at all. Set before any store.
+  using InsertHook = std::function<void(sqlite3*, const dicom::InstanceRecord&, const StoredFile&)>;
+  void setInsertHook(InsertHook hook) { insertHook_ = std::move(hook); }
   const std::filesystem::path& file() const { return file_; }
 
  private:
@@ -81,6 +91,7 @@ class IndexDatabase {
   mutable std::vector<sqlite3*> readPool_;
 
   std::filesystem::path file_;
+  InsertHook insertHook_;
   sqlite3* writer_ = nullptr;
   std::map<const char*, std::unique_ptr<Statement>> writerStatements_;
   std::mutex mutex_;

@@ -2,7 +2,7 @@
 // The index schema (SQLite). Versioned so later issues can migrate it.
 namespace atrium::index {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;  // 2: worklist, jobs
 
 constexpr const char* kSchemaSql = R"SQL(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -64,6 +64,63 @@ CREATE INDEX IF NOT EXISTS patients_id ON patients(patient_id);
 CREATE INDEX IF NOT EXISTS patients_name ON patients(name);
 CREATE INDEX IF NOT EXISTS studies_date ON studies(study_date);
 CREATE INDEX IF NOT EXISTS studies_accession ON studies(accession);
+
+-- Modality worklist: one item (as given, DICOM JSON) with one row per scheduled procedure step.
+CREATE TABLE IF NOT EXISTS worklist_items(
+  pk INTEGER PRIMARY KEY,
+  json TEXT NOT NULL,
+  patient_name TEXT NOT NULL,
+  patient_id TEXT NOT NULL,
+  issuer TEXT NOT NULL,
+  birth_date TEXT NOT NULL,
+  sex TEXT NOT NULL,
+  accession TEXT NOT NULL,
+  referring_physician TEXT NOT NULL,
+  requesting_physician TEXT NOT NULL,
+  admission_id TEXT NOT NULL,
+  requested_procedure_id TEXT NOT NULL,
+  priority TEXT NOT NULL,
+  study_uid TEXT NOT NULL,
+  last_step_at TEXT NOT NULL,                -- YYYYMMDDHHMMSS of the latest step's end (or start)
+  created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS worklist_steps(
+  pk INTEGER PRIMARY KEY,
+  item_pk INTEGER NOT NULL REFERENCES worklist_items(pk) ON DELETE CASCADE,
+  step_index INTEGER NOT NULL,
+  modality TEXT NOT NULL,
+  station_aet TEXT NOT NULL,
+  station_name TEXT NOT NULL,
+  start_date TEXT NOT NULL,
+  start_time TEXT NOT NULL,
+  end_date TEXT NOT NULL,
+  end_time TEXT NOT NULL,
+  performing_physician TEXT NOT NULL,
+  location TEXT NOT NULL,
+  step_id TEXT NOT NULL,
+  status TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS worklist_steps_item ON worklist_steps(item_pk);
+CREATE INDEX IF NOT EXISTS worklist_steps_start ON worklist_steps(start_date);
+
+-- Send jobs (auto-forwarding, manual push): persistent, retried with back-off.
+CREATE TABLE IF NOT EXISTS jobs(
+  pk INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,                        -- forward | push
+  destination TEXT NOT NULL,                 -- AE title of a configured peer
+  study_uid TEXT NOT NULL,
+  state TEXT NOT NULL,                       -- pending | running | done | failed | cancelled
+  attempts INTEGER NOT NULL,
+  max_attempts INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,          -- unix ms
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  last_error TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, next_attempt_at);
+CREATE TABLE IF NOT EXISTS job_items(
+  job_pk INTEGER NOT NULL REFERENCES jobs(pk) ON DELETE CASCADE,
+  sop_uid TEXT NOT NULL,
+  state TEXT NOT NULL,                       -- pending | sent | failed
+  error TEXT NOT NULL,
+  PRIMARY KEY(job_pk, sop_uid));
 )SQL";
 
 }  // namespace atrium::index

@@ -1,7 +1,5 @@
 #include "query/attributes.h"
 
-#include <array>
-
 namespace atrium::query {
 namespace {
 
@@ -65,12 +63,51 @@ const AttributeInfo kAttributes[] = {
     {tag(0x0008, 0x3002), Level::Image, "UI", "i.transfer_syntax", Kind::Column},
 };
 
-}  // namespace
+// Modality Worklist (PS3.4 K.6.1.2): the item (w) and the scheduled procedure step (s) columns.
+const AttributeInfo kWorklistItemAttributes[] = {
+    {tag(0x0008, 0x0050), Level::Worklist, "SH", "w.accession", Kind::Column},
+    {tag(0x0008, 0x0090), Level::Worklist, "PN", "w.referring_physician", Kind::Column},
+    {tag(0x0010, 0x0010), Level::Worklist, "PN", "w.patient_name", Kind::Column},
+    {tag(0x0010, 0x0020), Level::Worklist, "LO", "w.patient_id", Kind::Column},
+    {tag(0x0010, 0x0021), Level::Worklist, "LO", "w.issuer", Kind::Column},
+    {tag(0x0010, 0x0030), Level::Worklist, "DA", "w.birth_date", Kind::Column},
+    {tag(0x0010, 0x0040), Level::Worklist, "CS", "w.sex", Kind::Column},
+    {tag(0x0020, 0x000D), Level::Worklist, "UI", "w.study_uid", Kind::Column},
+    {tag(0x0032, 0x1032), Level::Worklist, "PN", "w.requesting_physician", Kind::Column},
+    {tag(0x0038, 0x0010), Level::Worklist, "LO", "w.admission_id", Kind::Column},
+    {tag(0x0040, 0x1001), Level::Worklist, "SH", "w.requested_procedure_id", Kind::Column},
+    {tag(0x0040, 0x1003), Level::Worklist, "SH", "w.priority", Kind::Column},
+};
+const AttributeInfo kWorklistStepAttributes[] = {
+    {tag(0x0008, 0x0060), Level::Worklist, "CS", "s.modality", Kind::Column},
+    {tag(0x0040, 0x0001), Level::Worklist, "AE", "s.station_aet", Kind::Column},
+    {tag(0x0040, 0x0002), Level::Worklist, "DA", "s.start_date", Kind::Column},
+    {tag(0x0040, 0x0003), Level::Worklist, "TM", "s.start_time", Kind::Column},
+    {tag(0x0040, 0x0004), Level::Worklist, "DA", "s.end_date", Kind::Column},
+    {tag(0x0040, 0x0005), Level::Worklist, "TM", "s.end_time", Kind::Column},
+    {tag(0x0040, 0x0006), Level::Worklist, "PN", "s.performing_physician", Kind::Column},
+    {tag(0x0040, 0x0009), Level::Worklist, "SH", "s.step_id", Kind::Column},
+    {tag(0x0040, 0x0010), Level::Worklist, "SH", "s.station_name", Kind::Column},
+    {tag(0x0040, 0x0011), Level::Worklist, "SH", "s.location", Kind::Column},
+    {tag(0x0040, 0x0020), Level::Worklist, "CS", "s.status", Kind::Column},
+};
 
-const AttributeInfo* findAttribute(Tag t) {
-  for (const auto& a : kAttributes)
+template <std::size_t N>
+const AttributeInfo* lookup(const AttributeInfo (&table)[N], Tag t) {
+  for (const auto& a : table)
     if (a.tag == t) return &a;
   return nullptr;
+}
+
+}  // namespace
+
+const AttributeInfo* findAttribute(Level level, Tag sequence, Tag t) {
+  if (level == Level::Worklist) {
+    if (sequence == 0) return lookup(kWorklistItemAttributes, t);
+    if (sequence == kScheduledProcedureStepSequence) return lookup(kWorklistStepAttributes, t);
+    return nullptr;
+  }
+  return sequence == 0 ? lookup(kAttributes, t) : nullptr;
 }
 
 Tag uniqueKey(Level l) {
@@ -83,6 +120,8 @@ Tag uniqueKey(Level l) {
       return tag(0x0020, 0x000E);
     case Level::Image:
       return tag(0x0008, 0x0018);
+    case Level::Worklist:
+      return 0;
   }
   return 0;
 }

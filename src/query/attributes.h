@@ -18,8 +18,11 @@ struct AttributeInfo {
   Kind kind;
 };
 
-// nullptr if the index does not hold the attribute (it is then returned empty).
-const AttributeInfo* findAttribute(Tag t);
+// nullptr if the index does not hold the attribute at that level (it is then returned empty).
+// sequence: the enclosing sequence (worklist keys inside the Scheduled Procedure Step Sequence).
+const AttributeInfo* findAttribute(Level level, Tag sequence, Tag t);
+
+constexpr Tag kScheduledProcedureStepSequence = tag(0x0040, 0x0100);
 
 // The unique key of a level (PatientID, StudyInstanceUID, SeriesInstanceUID, SOPInstanceUID).
 Tag uniqueKey(Level l);

@@ -12,6 +12,8 @@ const char* levelName(Level l) {
       return "SERIES";
     case Level::Image:
       return "IMAGE";
+    case Level::Worklist:
+      return "WORKLIST";
   }
   return "?";
 }
@@ -30,9 +32,9 @@ bool parseLevel(const std::string& s, Level& out) {
   return true;
 }
 
-const QueryKey* Query::find(Tag t) const {
+const QueryKey* Query::find(Tag t, Tag sequence) const {
   for (const auto& k : keys)
-    if (k.tag == t) return &k;
+    if (k.tag == t && k.sequence == sequence) return &k;
   return nullptr;
 }
 

@@ -16,6 +16,8 @@ void runQuery(const index::IndexDatabase& index, const Query& q, const std::func
     m.sopClassUid = row.text(col++);
     m.path = row.text(col++);
     m.transferSyntax = row.text(col++);
+    m.worklistItem = row.text(col++);
+    m.stepIndex = static_cast<int>(row.integer(col++));
     return onMatch(std::move(m));
   });
 }

@@ -123,8 +123,20 @@ const char* fromClause(Level l) {
     case Level::Image:
       return "instances i JOIN series se ON se.pk=i.series_pk JOIN studies st ON st.pk=se.study_pk "
              "JOIN patients p ON p.pk=st.patient_pk";
+    case Level::Worklist:
+      return "worklist_steps s JOIN worklist_items w ON w.pk=s.item_pk";
   }
   return "";
+}
+
+// The columns after the keys (see SqlQuery): where a match sits in the hierarchy, or for the
+// worklist which item and step matched.
+std::string trailingColumns(Level level) {
+  if (level == Level::Worklist) return "'','','','','','',w.json,s.step_index";
+  auto col = [&](Level need, const char* expr) { return level >= need ? std::string(expr) : std::string("''"); };
+  return col(Level::Study, "st.study_uid") + "," + col(Level::Series, "se.series_uid") + "," +
+         col(Level::Image, "i.sop_uid") + "," + col(Level::Image, "i.sop_class_uid") + "," +
+         col(Level::Image, "i.path") + "," + col(Level::Image, "i.transfer_syntax") + ",'',0";
 }
 
 }  // namespace
@@ -167,27 +179,32 @@ SqlQuery buildSql(const Query& q) {
 
   Builder b(q);
   std::string select, where;
-  std::set<Tag> consumed;
 
-  auto combine = [&](Tag dateTag, Tag timeTag) {
-    const QueryKey* d = q.find(dateTag);
-    const QueryKey* t = q.find(timeTag);
+  std::set<const QueryKey*> consumed;
+
+  auto combine = [&](Tag sequence, Tag dateTag, Tag timeTag) {
+    const QueryKey* d = q.find(dateTag, sequence);
+    const QueryKey* t = q.find(timeTag, sequence);
     if (!d || !t || d->value.find('-') == std::string::npos || t->value.find('-') == std::string::npos) return;
-    const AttributeInfo* da = findAttribute(dateTag);
-    const AttributeInfo* ta = findAttribute(timeTag);
-    if (effectiveLevel(da->level) > q.level) return;
+    const AttributeInfo* da = findAttribute(q.level, sequence, dateTag);
+    const AttributeInfo* ta = findAttribute(q.level, sequence, timeTag);
+    if (!da || !ta || effectiveLevel(da->level) > q.level) return;
     where += (where.empty() ? "" : " AND ") + b.combinedRange(*da, d->value, *ta, t->value);
-    consumed.insert(dateTag);
-    consumed.insert(timeTag);
+    consumed.insert(d);
+    consumed.insert(t);
   };
-  combine(tag(0x0008, 0x0020), tag(0x0008, 0x0030));
-  combine(tag(0x0008, 0x0021), tag(0x0008, 0x0031));
+  if (q.level == Level::Worklist) {
+    combine(kScheduledProcedureStepSequence, tag(0x0040, 0x0002), tag(0x0040, 0x0003));
+  } else {
+    combine(0, tag(0x0008, 0x0020), tag(0x0008, 0x0030));
+    combine(0, tag(0x0008, 0x0021), tag(0x0008, 0x0031));
+  }
 
   for (const auto& k : q.keys) {
-    const AttributeInfo* a = findAttribute(k.tag);
+    const AttributeInfo* a = findAttribute(q.level, k.sequence, k.tag);
     bool available = a && effectiveLevel(a->level) <= q.level;
     select += std::string(select.empty() ? "" : ",") + (available ? a->sql : "NULL");
-    if (k.value.empty() || consumed.count(k.tag)) continue;
+    if (k.value.empty() || consumed.count(&k)) continue;
     if (a && effectiveLevel(a->level) > q.level) {
       char buf[64];
       std::snprintf(buf, sizeof buf, "matching key (%04X,%04X) is below the %s level", k.tag >> 16, k.tag & 0xFFFF,
@@ -198,14 +215,12 @@ SqlQuery buildSql(const Query& q) {
     std::string c = b.condition(*a, k.value);
     if (!c.empty()) where += (where.empty() ? "" : " AND ") + c;
   }
-  auto col = [&](Level need, const char* expr) { return q.level >= need ? std::string(expr) : std::string("''"); };
-  std::string hierarchy = col(Level::Study, "st.study_uid") + "," + col(Level::Series, "se.series_uid") + "," +
-                          col(Level::Image, "i.sop_uid") + "," + col(Level::Image, "i.sop_class_uid") + "," +
-                          col(Level::Image, "i.path") + "," + col(Level::Image, "i.transfer_syntax");
+  std::string hierarchy = trailingColumns(q.level);
   SqlQuery out;
   out.keyColumns = q.keys.size();
   out.sql = "SELECT " + (select.empty() ? hierarchy : select + "," + hierarchy) + " FROM " + fromClause(q.level);
   if (!where.empty()) out.sql += " WHERE " + where;
+  if (q.level == Level::Worklist) out.sql += " ORDER BY s.start_date,s.start_time,s.pk";
   if (q.limit || q.offset)
     out.sql +=
         " LIMIT " + (q.limit ? std::to_string(q.limit) : std::string("-1")) + " OFFSET " + std::to_string(q.offset);

@@ -12,7 +12,8 @@ struct SqlQuery {
   std::string sql;
   std::vector<std::string> binds;
   // Result columns: one per requested key (in Query::keys order), then the hierarchy columns
-  // study_uid, series_uid, sop_uid, sop_class_uid, path, transfer_syntax ('' above their level).
+  // study_uid, series_uid, sop_uid, sop_class_uid, path, transfer_syntax ('' above their level),
+  // worklist item JSON and step index (worklist level only).
   std::size_t keyColumns = 0;
 };
 

@@ -1,0 +1,196 @@
+// atrium worklist add | list | remove (on a data folder) and query (the Modality Worklist SCU).
+#include <dcmtk/dcmdata/dcdatset.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/oflog/oflog.h>
+
+#include <ctime>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/data_folder.h"
+#include "dicom/dcmtk_setup.h"
+#include "dicom/keys.h"
+#include "dimse/qr_scu.h"
+#include "index/index_db.h"
+#include "worklist/worklist_item.h"
+#include "worklist/worklist_store.h"
+
+namespace atrium::cli {
+namespace {
+
+const char* kUsage =
+    "usage: atrium worklist add FILE.json [--data DIR]       add one item (DICOM JSON)\n"
+    "       atrium worklist list [--data DIR] [--json]\n"
+    "       atrium worklist remove ID [--data DIR]\n"
+    "       atrium worklist query HOST:PORT [--aet A] [--called B] [--modality M] [--station AET | --any-station]\n"
+    "                             [--date RANGE | --any-date] [-k KEY[=VALUE]]... [--timeout S] [--json]";
+
+int add(int argc, char** argv) {
+  Args args(argc, argv, 3, {"data", "config"}, {});
+  if (args.positionals().size() != 1) throw UsageError("worklist add takes one FILE.json");
+  std::ifstream in(args.positionals()[0]);
+  if (!in) {
+    std::fprintf(stderr, "atrium worklist add: cannot read %s\n", args.positionals()[0].c_str());
+    return 2;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  worklist::WorklistItem item;
+  try {
+    item = worklist::parseWorklistItem(text.str());
+  } catch (const worklist::WorklistError& e) {
+    std::fprintf(stderr, "atrium worklist add: %s: %s\n", args.positionals()[0].c_str(), e.what());
+    return 1;
+  }
+  index::IndexDatabase db(indexFileOf(args));
+  std::int64_t id = worklist::addItem(db, item);
+  std::printf("%lld\n", static_cast<long long>(id));
+  std::fprintf(stderr, "worklist item %lld added (patient %s, %zu step%s)\n", static_cast<long long>(id),
+               item.patientId.c_str(), item.steps.size(), item.steps.size() == 1 ? "" : "s");
+  return 0;
+}
+
+int list(int argc, char** argv) {
+  Args args(argc, argv, 3, {"data", "config"}, {"json"});
+  if (!args.positionals().empty()) throw UsageError("worklist list takes no argument");
+  bool json = args.has("json");
+  index::IndexDatabase db(indexFileOf(args));
+  std::size_t n = 0;
+  if (json) std::printf("[");
+  worklist::listItems(db, [&](const worklist::ListedItem& i) {
+    if (json) {
+      std::printf("%s{\"id\":%lld,\"item\":%s}", n ? "," : "", static_cast<long long>(i.id), i.json.c_str());
+    } else {
+      std::printf("%lld\t%s %s\t%s\t%s\t%s\t%s\t%s%s\n", static_cast<long long>(i.id), i.startDate.c_str(),
+                  i.startTime.c_str(), i.modality.c_str(), i.stationAet.c_str(), i.patientId.c_str(),
+                  i.patientName.c_str(), i.accession.c_str(),
+                  i.steps > 1 ? (" (+" + std::to_string(i.steps - 1) + " steps)").c_str() : "");
+    }
+    ++n;
+  });
+  if (json) std::printf("]\n");
+  std::fprintf(stderr, "%zu items\n", n);
+  return 0;
+}
+
+int remove(int argc, char** argv) {
+  Args args(argc, argv, 3, {"data", "config"}, {});
+  if (args.positionals().size() != 1) throw UsageError("worklist remove takes one ID");
+  long long id = 0;
+  try {
+    std::size_t used = 0;
+    id = std::stoll(args.positionals()[0], &used);
+    if (used != args.positionals()[0].size()) throw std::invalid_argument("id");
+  } catch (const std::exception&) {
+    throw UsageError("worklist item ID must be a number, got '" + args.positionals()[0] + "'");
+  }
+  index::IndexDatabase db(indexFileOf(args));
+  if (!worklist::removeItem(db, id)) {
+    std::fprintf(stderr, "atrium worklist remove: no item %lld\n", id);
+    return 1;
+  }
+  std::fprintf(stderr, "worklist item %lld removed\n", id);
+  return 0;
+}
+
+// "YYYYMMDD" and "HHMMSS" of a local time.
+std::pair<std::string, std::string> dateAndTime(std::time_t t) {
+  std::string dt = worklist::localDateTime(t);
+  return {dt.substr(0, 8), dt.substr(8)};
+}
+
+int query(int argc, char** argv) {
+  Args args(argc, argv, 3, {"aet", "called", "timeout", "key", "modality", "station", "date"},
+            {"json", "any-station", "any-date"});
+  if (args.positionals().size() != 1) throw UsageError("worklist query takes HOST:PORT");
+  dimse::PeerAddress peer = dimse::parseHostPort(args.positionals()[0]);
+  peer.callingAet = args.get("aet", "ATRIUM");
+  peer.calledAet = args.get("called", "ANY-SCP");
+  peer.timeoutSeconds = args.getInt("timeout", 30);
+
+  // What a scanner asks: its own station, its modality, steps from 25 h ago to 24 h ahead.
+  std::vector<std::string> keys = {"SpecificCharacterSet", "PatientName", "PatientID", "IssuerOfPatientID",
+                                   "PatientBirthDate", "PatientSex", "AccessionNumber", "ReferringPhysicianName",
+                                   "RequestingPhysician", "AdmissionID", "RequestedProcedureID",
+                                   "RequestedProcedureDescription", "RequestedProcedurePriority", "StudyInstanceUID",
+                                   "ScheduledStationName", "ScheduledProcedureStepEndDate",
+                                   "ScheduledProcedureStepEndTime", "ScheduledPerformingPhysicianName",
+                                   "ScheduledProcedureStepLocation", "ScheduledProcedureStepID",
+                                   "ScheduledProcedureStepDescription"};
+  keys.push_back("Modality=" + args.get("modality"));
+  keys.push_back("ScheduledStationAETitle=" + (args.has("any-station") ? "" : args.get("station", peer.callingAet)));
+  if (args.has("date")) {
+    keys.push_back("ScheduledProcedureStepStartDate=" + args.get("date"));
+    keys.push_back("ScheduledProcedureStepStartTime");
+  } else if (args.has("any-date")) {
+    keys.push_back("ScheduledProcedureStepStartDate");
+    keys.push_back("ScheduledProcedureStepStartTime");
+  } else {
+    std::time_t now = std::time(nullptr);
+    auto [d1, t1] = dateAndTime(now - 25 * 3600);
+    auto [d2, t2] = dateAndTime(now + 24 * 3600);
+    keys.push_back("ScheduledProcedureStepStartDate=" + d1 + "-" + d2);
+    keys.push_back("ScheduledProcedureStepStartTime=" + t1 + "-" + t2);
+  }
+  // -k keys replace the defaults of the same name.
+  for (const auto& k : args.all("key")) {
+    std::string name = k.substr(0, k.find('='));
+    std::erase_if(keys, [&](const std::string& d) { return d.substr(0, d.find('=')) == name; });
+    keys.push_back(k);
+  }
+  std::erase_if(keys, [](const std::string& d) { return d == "SpecificCharacterSet"; });
+  auto id = dicom::buildWorklistIdentifier(keys);
+  bool json = args.has("json");
+
+  OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
+  dicom::initializeDcmtk();
+  std::size_t n = 0;
+  if (json) std::printf("[");
+  dimse::QrResult r;
+  try {
+    r = dimse::findScu(peer, dimse::QrModel::Worklist, *id, [&](DcmDataset& ds) {
+      if (json)
+        std::printf("%s%s", n ? "," : "", dicom::toDicomJson(ds).c_str());
+      else
+        std::printf("%s\n", dicom::formatIdentifier(ds).c_str());
+      ++n;
+    });
+  } catch (const std::exception& e) {
+    if (json) std::printf("]\n");
+    std::fprintf(stderr, "atrium worklist query: %s\n", e.what());
+    return 3;
+  }
+  if (json) std::printf("]\n");
+  if (r.status != 0) {
+    std::fprintf(stderr, "atrium worklist query: peer answered status 0x%04x%s%s\n", r.status,
+                 r.errorComment.empty() ? "" : ": ", r.errorComment.c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "%zu items\n", n);
+  return 0;
+}
+
+}  // namespace
+
+int runWorklist(int argc, char** argv) {
+  std::string sub = argc > 2 ? argv[2] : "";
+  try {
+    if (sub == "add") return add(argc, argv);
+    if (sub == "list") return list(argc, argv);
+    if (sub == "remove") return remove(argc, argv);
+    if (sub == "query") return query(argc, argv);
+    std::fprintf(stderr, "%s\n", kUsage);
+    return 2;
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "atrium worklist: %s\n%s\n", e.what(), kUsage);
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "atrium worklist %s: %s\n", sub.c_str(), e.what());
+    return 1;
+  }
+}
+
+}  // namespace atrium::cli
