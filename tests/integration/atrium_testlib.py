@@ -445,6 +445,28 @@ class RawAssociation:
         self.sock.close()
 
 
+def findscu(port, keys, root="-S", extra=(), called="ATRIUM"):
+    """(final status text, [response data sets]) of a DCMTK findscu run (root -P, -S or -W for the
+    worklist); keys are str or bytes."""
+    import glob
+    import re
+    sys.path.insert(0, "/usr/lib/python3/dist-packages")
+    import pydicom
+    out = tempdir("rsp")
+    try:
+        args = [b"findscu", b"-v", root.encode(), b"-aec", called.encode(), b"-X", b"-od", out.encode()]
+        for k in keys:
+            args += [b"-k", k if isinstance(k, bytes) else k.encode()]
+        args += [e.encode() for e in extra] + [b"127.0.0.1", str(port).encode()]
+        p = subprocess.run(args, capture_output=True, timeout=120)
+        text = (p.stdout + p.stderr).decode(errors="replace")
+        responses = [pydicom.dcmread(f) for f in sorted(glob.glob(os.path.join(out, "rsp*.dcm")))]
+        m = re.search(r"Received Final Find Response \(([^)]*)\)", text)
+        return (m.group(1) if m else text[-400:]), responses
+    finally:
+        cleanup(out)
+
+
 def echo_ok(port, called="ATRIUM"):
     p = subprocess.run(["echoscu", "-aec", called, "127.0.0.1", str(port)], capture_output=True, timeout=30)
     return p.returncode == 0

@@ -3,18 +3,16 @@
     matching type, every level, both roots, queries in five character sets, C-CANCEL, bad queries;
   - a move to a destination that accepts only Implicit VR LE arrives decoded;
   - atrium find / move / get against DCMTK dcmqrscp and against Orthanc."""
-import glob
 import json
 import os
-import re
 import struct
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from atrium_testlib import (ATRIUM, IMPLICIT_LE, PYDICOM_DATA, AtriumServer, RawAssociation, StoreScp,  # noqa: E402
-                            c_cancel_rq, c_find_rq, check, cleanup, dataset_bytes, free_port, main, p_data, run,
-                            split_part10, tempdir, wait_for_port, write_instance)
+                            c_cancel_rq, c_find_rq, check, cleanup, dataset_bytes, findscu, free_port, main, p_data,
+                            run, split_part10, tempdir, wait_for_port, write_instance)
 
 sys.path.insert(0, "/usr/lib/python3/dist-packages")
 import pydicom  # noqa: E402
@@ -93,23 +91,6 @@ class Fixture:
     def __exit__(self, *exc):
         self.srv.stop()
         cleanup(self.work)
-
-
-def findscu(port, keys, root="-S", extra=(), called="ATRIUM"):
-    """(final status text, [response data sets]) of a findscu run; keys are str or bytes."""
-    out = tempdir("rsp")
-    try:
-        args = [b"findscu", b"-v", root.encode(), b"-aec", called.encode(), b"-X", b"-od", out.encode()]
-        for k in keys:
-            args += [b"-k", k if isinstance(k, bytes) else k.encode()]
-        args += [e.encode() for e in extra] + [b"127.0.0.1", str(port).encode()]
-        p = subprocess.run(args, capture_output=True, timeout=120)
-        text = (p.stdout + p.stderr).decode(errors="replace")
-        responses = [pydicom.dcmread(f) for f in sorted(glob.glob(os.path.join(out, "rsp*.dcm")))]
-        m = re.search(r"Received Final Find Response \(([^)]*)\)", text)
-        return (m.group(1) if m else text[-400:]), responses
-    finally:
-        cleanup(out)
 
 
 def studies(port, *keys, root="-S"):
