@@ -12,6 +12,8 @@
 #include "config/config.h"
 #include "dicom/dcmtk_setup.h"
 #include "dimse/server.h"
+#include "routing/forwarder.h"
+#include "routing/route_matcher.h"
 #include "storage/data_lock.h"
 
 namespace atrium::cli {
@@ -25,7 +27,8 @@ extern "C" void onSignal(int) {
 int runServe(int argc, char** argv) {
   Config config;
   try {
-    Args args(argc, argv, 2, {"config", "data", "aet", "dicom-port", "http-port", "peer", "max-associations"},
+    Args args(argc, argv, 2,
+              {"config", "data", "aet", "dicom-port", "http-port", "peer", "max-associations", "forward"},
               {"verbose"});
     if (!args.positionals().empty()) throw UsageError("unexpected argument '" + args.positionals()[0] + "'");
     if (args.has("config")) config = loadConfig(args.get("config"));
@@ -39,7 +42,11 @@ int runServe(int argc, char** argv) {
       std::erase_if(config.peers, [&](const Peer& x) { return x.aet == peer.aet; });
       config.peers.push_back(peer);
     }
+    // --forward AET: every new instance to that peer.
+    for (const auto& aet : args.all("forward"))
+      config.routes.push_back(Route{"--forward " + aet, {}, {aet}});
     validateConfig(config);
+    routing::validateRoutes(config.routes);
     if (args.has("verbose")) {
       log::setLevel(log::Level::Debug);
       OFLog::configure(OFLogger::DEBUG_LOG_LEVEL);  // PDU-level detail from DCMTK
@@ -64,6 +71,8 @@ int runServe(int argc, char** argv) {
     log::info("data folder ", std::filesystem::absolute(config.dataDir).string(), ": ", counts.instances,
               " instances in ", counts.studies, " studies");
     if (config.httpPort) log::info("HTTP port ", config.httpPort, " reserved; the web server is not built yet");
+    routing::Forwarder forwarder(config, archive.index(), DataLayout(config.dataDir).storage);
+    forwarder.start();
     dimse::DimseServer server(config, archive, archive, archive);
     server.open();
     g_server = &server;
@@ -71,6 +80,7 @@ int runServe(int argc, char** argv) {
     std::signal(SIGTERM, onSignal);
     server.run();
     g_server = nullptr;
+    forwarder.stop();
     log::info("stopped");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atrium serve: %s\n", e.what());

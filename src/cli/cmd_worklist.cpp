@@ -11,6 +11,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/data_folder.h"
+#include "config/config.h"
 #include "dicom/dcmtk_setup.h"
 #include "dicom/keys.h"
 #include "dimse/qr_scu.h"
@@ -183,6 +184,9 @@ int runWorklist(int argc, char** argv) {
     if (sub == "remove") return remove(argc, argv);
     if (sub == "query") return query(argc, argv);
     std::fprintf(stderr, "%s\n", kUsage);
+    return 2;
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "atrium worklist: %s\n", e.what());
     return 2;
   } catch (const UsageError& e) {
     std::fprintf(stderr, "atrium worklist: %s\n%s\n", e.what(), kUsage);

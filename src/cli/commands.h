@@ -11,5 +11,7 @@ int runFind(int argc, char** argv);
 int runMove(int argc, char** argv);
 int runGet(int argc, char** argv);
 int runWorklist(int argc, char** argv);
+int runJobs(int argc, char** argv);
+int runPush(int argc, char** argv);
 
 }  // namespace atrium::cli

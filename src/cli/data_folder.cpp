@@ -15,7 +15,7 @@ std::filesystem::path indexFileOf(const Args& args) {
   auto dir = dataFolderOf(args);
   DataLayout layout(dir);
   if (!std::filesystem::exists(layout.indexFile))
-    throw UsageError("no Atrium index in '" + dir.string() + "' (start `atrium serve --data " + dir.string() +
+    throw ConfigError("no Atrium index in '" + dir.string() + "' (start `atrium serve --data " + dir.string() +
                      "` once, or give --data)");
   return layout.indexFile;
 }

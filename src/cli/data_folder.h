@@ -7,7 +7,7 @@
 namespace atrium::cli {
 
 std::filesystem::path dataFolderOf(const Args& args);
-// <data>/index.db; throws UsageError when the folder holds no index (a typo must not create one).
+// <data>/index.db; throws ConfigError when the folder holds no index (a typo must not create one).
 std::filesystem::path indexFileOf(const Args& args);
 
 }  // namespace atrium::cli

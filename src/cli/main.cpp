@@ -9,7 +9,7 @@ namespace {
 const char* kUsage =
     "usage: atrium <command> [options]\n"
     "  serve    [--config FILE] [--data DIR] [--aet AET] [--dicom-port N] [--http-port N]\n"
-    "           [--peer AET@HOST:PORT]... [--verbose]     run the archive\n"
+    "           [--peer AET@HOST:PORT]... [--forward AET]... [--verbose]   run the archive\n"
     "  echo     HOST:PORT [--aet A] [--called B]           C-ECHO a DICOM peer\n"
     "  send     HOST:PORT PATH... [--aet A] [--called B] [--jobs N]\n"
     "                                                      C-STORE files and folders\n"
@@ -19,7 +19,9 @@ const char* kUsage =
     "  get      HOST:PORT --out DIR [--root ...] [--level L] -k KEY=VALUE...\n"
     "           (find/move/get also take --aet A --called B --timeout S)\n"
     "  worklist add FILE.json | list | remove ID [--data DIR]   manage the modality worklist\n"
-    "  worklist query HOST:PORT [--modality M] [--station AET] [-k KEY=VALUE]... [--json]\n";
+    "  worklist query HOST:PORT [--modality M] [--station AET] [-k KEY=VALUE]... [--json]\n"
+    "  jobs     list [--json] | retry ID | cancel ID [--data DIR]    the send queue\n"
+    "  push     --study UID --to AET [--data DIR | --config FILE]   queue a study for a peer\n";
 }
 
 int main(int argc, char** argv) {
@@ -36,6 +38,8 @@ int main(int argc, char** argv) {
   if (cmd == "move") return atrium::cli::runMove(argc, argv);
   if (cmd == "get") return atrium::cli::runGet(argc, argv);
   if (cmd == "worklist") return atrium::cli::runWorklist(argc, argv);
+  if (cmd == "jobs") return atrium::cli::runJobs(argc, argv);
+  if (cmd == "push") return atrium::cli::runPush(argc, argv);
   if (cmd == "--version" || cmd == "version") {
     std::puts("atrium 0.1.0");
     return 0;

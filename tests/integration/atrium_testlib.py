@@ -114,9 +114,9 @@ class AtriumServer:
 class StoreScp:
     """DCMTK storescp writing bit-preserving files into a folder."""
 
-    def __init__(self, out_dir, aet="STORESCP", accept_all=True):
+    def __init__(self, out_dir, aet="STORESCP", accept_all=True, port=None):
         self.out_dir = out_dir
-        self.port = free_port()
+        self.port = port or free_port()
         self.aet = aet
         args = ["storescp", "-aet", aet, "-od", out_dir, "+B"]
         if accept_all:

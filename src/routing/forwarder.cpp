@@ -1,0 +1,98 @@
+#include "routing/forwarder.h"
+
+#include <cstdio>
+
+#include "common/log.h"
+#include "dimse/store_scu.h"
+#include "index/index_db.h"
+#include "routing/job_queue.h"
+#include "routing/route_matcher.h"
+
+namespace atrium::routing {
+
+Forwarder::Forwarder(const Config& config, index::IndexDatabase& index, std::filesystem::path storageRoot)
+    : config_(config), index_(index), storageRoot_(std::move(storageRoot)) {}
+
+Forwarder::~Forwarder() { stop(); }
+
+void Forwarder::start() {
+  if (!config_.routes.empty()) {
+    index_.setInsertHook([this](sqlite3* db, const dicom::InstanceRecord& r, const index::StoredFile& f) {
+      for (const auto& d : destinationsFor(config_.routes, r, f.sourceAet))
+        enqueueForward(db, d, r.study.studyInstanceUid, r.instance.sopInstanceUid, config_.retry);
+      wake();  // the worker's claim queues behind this commit on the same writer
+    });
+  }
+  int n = recoverInterruptedJobs(index_);
+  if (n) log::info("jobs: ", n, " interrupted jobs queued again");
+  thread_ = std::thread([this] { loop(); });
+}
+
+void Forwarder::stop() {
+  stopping_ = true;
+  wake();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Forwarder::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  cv_.notify_one();
+}
+
+void Forwarder::loop() {
+  while (!stopping_) {
+    try {
+      runOne();
+    } catch (const std::exception& e) {
+      log::error("jobs: ", e.what());
+    }
+    // Poll once a second too: other processes (atrium push, jobs retry) add work, and back-offs end.
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, std::chrono::seconds(1), [&] { return woken_ || stopping_.load(); });
+    woken_ = false;
+  }
+}
+
+void Forwarder::runOne() {
+  while (!stopping_) {
+    auto job = claimDueJob(index_);
+    if (!job) return;
+    std::vector<ItemResult> results;
+    std::string error;
+    const Peer* peer = config_.findPeer(job->destination);
+    if (!peer) {
+      error = "destination " + job->destination + " is not a configured peer";
+      for (const auto& it : job->items) results.push_back({it.sopInstanceUid, false, error});
+    } else {
+      dimse::PeerAddress a;
+      a.host = peer->host;
+      a.port = peer->port;
+      a.calledAet = peer->aet;
+      a.callingAet = config_.aet;
+      a.maxPdu = config_.maxPdu;
+      a.timeoutSeconds = config_.dimseTimeoutSeconds;
+      std::vector<dimse::SendItem> absolute = job->items;
+      for (auto& it : absolute) it.file = storageRoot_ / it.file;
+      std::vector<const dimse::SendItem*> items;
+      for (const auto& it : absolute) items.push_back(&it);
+      dimse::sendItems(a, items, [&](const dimse::SendOutcome& o) {
+        bool ok = o.success();
+        char status[32];
+        std::snprintf(status, sizeof status, "status 0x%04x", o.status);
+        std::string why = ok ? "" : (o.error.empty() ? status : o.error);
+        if (!ok && error.empty()) error = why;
+        results.push_back({o.item->sopInstanceUid, ok, why});
+      });
+    }
+    std::size_t sent = 0;
+    for (const auto& r : results) sent += r.sent;
+    recordAttempt(index_, *job, results, error, config_.retry);
+    log::info("job ", job->id, " to ", job->destination, " attempt ", job->attempt, ": ", sent, " of ",
+              job->items.size(), " sent", error.empty() ? "" : " (" + error + ")");
+  }
+}
+
+}  // namespace atrium::routing

@@ -1,0 +1,42 @@
+#pragma once
+// Runs the send queue inside `atrium serve`: one worker takes due jobs (including those added by
+// `atrium push` / `atrium jobs retry` from another process) and sends them to their peers.
+// A destination that is down only delays its own jobs; storing never waits for it.
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "config/config.h"
+
+namespace atrium::index {
+class IndexDatabase;
+}
+
+namespace atrium::routing {
+
+class Forwarder {
+ public:
+  Forwarder(const Config& config, index::IndexDatabase& index, std::filesystem::path storageRoot);
+  ~Forwarder();
+  // Installs the routing rules on the index (jobs commit with the stores) and starts the worker.
+  void start();
+  void stop();
+  void wake();
+
+ private:
+  void loop();
+  void runOne();
+
+  const Config& config_;
+  index::IndexDatabase& index_;
+  std::filesystem::path storageRoot_;
+  std::atomic<bool> stopping_{false};
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool woken_ = false;
+  std::thread thread_;
+};
+
+}  // namespace atrium::routing
