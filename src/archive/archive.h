@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "config/config.h"
+#include "dimse/commitment.h"
 #include "dimse/query_handlers.h"
 #include "dimse/store_handler.h"
 #include "index/index_db.h"
@@ -25,7 +26,8 @@ struct DataLayout {
 
 class Archive : public dimse::IStoreRequestHandler,
                 public dimse::IFindRequestHandler,
-                public dimse::IRetrieveRequestHandler {
+                public dimse::IRetrieveRequestHandler,
+                public dimse::ICommitmentHandler {
  public:
   explicit Archive(const Config& config);
 
@@ -39,6 +41,9 @@ class Archive : public dimse::IStoreRequestHandler,
   std::uint16_t resolve(const std::string& sopClassUid, DcmDataset& identifier, std::vector<dimse::SendItem>& items,
                         std::string& errorComment) override;
   std::optional<dimse::PeerAddress> moveDestination(const std::string& aet) override;
+
+  dimse::CommitmentResult commit(const std::string& transactionUid, const std::vector<dimse::SopRef>& refs) override;
+  std::optional<dimse::PeerAddress> reportDestination(const std::string& callingAet) override;
 
   ingest::Ingestor& ingestor() { return *ingestor_; }
   index::IndexDatabase& index() { return *index_; }

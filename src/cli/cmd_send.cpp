@@ -3,6 +3,7 @@
 #include <dcmtk/oflog/oflog.h>
 
 #include <cstdio>
+#include <mutex>
 #include <thread>
 
 #include "cli/args.h"
@@ -10,6 +11,7 @@
 #include "cli/progress.h"
 #include "dicom/dcmtk_setup.h"
 #include "dicom/instance_reader.h"
+#include "dimse/commitment.h"
 #include "dimse/store_scu.h"
 
 namespace atrium::cli {
@@ -42,10 +44,21 @@ int runSend(int argc, char** argv) {
   dimse::PeerAddress peer;
   int jobs = 1;
   std::vector<std::string> paths;
+  bool commit = false, commitOnly = false;  // commit-only: ask about files without sending them
+  dimse::CommitOptions commitOptions;
   try {
-    Args args(argc, argv, 2, {"aet", "called", "jobs", "timeout", "max-pdu"}, {});
+    Args args(argc, argv, 2, {"aet", "called", "jobs", "timeout", "max-pdu", "commit-timeout", "commit-port"},
+              {"commit", "commit-only"});
     if (args.positionals().size() < 2)
-      throw UsageError("usage: atrium send HOST:PORT PATH... [--aet A] [--called B] [--jobs N]");
+      throw UsageError(
+          "usage: atrium send HOST:PORT PATH... [--aet A] [--called B] [--jobs N] "
+          "[--commit | --commit-only] [--commit-timeout S] [--commit-port N]");
+    commit = args.has("commit") || args.has("commit-only");
+    commitOnly = args.has("commit-only");
+    commitOptions.waitSeconds = args.getInt("commit-timeout", 60);
+    commitOptions.listenPort = args.getInt("commit-port", 0);
+    if (commitOptions.waitSeconds < 1) throw UsageError("--commit-timeout must be positive");
+    if (commitOptions.listenPort < 0 || commitOptions.listenPort > 65535) throw UsageError("invalid --commit-port");
     peer = dimse::parseHostPort(args.positionals()[0]);
     paths.assign(args.positionals().begin() + 1, args.positionals().end());
     peer.callingAet = args.get("aet", "ATRIUM");
@@ -80,11 +93,17 @@ int runSend(int argc, char** argv) {
     items.push_back({f, meta.sopClassUid, meta.sopInstanceUid, meta.transferSyntaxUid});
   }
 
-  Progress progress("sending", items.size());
+  Progress progress("sending", commitOnly ? 0 : items.size());
   std::atomic<std::size_t> ok{0}, failed{0};
+  std::mutex sentMutex;
+  std::vector<dimse::SopRef> sent;
   auto onResult = [&](const dimse::SendOutcome& o) {
     if (o.success()) {
       ++ok;
+      {
+        std::lock_guard lock(sentMutex);
+        sent.push_back({o.item->sopClassUid, o.item->sopInstanceUid});
+      }
       if (o.status != 0)
         progress.message("warning " + o.item->file.string() + ": status 0x" + [&] {
           char b[8];
@@ -101,6 +120,10 @@ int runSend(int argc, char** argv) {
     progress.advance(o.success());
   };
 
+  if (commitOnly) {
+    for (const auto& it : items) sent.push_back({it.sopClassUid, it.sopInstanceUid});
+    items.clear();
+  }
   // Contiguous shares keep each association's SOP classes (and contexts) few.
   std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(jobs), std::max<std::size_t>(items.size(), 1));
   std::vector<std::thread> workers;
@@ -114,8 +137,26 @@ int runSend(int argc, char** argv) {
   }
   for (auto& t : workers) t.join();
   progress.finish();
-  std::fprintf(stderr, "sent %zu, failed %zu, skipped %zu (not DICOM)\n", ok.load(), failed.load(), skipped);
-  return (failed > 0 || missing > 0) ? 1 : 0;
+  if (!commitOnly)
+    std::fprintf(stderr, "sent %zu, failed %zu, skipped %zu (not DICOM)\n", ok.load(), failed.load(), skipped);
+  bool uncommitted = false;
+  if (commit && !sent.empty()) {
+    // One line per instance on stdout: "committed UID" or "not-committed UID 0xREASON".
+    try {
+      auto r = dimse::requestCommitment(peer, sent, commitOptions);
+      for (const auto& c : r.committed) std::printf("committed %s\n", c.instanceUid.c_str());
+      for (const auto& [f, reason] : r.failed) std::printf("not-committed %s 0x%04x\n", f.instanceUid.c_str(), reason);
+      std::size_t answered = r.committed.size() + r.failed.size();
+      std::fprintf(stderr, "storage commitment %s: %zu committed, %zu not committed%s\n", r.transactionUid.c_str(),
+                   r.committed.size(), r.failed.size(),
+                   answered == sent.size() ? "" : ", some instances missing from the report");
+      uncommitted = !r.failed.empty() || answered != sent.size();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "atrium send: storage commitment: %s\n", e.what());
+      uncommitted = true;
+    }
+  }
+  return (failed > 0 || missing > 0 || uncommitted) ? 1 : 0;
 }
 
 }  // namespace atrium::cli

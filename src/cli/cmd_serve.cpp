@@ -73,7 +73,7 @@ int runServe(int argc, char** argv) {
     if (config.httpPort) log::info("HTTP port ", config.httpPort, " reserved; the web server is not built yet");
     routing::Forwarder forwarder(config, archive.index(), DataLayout(config.dataDir).storage);
     forwarder.start();
-    dimse::DimseServer server(config, archive, archive, archive);
+    dimse::DimseServer server(config, archive, archive, archive, archive);
     server.open();
     g_server = &server;
     std::signal(SIGINT, onSignal);

@@ -51,7 +51,8 @@ std::unique_ptr<ScuAssociation> ScuAssociation::open(const PeerAddress& peer,
   for (const auto& pc : contexts) {
     std::vector<const char*> ts;
     for (const auto& t : pc.transferSyntaxes) ts.push_back(t.c_str());
-    ASC_addPresentationContext(params, id, pc.abstractSyntax.c_str(), ts.data(), static_cast<int>(ts.size()));
+    ASC_addPresentationContext(params, id, pc.abstractSyntax.c_str(), ts.data(), static_cast<int>(ts.size()),
+                               pc.requestorIsScp ? ASC_SC_ROLE_SCP : ASC_SC_ROLE_DEFAULT);
     id = static_cast<unsigned char>(id + 2);
   }
   dcmConnectionTimeout.set(peer.timeoutSeconds);
@@ -72,6 +73,17 @@ std::unique_ptr<ScuAssociation> ScuAssociation::open(const PeerAddress& peer,
   if (ASC_countAcceptedPresentationContexts(a->assoc_->params) == 0)
     throw std::runtime_error(peer.calledAet + "@" + address + " accepted none of the proposed presentation contexts");
   return a;
+}
+
+unsigned char ScuAssociation::contextFor(const std::string& abstractSyntax) const {
+  int n = ASC_countPresentationContexts(assoc_->params);
+  for (int i = 0; i < n; ++i) {
+    T_ASC_PresentationContext pc;
+    if (ASC_getPresentationContext(assoc_->params, i, &pc).good() && pc.resultReason == ASC_P_ACCEPTANCE &&
+        abstractSyntax == pc.abstractSyntax)
+      return pc.presentationContextID;
+  }
+  return 0;
 }
 
 void ScuAssociation::release() {

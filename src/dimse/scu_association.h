@@ -24,6 +24,7 @@ PeerAddress parseHostPort(const std::string& spec);
 struct ProposedContext {
   std::string abstractSyntax;
   std::vector<std::string> transferSyntaxes;
+  bool requestorIsScp = false;  // SCP/SCU role selection (a storage commitment report we send)
 };
 
 class ScuAssociation {
@@ -36,6 +37,8 @@ class ScuAssociation {
   static std::unique_ptr<ScuAssociation> open(const PeerAddress& peer, const std::vector<ProposedContext>& contexts);
 
   T_ASC_Association* raw() { return assoc_; }
+  // The accepted context for an abstract syntax, 0 if none.
+  unsigned char contextFor(const std::string& abstractSyntax) const;
   int timeoutSeconds() const { return timeout_; }
   unsigned short nextMessageId() { return ++messageId_; }
   void release();

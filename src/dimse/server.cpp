@@ -37,8 +37,12 @@ std::string describe(const OFCondition& c) { return c.text(); }
 }  // namespace
 
 DimseServer::DimseServer(const Config& config, IStoreRequestHandler& storeHandler, IFindRequestHandler& findHandler,
-                         IRetrieveRequestHandler& retrieveHandler)
-    : config_(config), storeHandler_(storeHandler), findHandler_(findHandler), retrieveHandler_(retrieveHandler) {}
+                         IRetrieveRequestHandler& retrieveHandler, ICommitmentHandler& commitmentHandler)
+    : config_(config),
+      storeHandler_(storeHandler),
+      findHandler_(findHandler),
+      retrieveHandler_(retrieveHandler),
+      commitmentHandler_(commitmentHandler) {}
 
 DimseServer::~DimseServer() {
   if (network_) ASC_dropNetwork(&network_);
@@ -161,9 +165,50 @@ bool DimseServer::negotiate(T_ASC_Association* assoc, const std::string& peer) {
   return true;
 }
 
+void DimseServer::deliverElsewhere(const PendingReport& report) {
+  auto destination = commitmentHandler_.reportDestination(report.callingAet);
+  if (!destination) {
+    log::error("storage commitment ", report.result.transactionUid, ": ", report.callingAet,
+               " released before the report and is not a configured peer; report not delivered");
+    return;
+  }
+  try {
+    sendReportOnNewAssociation(*destination, report.result);
+    log::info("storage commitment ", report.result.transactionUid, ": report sent to ", destination->calledAet,
+              " on a new association");
+  } catch (const std::exception& e) {
+    log::error("storage commitment ", report.result.transactionUid, ": ", e.what());
+  }
+}
+
 void DimseServer::messageLoop(T_ASC_Association* assoc, const std::string& peer) {
   int stored = 0, failed = 0;
+  std::vector<PendingReport> reports;
+  // Whatever is owed when the association ends goes on a new association.
+  struct Owed {
+    DimseServer* self;
+    std::vector<PendingReport>& reports;
+    ~Owed() {
+      for (const auto& r : reports) self->deliverElsewhere(r);
+    }
+  } owed{this, reports};
   for (;;) {
+    // A requester that waits on this association for its report sends nothing meanwhile; one
+    // that releases (or sends more work) gets its report later, on a new association.
+    while (!reports.empty() && !ASC_dataWaiting(assoc, 1)) {
+      auto delivery = sendReportOnAssociation(assoc, reports.front(), config_.dimseTimeoutSeconds);
+      if (delivery == ReportDelivery::Delivered) {
+        log::info("storage commitment ", reports.front().result.transactionUid, ": report sent to ", peer);
+        reports.erase(reports.begin());
+        continue;
+      }
+      if (delivery == ReportDelivery::PeerReleased) {
+        log::info("association from ", peer, " released (", stored, " stored, ", failed, " failed)");
+        return;
+      }
+      ASC_abortAssociation(assoc);
+      return;
+    }
     T_DIMSE_Message msg;
     std::memset(&msg, 0, sizeof msg);
     T_ASC_PresentationContextID presId = 0;
@@ -216,6 +261,15 @@ void DimseServer::messageLoop(T_ASC_Association* assoc, const std::string& peer)
           ASC_abortAssociation(assoc);
           return;
         }
+        break;
+      }
+      case DIMSE_N_ACTION_RQ: {
+        std::optional<PendingReport> report;
+        if (!serveCommitmentRequest(assoc, msg, presId, commitmentHandler_, config_.dimseTimeoutSeconds, &report)) {
+          ASC_abortAssociation(assoc);
+          return;
+        }
+        if (report) reports.push_back(std::move(*report));
         break;
       }
       case DIMSE_C_CANCEL_RQ:

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "dimse/commitment.h"
 #include "dimse/query_handlers.h"
 #include "dimse/store_handler.h"
 
@@ -17,7 +18,7 @@ namespace atrium::dimse {
 class DimseServer {
  public:
   DimseServer(const Config& config, IStoreRequestHandler& storeHandler, IFindRequestHandler& findHandler,
-              IRetrieveRequestHandler& retrieveHandler);
+              IRetrieveRequestHandler& retrieveHandler, ICommitmentHandler& commitmentHandler);
   ~DimseServer();
 
   // Binds the port; throws std::runtime_error with a one-line reason.
@@ -33,13 +34,14 @@ class DimseServer {
   void serveAssociation(T_ASC_Association* assoc);
   bool negotiate(T_ASC_Association* assoc, const std::string& peer);
   void messageLoop(T_ASC_Association* assoc, const std::string& peer);
-  bool handleStore(T_ASC_Association* assoc, void* message, unsigned char presId, const std::string& peer, int& stored,
-                   int& failed);
+  // Storage commitment reports not delivered on the requesting association go on a new one.
+  void deliverElsewhere(const PendingReport& report);
 
   const Config& config_;
   IStoreRequestHandler& storeHandler_;
   IFindRequestHandler& findHandler_;
   IRetrieveRequestHandler& retrieveHandler_;
+  ICommitmentHandler& commitmentHandler_;
   T_ASC_Network* network_ = nullptr;
   std::atomic<bool> stopping_{false};
   std::atomic<int> active_{0};

@@ -141,6 +141,47 @@ class StoreScp:
         self.logf.close()
 
 
+class Orthanc:
+    """Debian's Orthanc on free loopback ports (DICOM and HTTP), its own folders; stopped by PID."""
+
+    def __init__(self, work, modalities=None, aet="ORTHANC"):
+        import json
+        self.work = work
+        self.port, self.http = free_port(), free_port()
+        self.aet = aet
+        self.cfg = os.path.join(work, f"orthanc-{self.port}.json")
+        with open(self.cfg, "w") as c:
+            json.dump({"Name": "test", "StorageDirectory": os.path.join(work, f"orthanc-{self.port}", "storage"),
+                       "IndexDirectory": os.path.join(work, f"orthanc-{self.port}", "index"), "DicomAet": aet,
+                       "DicomPort": self.port, "HttpPort": self.http, "RemoteAccessAllowed": False,
+                       "AuthenticationEnabled": False, "DicomCheckCalledAet": False, "Plugins": [],
+                       "DicomAlwaysAllowStore": True, "DicomAlwaysAllowEcho": True, "DicomAlwaysAllowFind": True,
+                       "DicomAlwaysAllowGet": True, "DicomAlwaysAllowMove": True,
+                       "DicomModalities": modalities or {}}, c)
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(["/usr/sbin/Orthanc", self.cfg], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        wait_for_port(self.port, self.proc, timeout=60)
+        wait_for_port(self.http, self.proc, timeout=60)
+        return self
+
+    def rest(self, method, path, body=None):
+        import json
+        import urllib.request
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(f"http://127.0.0.1:{self.http}{path}", data=data, method=method)
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return json.loads(r.read() or b"null")
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
 def run(args, timeout=300, check_rc=None, **kw):
     p = subprocess.run(args, capture_output=True, timeout=timeout, **kw)
     if check_rc is not None and p.returncode != check_rc:

@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from atrium_testlib import (ATRIUM, IMPLICIT_LE, PYDICOM_DATA, AtriumServer, RawAssociation, StoreScp,  # noqa: E402
+from atrium_testlib import (ATRIUM, IMPLICIT_LE, PYDICOM_DATA, AtriumServer, Orthanc, RawAssociation, StoreScp,  # noqa: E402
                             c_cancel_rq, c_find_rq, check, cleanup, dataset_bytes, findscu, free_port, main, p_data,
                             run, split_part10, tempdir, wait_for_port, write_instance)
 
@@ -364,25 +364,11 @@ def test_atrium_client_against_orthanc():
         files, _ = build_corpus(os.path.join(work, "corpus"))
         files = [x for x in files if f"{BIG}." not in x]
         scp = StoreScp(os.path.join(work, "moved"))
-        port, http = free_port(), free_port()
-        cfg = os.path.join(work, "orthanc.json")
-        with open(cfg, "w") as c:
-            json.dump({"Name": "test", "StorageDirectory": os.path.join(work, "o", "storage"),
-                       "IndexDirectory": os.path.join(work, "o", "index"), "DicomAet": "ORTHANC", "DicomPort": port,
-                       "HttpPort": http, "RemoteAccessAllowed": False, "AuthenticationEnabled": False,
-                       "DicomCheckCalledAet": False, "Plugins": [], "DicomAlwaysAllowStore": True,
-                       "DicomAlwaysAllowEcho": True, "DicomAlwaysAllowFind": True, "DicomAlwaysAllowGet": True,
-                       "DicomAlwaysAllowMove": True,
-                       "DicomModalities": {"storescp": ["STORESCP", "127.0.0.1", scp.port],
-                                           "atrium": ["ATRIUM", "127.0.0.1", 1]}}, c)
-        orthanc = subprocess.Popen(["/usr/sbin/Orthanc", cfg], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            wait_for_port(port, orthanc, timeout=60)
-            run(["dcmsend", "-aec", "ORTHANC", "-nh", "127.0.0.1", str(port)] + files, check_rc=0, timeout=300)
-            check_atrium_client_against(port, "ORTHANC", False, work, scp.out_dir, scp)
-        finally:
-            orthanc.terminate()
-            orthanc.wait(timeout=30)
+        with Orthanc(work, {"storescp": ["STORESCP", "127.0.0.1", scp.port],
+                            "atrium": ["ATRIUM", "127.0.0.1", 1]}) as orthanc:
+            run(["dcmsend", "-aec", "ORTHANC", "-nh", "127.0.0.1", str(orthanc.port)] + files, check_rc=0,
+                timeout=300)
+            check_atrium_client_against(orthanc.port, "ORTHANC", False, work, scp.out_dir, scp)
     finally:
         cleanup(work)
 
