@@ -25,7 +25,7 @@ TEST(Negotiation, LimitsSimultaneousAssociations) {
   EXPECT_EQ(checkAssociation(c, "A", "ATRIUM", 2), AssociationRejection::TooManyAssociations);
 }
 
-TEST(Negotiation, AcceptsStorageVerificationAndQueryRetrieveOnly) {
+TEST(Negotiation, AcceptsTheServicesAtriumProvidesOnly) {
   auto ct = negotiateContext(UID_CTImageStorage, {UID_LittleEndianImplicitTransferSyntax});
   EXPECT_EQ(ct.decision, ContextDecision::Accept);
   EXPECT_EQ(ct.transferSyntax, UID_LittleEndianImplicitTransferSyntax);
@@ -39,6 +39,11 @@ TEST(Negotiation, AcceptsStorageVerificationAndQueryRetrieveOnly) {
   EXPECT_EQ(negotiateContext(UID_GETPatientRootQueryRetrieveInformationModel, {UID_JPEGProcess1TransferSyntax}).decision,
             ContextDecision::TransferSyntaxesNotSupported);
   EXPECT_EQ(negotiateContext(UID_StorageCommitmentPushModelSOPClass, {UID_LittleEndianImplicitTransferSyntax}).decision,
+            ContextDecision::Accept);
+  EXPECT_EQ(negotiateContext(UID_FINDModalityWorklistInformationModel, {UID_LittleEndianExplicitTransferSyntax}).decision,
+            ContextDecision::Accept);
+  EXPECT_EQ(negotiateContext(UID_ModalityPerformedProcedureStepSOPClass, {UID_LittleEndianImplicitTransferSyntax})
+                .decision,
             ContextDecision::AbstractSyntaxNotSupported);
   EXPECT_EQ(negotiateContext(UID_CTImageStorage, {"1.2.3"}).decision, ContextDecision::TransferSyntaxesNotSupported);
 }
