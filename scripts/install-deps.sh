@@ -8,7 +8,8 @@ PACKAGES=(
   libdcmtk-dev dcmtk              # DICOM parsing, networking, codecs, TLS; peers for tests
   libgdcm-dev libgdcm-tools       # JPEG 2000 decoding (DCMTK has none); gdcmconv as test reference
   libsqlite3-dev sqlite3          # embedded index
-  libssl-dev                      # TLS (through DCMTK)
+  libssl-dev                      # TLS (through DCMTK), password hashing
+  libcpp-httplib-dev zlib1g-dev libbrotli-dev   # the HTTP server (DICOMweb, REST)
   nlohmann-json3-dev              # config files and JSON output
   libxxhash-dev                   # file checksums and storage layout hashes
   libgtest-dev googletest         # unit tests
