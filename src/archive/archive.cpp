@@ -28,6 +28,7 @@ Archive::Archive(const Config& config) : config_(config), layout_(config.dataDir
   store_->removeStaleTempFiles();
   index_ = std::make_unique<index::IndexDatabase>(layout_.indexFile);
   ingestor_ = std::make_unique<ingest::Ingestor>(*store_, *index_, config.duplicatePolicy);
+  peers_ = std::make_unique<PeerRegistry>(config.peers, *index_);
 }
 
 std::filesystem::path Archive::beginStore(const dimse::StoreRequestInfo& info, void*& token) {

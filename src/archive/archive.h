@@ -7,12 +7,14 @@
 #include <mutex>
 #include <optional>
 
+#include "archive/peer_registry.h"
 #include "config/config.h"
 #include "dimse/commitment.h"
 #include "dimse/query_handlers.h"
 #include "dimse/store_handler.h"
 #include "index/index_db.h"
 #include "ingest/ingestor.h"
+#include "query/query.h"
 #include "storage/file_store.h"
 
 namespace atrium {
@@ -45,8 +47,15 @@ class Archive : public dimse::IStoreRequestHandler,
   dimse::CommitmentResult commit(const std::string& transactionUid, const std::vector<dimse::SopRef>& refs) override;
   std::optional<dimse::PeerAddress> reportDestination(const std::string& callingAet) override;
 
+  // Deletes a study, series or instance (level Study, Series or Image); returns how many
+  // instances went (0: nothing with that UID). Throws std::runtime_error when the index fails.
+  std::size_t remove(query::Level level, const std::string& uid);
+
   ingest::Ingestor& ingestor() { return *ingestor_; }
   index::IndexDatabase& index() { return *index_; }
+  storage::FileStore& store() { return *store_; }
+  PeerRegistry& peers() { return *peers_; }
+  const Config& config() const { return config_; }
 
  private:
   void expireWorklist();
@@ -58,6 +67,7 @@ class Archive : public dimse::IStoreRequestHandler,
   std::unique_ptr<storage::FileStore> store_;
   std::unique_ptr<index::IndexDatabase> index_;
   std::unique_ptr<ingest::Ingestor> ingestor_;
+  std::unique_ptr<PeerRegistry> peers_;
 };
 
 std::uint16_t dimseStatusFor(ingest::IngestStatus status);

@@ -98,7 +98,7 @@ std::uint16_t Archive::resolve(const std::string& sopClassUid, DcmDataset& ident
 }
 
 std::optional<dimse::PeerAddress> Archive::moveDestination(const std::string& aet) {
-  const Peer* p = config_.findPeer(aet);
+  auto p = peers_->find(aet);
   if (!p) return std::nullopt;
   dimse::PeerAddress a;
   a.host = p->host;

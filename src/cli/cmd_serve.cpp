@@ -14,6 +14,9 @@
 #include "dimse/server.h"
 #include "routing/forwarder.h"
 #include "routing/route_matcher.h"
+#include "web/auth.h"
+#include "web/http_server.h"
+#include "web/web_context.h"
 #include "storage/data_lock.h"
 
 namespace atrium::cli {
@@ -28,8 +31,8 @@ int runServe(int argc, char** argv) {
   Config config;
   try {
     Args args(argc, argv, 2,
-              {"config", "data", "aet", "dicom-port", "http-port", "peer", "max-associations", "forward"},
-              {"verbose"});
+              {"config", "data", "aet", "dicom-port", "http-port", "peer", "max-associations", "forward", "user"},
+              {"verbose", "no-auth"});
     if (!args.positionals().empty()) throw UsageError("unexpected argument '" + args.positionals()[0] + "'");
     if (args.has("config")) config = loadConfig(args.get("config"));
     if (args.has("data")) config.dataDir = args.get("data");
@@ -42,6 +45,14 @@ int runServe(int argc, char** argv) {
       std::erase_if(config.peers, [&](const Peer& x) { return x.aet == peer.aet; });
       config.peers.push_back(peer);
     }
+    // --user NAME:PASSWORD:ROLE: hashed at start, like the config file's users.
+    for (const auto& u : args.all("user")) {
+      auto a = u.find(':'), b = u.rfind(':');
+      if (a == std::string::npos || a == b || a == 0)
+        throw UsageError("--user must be NAME:PASSWORD:ROLE, role viewer or admin");
+      config.httpAuth.users.push_back({u.substr(0, a), u.substr(a + 1, b - a - 1), "", u.substr(b + 1)});
+    }
+    if (args.has("no-auth")) config.httpAuth.enabled = false;
     // --forward AET: every new instance to that peer.
     for (const auto& aet : args.all("forward"))
       config.routes.push_back(Route{"--forward " + aet, {}, {aet}});
@@ -70,9 +81,24 @@ int runServe(int argc, char** argv) {
     auto counts = archive.index().counts();
     log::info("data folder ", std::filesystem::absolute(config.dataDir).string(), ": ", counts.instances,
               " instances in ", counts.studies, " studies");
-    if (config.httpPort) log::info("HTTP port ", config.httpPort, " reserved; the web server is not built yet");
-    routing::Forwarder forwarder(config, archive.index(), DataLayout(config.dataDir).storage);
+    routing::Forwarder forwarder(config, archive.index(), archive.peers(), DataLayout(config.dataDir).storage);
     forwarder.start();
+    std::unique_ptr<web::Authenticator> auth;
+    std::unique_ptr<web::HttpServer> http;
+    web::WebContext webContext{config, archive, &forwarder};
+    if (config.httpPort) {
+      try {
+        auth = std::make_unique<web::Authenticator>(config.httpAuth);
+      } catch (const ConfigError& e) {
+        std::fprintf(stderr, "atrium serve: %s\n", e.what());
+        return 2;
+      }
+      http = std::make_unique<web::HttpServer>(config, *auth);
+      web::registerAdminRoutes(*http, webContext);
+      web::registerWorklistRoutes(*http, webContext);
+      web::registerJobRoutes(*http, webContext);
+      http->start();
+    }
     dimse::DimseServer server(config, archive, archive, archive, archive);
     server.open();
     g_server = &server;
@@ -80,6 +106,7 @@ int runServe(int argc, char** argv) {
     std::signal(SIGTERM, onSignal);
     server.run();
     g_server = nullptr;
+    if (http) http->stop();
     forwarder.stop();
     log::info("stopped");
   } catch (const std::exception& e) {

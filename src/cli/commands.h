@@ -13,5 +13,6 @@ int runGet(int argc, char** argv);
 int runWorklist(int argc, char** argv);
 int runJobs(int argc, char** argv);
 int runPush(int argc, char** argv);
+int runHashPassword(int argc, char** argv);
 
 }  // namespace atrium::cli

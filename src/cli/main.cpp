@@ -9,7 +9,8 @@ namespace {
 const char* kUsage =
     "usage: atrium <command> [options]\n"
     "  serve    [--config FILE] [--data DIR] [--aet AET] [--dicom-port N] [--http-port N]\n"
-    "           [--peer AET@HOST:PORT]... [--forward AET]... [--verbose]   run the archive\n"
+    "           [--peer AET@HOST:PORT]... [--forward AET]... [--user NAME:PASSWORD:ROLE]... [--no-auth]\n"
+    "           [--verbose]                                run the archive (DICOM and HTTP)\n"
     "  echo     HOST:PORT [--aet A] [--called B]           C-ECHO a DICOM peer\n"
     "  send     HOST:PORT PATH... [--aet A] [--called B] [--jobs N]\n"
     "                                                      C-STORE files and folders\n"
@@ -21,7 +22,8 @@ const char* kUsage =
     "  worklist add FILE.json | list | remove ID [--data DIR]   manage the modality worklist\n"
     "  worklist query HOST:PORT [--modality M] [--station AET] [-k KEY=VALUE]... [--json]\n"
     "  jobs     list [--json] | retry ID | cancel ID [--data DIR]    the send queue\n"
-    "  push     --study UID --to AET [--data DIR | --config FILE]   queue a study for a peer\n";
+    "  push     --study UID --to AET [--data DIR | --config FILE]   queue a study for a peer\n"
+    "  hash-password                                       read a password on stdin, print its hash\n";
 }
 
 int main(int argc, char** argv) {
@@ -40,6 +42,7 @@ int main(int argc, char** argv) {
   if (cmd == "worklist") return atrium::cli::runWorklist(argc, argv);
   if (cmd == "jobs") return atrium::cli::runJobs(argc, argv);
   if (cmd == "push") return atrium::cli::runPush(argc, argv);
+  if (cmd == "hash-password") return atrium::cli::runHashPassword(argc, argv);
   if (cmd == "--version" || cmd == "version") {
     std::puts("atrium 0.1.0");
     return 0;

@@ -55,7 +55,13 @@ Config parseConfig(const std::string& text) {
                                 "pn_case_insensitive",
                                 "worklist_retention_hours",
                                 "routes",
-                                "retry"};
+                                "retry",
+                                "http_bind",
+                                "http_threads",
+                                "http_max_body_mb",
+                                "http_auth",
+                                "http_users",
+                                "http_tokens"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool ok = false;
     for (const char* k : known) ok = ok || it.key() == k;
@@ -117,6 +123,34 @@ Config parseConfig(const std::string& text) {
       c.routes.push_back(std::move(route));
     }
   }
+  read(j, "http_bind", c.httpBind);
+  read(j, "http_threads", c.httpThreads);
+  read(j, "http_max_body_mb", c.httpMaxBodyMb);
+  read(j, "http_auth", c.httpAuth.enabled);
+  if (j.contains("http_users")) {
+    if (!j["http_users"].is_array()) throw ConfigError("config: 'http_users' must be an array");
+    for (const auto& u : j["http_users"]) {
+      HttpUserConfig user;
+      if (!u.is_object()) throw ConfigError("config: each http user must be an object");
+      read(u, "name", user.name);
+      read(u, "password_hash", user.passwordHash);
+      read(u, "role", user.role);
+      if (user.name.empty() || user.passwordHash.empty())
+        throw ConfigError("config: an http user needs 'name' and 'password_hash' (from `atrium hash-password`)");
+      c.httpAuth.users.push_back(user);
+    }
+  }
+  if (j.contains("http_tokens")) {
+    if (!j["http_tokens"].is_array()) throw ConfigError("config: 'http_tokens' must be an array");
+    for (const auto& t : j["http_tokens"]) {
+      HttpTokenConfig token;
+      if (!t.is_object()) throw ConfigError("config: each http token must be an object");
+      read(t, "name", token.name);
+      read(t, "sha256", token.sha256);
+      read(t, "role", token.role);
+      c.httpAuth.tokens.push_back(token);
+    }
+  }
   if (j.contains("retry")) {
     const auto& r = j["retry"];
     if (!r.is_object()) throw ConfigError("config: 'retry' must be an object");
@@ -147,6 +181,8 @@ void validateConfig(const Config& c) {
   if (c.dimseTimeoutSeconds < 1) throw ConfigError("config: 'dimse_timeout_s' must be positive");
   for (const auto& a : c.allowedCallingAets)
     if (!validAet(a)) throw ConfigError("config: 'allowed_calling_aets' has an invalid AE title '" + a + "'");
+  if (c.httpThreads < 1 || c.httpThreads > 1024) throw ConfigError("config: 'http_threads' must be 1-1024");
+  if (c.httpMaxBodyMb < 1) throw ConfigError("config: 'http_max_body_mb' must be positive");
   if (c.worklistRetentionHours < 1) throw ConfigError("config: 'worklist_retention_hours' must be positive");
   if (c.retry.maxAttempts < 1 || c.retry.initialDelaySeconds < 0 || c.retry.maxDelaySeconds < c.retry.initialDelaySeconds)
     throw ConfigError("config: 'retry' needs max_attempts >= 1 and 0 <= initial_delay_s <= max_delay_s");

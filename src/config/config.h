@@ -30,10 +30,27 @@ struct RetryPolicy {
   int maxDelaySeconds = 600;
 };
 
+// HTTP users and tokens. `password` only from `serve --user` (hashed at start), never from a file.
+struct HttpUserConfig {
+  std::string name, password, passwordHash, role;
+};
+struct HttpTokenConfig {
+  std::string name, sha256, role;
+};
+struct HttpAuthConfig {
+  bool enabled = true;  // off only when explicitly disabled (local use)
+  std::vector<HttpUserConfig> users;
+  std::vector<HttpTokenConfig> tokens;
+};
+
 struct Config {
   std::string aet = "ATRIUM";
   int dicomPort = 4242;
-  int httpPort = 8042;
+  int httpPort = 8042;                 // 0: no HTTP server
+  std::string httpBind = "0.0.0.0";
+  int httpThreads = 16;
+  long httpMaxBodyMb = 1024;           // STOW-RS and other request bodies
+  HttpAuthConfig httpAuth;
   std::filesystem::path dataDir = "data";
   long maxPdu = 16384;                          // 4096..131072
   int maxAssociations = 64;                     // simultaneous associations

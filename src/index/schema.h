@@ -2,7 +2,7 @@
 // The index schema (SQLite). Versioned so later issues can migrate it.
 namespace atrium::index {
 
-constexpr int kSchemaVersion = 2;  // 2: worklist, jobs
+constexpr int kSchemaVersion = 2;  // 2: worklist, jobs, peers
 
 constexpr const char* kSchemaSql = R"SQL(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -100,6 +100,9 @@ CREATE TABLE IF NOT EXISTS worklist_steps(
   status TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS worklist_steps_item ON worklist_steps(item_pk);
 CREATE INDEX IF NOT EXISTS worklist_steps_start ON worklist_steps(start_date);
+
+-- Peers added at run time (REST); the config file's peers are not stored here.
+CREATE TABLE IF NOT EXISTS peers(aet TEXT PRIMARY KEY, host TEXT NOT NULL, port INTEGER NOT NULL);
 
 -- Send jobs (auto-forwarding, manual push): persistent, retried with back-off.
 CREATE TABLE IF NOT EXISTS jobs(

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "archive/peer_registry.h"
 #include "common/log.h"
 #include "dimse/store_scu.h"
 #include "index/index_db.h"
@@ -10,8 +11,9 @@
 
 namespace atrium::routing {
 
-Forwarder::Forwarder(const Config& config, index::IndexDatabase& index, std::filesystem::path storageRoot)
-    : config_(config), index_(index), storageRoot_(std::move(storageRoot)) {}
+Forwarder::Forwarder(const Config& config, index::IndexDatabase& index, const PeerRegistry& peers,
+                     std::filesystem::path storageRoot)
+    : config_(config), index_(index), peers_(peers), storageRoot_(std::move(storageRoot)) {}
 
 Forwarder::~Forwarder() { stop(); }
 
@@ -62,7 +64,7 @@ void Forwarder::runOne() {
     if (!job) return;
     std::vector<ItemResult> results;
     std::string error;
-    const Peer* peer = config_.findPeer(job->destination);
+    auto peer = peers_.find(job->destination);
     if (!peer) {
       error = "destination " + job->destination + " is not a configured peer";
       for (const auto& it : job->items) results.push_back({it.sopInstanceUid, false, error});

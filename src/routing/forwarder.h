@@ -10,6 +10,9 @@
 
 #include "config/config.h"
 
+namespace atrium {
+class PeerRegistry;
+}
 namespace atrium::index {
 class IndexDatabase;
 }
@@ -18,7 +21,8 @@ namespace atrium::routing {
 
 class Forwarder {
  public:
-  Forwarder(const Config& config, index::IndexDatabase& index, std::filesystem::path storageRoot);
+  Forwarder(const Config& config, index::IndexDatabase& index, const PeerRegistry& peers,
+            std::filesystem::path storageRoot);
   ~Forwarder();
   // Installs the routing rules on the index (jobs commit with the stores) and starts the worker.
   void start();
@@ -31,6 +35,7 @@ class Forwarder {
 
   const Config& config_;
   index::IndexDatabase& index_;
+  const PeerRegistry& peers_;
   std::filesystem::path storageRoot_;
   std::atomic<bool> stopping_{false};
   std::mutex mutex_;

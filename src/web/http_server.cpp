@@ -1,0 +1,103 @@
+#include "web/http_server.h"
+
+#include <httplib.h>
+
+#include <stdexcept>
+
+#include "common/log.h"
+#include "web/json_response.h"
+
+namespace atrium::web {
+
+HttpServer::HttpServer(const Config& config, const Authenticator& auth)
+    : config_(config), auth_(auth), server_(std::make_unique<httplib::Server>()) {
+  int threads = config.httpThreads;
+  server_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  server_->set_payload_max_length(static_cast<size_t>(config.httpMaxBodyMb) * 1024 * 1024);
+  server_->set_keep_alive_timeout(5);  // idle keep-alive connections give their worker back
+  server_->set_read_timeout(60);
+  server_->set_write_timeout(60);
+  // Errors the library produces itself (404 no route, 413 too large, 400 malformed) get JSON too.
+  server_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    const char* what = res.status == 404   ? "no such resource"
+                       : res.status == 413 ? "request body too large"
+                       : res.status == 405 ? "method not allowed"
+                                           : "bad request";
+    sendError(res, res.status, std::string(what) + ": " + req.method + " " + req.path);
+  });
+  server_->set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown error";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    log::error("HTTP ", req.method, " ", req.path, ": ", what);
+    sendError(res, 500, "internal error: " + what);
+  });
+  server_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    log::debug("HTTP ", req.method, " ", req.path, " ", res.status);
+  });
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+bool HttpServer::allowed(const httplib::Request& req, httplib::Response& res, Role role) const {
+  if (!auth_.enabled()) return true;
+  auto id = auth_.authenticate(req.get_header_value("Authorization"));
+  if (!id) {
+    res.set_header("WWW-Authenticate", "Basic realm=\"Atrium\"");
+    sendError(res, 401, "authentication required (HTTP Basic or Bearer token)");
+    return false;
+  }
+  if (static_cast<int>(id->role) < static_cast<int>(role)) {
+    sendError(res, 403, std::string("user '") + id->name + "' (" + roleName(id->role) + ") may not " + req.method +
+                            " " + req.path);
+    return false;
+  }
+  return true;
+}
+
+Handler HttpServer::guarded(Role role, Handler handler) const {
+  return [this, role, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+    if (allowed(req, res, role)) handler(req, res);
+  };
+}
+
+void HttpServer::get(const std::string& pattern, Role role, Handler handler) {
+  server_->Get(pattern, guarded(role, std::move(handler)));
+}
+
+void HttpServer::post(const std::string& pattern, Role role, Handler handler) {
+  server_->Post(pattern, guarded(role, std::move(handler)));
+}
+
+void HttpServer::del(const std::string& pattern, Role role, Handler handler) {
+  server_->Delete(pattern, guarded(role, std::move(handler)));
+}
+
+void HttpServer::postStreaming(const std::string& pattern, Role role, StreamingHandler handler) {
+  server_->Post(pattern, [this, role, handler = std::move(handler)](const httplib::Request& req,
+                                                                     httplib::Response& res,
+                                                                     const httplib::ContentReader& reader) {
+    if (allowed(req, res, role)) handler(req, res, reader);
+  });
+}
+
+void HttpServer::start() {
+  if (!server_->bind_to_port(config_.httpBind, config_.httpPort))
+    throw std::runtime_error("cannot listen on HTTP port " + std::to_string(config_.httpPort) + " (" +
+                             config_.httpBind + ")");
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  log::info("HTTP server listening on ", config_.httpBind, ":", config_.httpPort,
+            auth_.enabled() ? "" : " (authentication disabled)");
+}
+
+void HttpServer::stop() {
+  if (server_->is_running()) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace atrium::web

@@ -1,0 +1,49 @@
+#pragma once
+// The HTTP server inside `atrium serve`, on Debian's cpp-httplib (a pool of worker threads,
+// streamed request bodies, bounded sizes). Every route names the role it needs; errors are JSON.
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "config/config.h"
+#include "web/auth.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+class ContentReader;
+}  // namespace httplib
+
+namespace atrium::web {
+
+using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+using StreamingHandler =
+    std::function<void(const httplib::Request&, httplib::Response&, const httplib::ContentReader&)>;
+
+class HttpServer {
+ public:
+  HttpServer(const Config& config, const Authenticator& auth);
+  ~HttpServer();
+
+  void get(const std::string& pattern, Role role, Handler handler);
+  void post(const std::string& pattern, Role role, Handler handler);
+  void postStreaming(const std::string& pattern, Role role, StreamingHandler handler);
+  void del(const std::string& pattern, Role role, Handler handler);
+
+  // Binds (throws std::runtime_error with a one-line reason) and serves on a thread.
+  void start();
+  void stop();
+
+ private:
+  Handler guarded(Role role, Handler handler) const;
+  bool allowed(const httplib::Request& req, httplib::Response& res, Role role) const;
+
+  const Config& config_;
+  const Authenticator& auth_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+};
+
+}  // namespace atrium::web

@@ -1,0 +1,41 @@
+// REST worklist: the same items, validation and storage as `atrium worklist`.
+#include <httplib.h>
+
+#include "web/http_server.h"
+#include "web/json_response.h"
+#include "web/web_context.h"
+#include "worklist/worklist_item.h"
+#include "worklist/worklist_store.h"
+
+namespace atrium::web {
+
+void registerWorklistRoutes(HttpServer& http, WebContext& ctx) {
+  http.get("/api/worklist", Role::Viewer, [&](const httplib::Request&, httplib::Response& res) {
+    worklist::expireItems(ctx.archive.index(), ctx.config.worklistRetentionHours, std::time(nullptr));
+    nlohmann::json out = nlohmann::json::array();
+    worklist::listItems(ctx.archive.index(), [&](const worklist::ListedItem& i) {
+      out.push_back({{"id", i.id}, {"item", nlohmann::json::parse(i.json)}});
+    });
+    sendJson(res, 200, out);
+  });
+
+  http.post("/api/worklist", Role::Admin, [&](const httplib::Request& req, httplib::Response& res) {
+    worklist::WorklistItem item;
+    try {
+      item = worklist::parseWorklistItem(req.body);
+    } catch (const worklist::WorklistError& e) {
+      return sendError(res, 400, e.what());
+    }
+    std::int64_t id = worklist::addItem(ctx.archive.index(), item);
+    res.set_header("Location", "/api/worklist/" + std::to_string(id));
+    sendJson(res, 201, {{"id", id}, {"patient_id", item.patientId}, {"steps", item.steps.size()}});
+  });
+
+  http.del(R"(/api/worklist/([0-9]{1,18}))", Role::Admin, [&](const httplib::Request& req, httplib::Response& res) {
+    std::int64_t id = std::stoll(req.matches[1]);
+    if (!worklist::removeItem(ctx.archive.index(), id)) return sendError(res, 404, "no worklist item " + std::to_string(id));
+    sendJson(res, 200, {{"removed", id}});
+  });
+}
+
+}  // namespace atrium::web

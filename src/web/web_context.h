@@ -1,0 +1,26 @@
+#pragma once
+// What the HTTP routes work on: the archive (index, files, peers) and the send queue's worker.
+#include <chrono>
+
+#include "archive/archive.h"
+#include "config/config.h"
+
+namespace atrium::routing {
+class Forwarder;
+}
+
+namespace atrium::web {
+
+struct WebContext {
+  const Config& config;
+  Archive& archive;
+  routing::Forwarder* forwarder = nullptr;  // woken when a job is added or retried
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+class HttpServer;
+void registerAdminRoutes(HttpServer& http, WebContext& ctx);     // /api/status, peers, deletions
+void registerWorklistRoutes(HttpServer& http, WebContext& ctx);  // /api/worklist
+void registerJobRoutes(HttpServer& http, WebContext& ctx);       // /api/jobs, /api/push
+
+}  // namespace atrium::web
