@@ -29,6 +29,7 @@ extern "C" void onSignal(int) {
 
 int runServe(int argc, char** argv) {
   Config config;
+  std::unique_ptr<web::Authenticator> auth;
   try {
     Args args(argc, argv, 2,
               {"config", "data", "aet", "dicom-port", "http-port", "peer", "max-associations", "forward", "user"},
@@ -58,6 +59,7 @@ int runServe(int argc, char** argv) {
       config.routes.push_back(Route{"--forward " + aet, {}, {aet}});
     validateConfig(config);
     routing::validateRoutes(config.routes);
+    if (config.httpPort) auth = std::make_unique<web::Authenticator>(config.httpAuth);
     if (args.has("verbose")) {
       log::setLevel(log::Level::Debug);
       OFLog::configure(OFLogger::DEBUG_LOG_LEVEL);  // PDU-level detail from DCMTK
@@ -83,16 +85,9 @@ int runServe(int argc, char** argv) {
               " instances in ", counts.studies, " studies");
     routing::Forwarder forwarder(config, archive.index(), archive.peers(), DataLayout(config.dataDir).storage);
     forwarder.start();
-    std::unique_ptr<web::Authenticator> auth;
     std::unique_ptr<web::HttpServer> http;
     web::WebContext webContext{config, archive, &forwarder};
     if (config.httpPort) {
-      try {
-        auth = std::make_unique<web::Authenticator>(config.httpAuth);
-      } catch (const ConfigError& e) {
-        std::fprintf(stderr, "atrium serve: %s\n", e.what());
-        return 2;
-      }
       http = std::make_unique<web::HttpServer>(config, *auth);
       web::registerAdminRoutes(*http, webContext);
       web::registerWorklistRoutes(*http, webContext);

@@ -50,9 +50,10 @@ def wait_for_port(port, proc=None, timeout=20.0):
 class AtriumServer:
     """`atrium serve` on a free loopback port with its own data folder."""
 
-    def __init__(self, data_dir, config=None, extra_args=(), aet="ATRIUM"):
+    def __init__(self, data_dir, config=None, extra_args=(), aet="ATRIUM", http=False):
         self.data_dir = data_dir
         self.port = free_port()
+        self.http_port = free_port() if http else 0
         self.aet = aet
         self.log_path = os.path.join(os.path.dirname(data_dir.rstrip("/")) or ".", f"atrium-{self.port}.log")
         self.config = config
@@ -60,7 +61,8 @@ class AtriumServer:
         self.proc = None
 
     def start(self):
-        args = [ATRIUM, "serve", "--data", self.data_dir, "--dicom-port", str(self.port), "--http-port", "0",
+        args = [ATRIUM, "serve", "--data", self.data_dir, "--dicom-port", str(self.port),
+                "--http-port", str(self.http_port),
                 "--aet", self.aet] + self.extra_args
         if self.config is not None:
             import json
@@ -71,7 +73,40 @@ class AtriumServer:
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
         wait_for_port(self.port, self.proc)
+        if self.http_port:
+            wait_for_port(self.http_port, self.proc)
         return self
+
+    def http(self, method, path, body=None, auth=None, headers=None, raw=False):
+        """(status, parsed JSON or bytes, headers) of an HTTP request to the server; never raises on 4xx/5xx.
+        auth: (user, password) for Basic, or a string for a Bearer token."""
+        import base64
+        import json
+        import urllib.error
+        import urllib.request
+        h = dict(headers or {})
+        if isinstance(auth, tuple):
+            h["Authorization"] = "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+        elif isinstance(auth, str):
+            h["Authorization"] = "Bearer " + auth
+        data = body
+        if body is not None and not isinstance(body, (bytes, bytearray)):
+            data = json.dumps(body).encode()
+            h.setdefault("Content-Type", "application/json")
+        if method in ("POST", "PUT") and data is None:
+            data = b""
+        req = urllib.request.Request(f"http://127.0.0.1:{self.http_port}{path}", data=data, method=method, headers=h)
+        try:
+            with urllib.request.urlopen(req, timeout=120) as r:
+                status, payload, rh = r.status, r.read(), r.headers
+        except urllib.error.HTTPError as e:
+            status, payload, rh = e.code, e.read(), e.headers
+        if raw:
+            return status, payload, rh
+        try:
+            return status, json.loads(payload) if payload else None, rh
+        except ValueError:
+            return status, payload, rh
 
     def kill9(self):
         os.kill(self.proc.pid, signal.SIGKILL)
