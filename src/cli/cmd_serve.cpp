@@ -15,6 +15,7 @@
 #include "routing/forwarder.h"
 #include "routing/route_matcher.h"
 #include "web/auth.h"
+#include "web/dicomweb.h"
 #include "web/http_server.h"
 #include "web/web_context.h"
 #include "storage/data_lock.h"
@@ -92,6 +93,7 @@ int runServe(int argc, char** argv) {
       web::registerAdminRoutes(*http, webContext);
       web::registerWorklistRoutes(*http, webContext);
       web::registerJobRoutes(*http, webContext);
+      web::registerQidoRoutes(*http, webContext);
       http->start();
     }
     dimse::DimseServer server(config, archive, archive, archive, archive);

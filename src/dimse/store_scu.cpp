@@ -10,7 +10,7 @@
 #include <map>
 #include <set>
 
-#include "dicom/gdcm_decode.h"
+#include "dicom/transcode.h"
 #include "dimse/raw_store.h"
 
 namespace atrium::dimse {
@@ -52,22 +52,11 @@ SendOutcome sendConverted(T_ASC_Association* assoc, const SendItem& item, unsign
   out.item = &item;
   DcmFileFormat ff;
   OFCondition c;
-  std::string gdcmError;
-  if (dicom::isJpeg2000(item.transferSyntaxUid) && !dicom::isJpeg2000(ts)) {
-    if (!dicom::loadDecodedWithGdcm(item.file, ff, gdcmError)) {
-      out.error = "cannot decode JPEG 2000: " + gdcmError;
-      return out;
-    }
-  } else if ((c = ff.loadFile(item.file.c_str())).bad()) {
-    out.error = std::string("cannot read file: ") + c.text();
+  if (!dicom::loadInTransferSyntax(item.file, item.transferSyntaxUid, ts, ff, out.error)) {
+    if (out.error.rfind("cannot convert", 0) == 0) out.error += ", the only syntax accepted";
     return out;
   }
-  E_TransferSyntax target = DcmXfer(ts.c_str()).getXfer();
   DcmDataset* ds = ff.getDataset();
-  if (ds->chooseRepresentation(target, nullptr).bad() || !ds->canWriteXfer(target)) {
-    out.error = "cannot convert from " + item.transferSyntaxUid + " to " + ts + ", the only syntax accepted";
-    return out;
-  }
   T_DIMSE_C_StoreRQ req;
   std::memset(&req, 0, sizeof req);
   req.MessageID = messageId;

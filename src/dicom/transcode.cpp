@@ -1,0 +1,57 @@
+#include "dicom/transcode.h"
+
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcostrmb.h>
+#include <dcmtk/dcmdata/dcxfer.h>
+
+#include "dicom/gdcm_decode.h"
+#include "dicom/transfer_syntax.h"
+
+namespace atrium::dicom {
+
+bool loadInTransferSyntax(const std::filesystem::path& file, const std::string& storedTs, const std::string& targetTs,
+                          DcmFileFormat& ff, std::string& error) {
+  std::string gdcmError;
+  if (isJpeg2000(storedTs) && !isJpeg2000(targetTs)) {
+    if (!loadDecodedWithGdcm(file, ff, gdcmError)) {
+      error = "cannot decode JPEG 2000: " + gdcmError;
+      return false;
+    }
+  } else if (OFCondition c = ff.loadFile(file.c_str()); c.bad()) {
+    error = std::string("cannot read file: ") + c.text();
+    return false;
+  }
+  E_TransferSyntax target = DcmXfer(targetTs.c_str()).getXfer();
+  DcmDataset* ds = ff.getDataset();
+  if (target == EXS_Unknown || ds->chooseRepresentation(target, nullptr).bad() || !ds->canWriteXfer(target)) {
+    error = "cannot convert from " + storedTs + " to " + targetTs;
+    return false;
+  }
+  return true;
+}
+
+bool writePart10(DcmFileFormat& ff, const std::string& ts, std::string& bytes, std::string& error) {
+  E_TransferSyntax xfer = DcmXfer(ts.c_str()).getXfer();
+  // validateMetaInfo updates the meta header (transfer syntax) for the new representation.
+  if (ff.validateMetaInfo(xfer).bad()) {
+    error = "cannot build the meta header";
+    return false;
+  }
+  Uint32 length = ff.calcElementLength(xfer, EET_ExplicitLength) + 1024;  // + preamble and slack
+  bytes.assign(length, '\0');
+  DcmOutputBufferStream out(bytes.data(), length);
+  ff.transferInit();
+  OFCondition c = ff.write(out, xfer, EET_ExplicitLength, nullptr);
+  ff.transferEnd();
+  if (c.bad()) {
+    error = std::string("cannot encode: ") + c.text();
+    return false;
+  }
+  void* buf = nullptr;
+  offile_off_t written = 0;
+  out.flushBuffer(buf, written);
+  bytes.resize(static_cast<std::size_t>(written));
+  return true;
+}
+
+}  // namespace atrium::dicom
