@@ -94,6 +94,7 @@ int runServe(int argc, char** argv) {
       web::registerWorklistRoutes(*http, webContext);
       web::registerJobRoutes(*http, webContext);
       web::registerQidoRoutes(*http, webContext);
+      web::registerWadoRoutes(*http, webContext);
       http->start();
     }
     dimse::DimseServer server(config, archive, archive, archive, archive);
