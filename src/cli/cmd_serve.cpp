@@ -95,6 +95,7 @@ int runServe(int argc, char** argv) {
       web::registerJobRoutes(*http, webContext);
       web::registerQidoRoutes(*http, webContext);
       web::registerWadoRoutes(*http, webContext);
+      web::registerStowRoutes(*http, webContext);
       http->start();
     }
     dimse::DimseServer server(config, archive, archive, archive, archive);

@@ -134,4 +134,26 @@ IngestResult Ingestor::ingestCopy(const std::filesystem::path& src, const std::s
   return finish(slot, Announced{meta.sopClassUid, meta.sopInstanceUid, sourceAet});
 }
 
+IngestResult Ingestor::ingestReceived(const std::filesystem::path& src, const std::string& source) {
+  IngestResult res;
+  std::error_code ec;
+  auto meta = dicom::readFileMeta(src);
+  if (!meta.ok) {
+    std::filesystem::remove(src, ec);
+    res.message = meta.message;
+    return res;
+  }
+  auto slot = stage(meta.sopInstanceUid, ec);
+  if (!ec) std::filesystem::rename(src, slot.tempPath, ec);
+  if (ec) {
+    std::error_code ignored;
+    std::filesystem::remove(src, ignored);
+    store_.discard(slot);
+    res.status = IngestStatus::OutOfResources;
+    res.message = "cannot stage file: " + ec.message();
+    return res;
+  }
+  return finish(slot, Announced{meta.sopClassUid, meta.sopInstanceUid, source});
+}
+
 }  // namespace atrium::ingest

@@ -54,6 +54,11 @@ class Ingestor {
                       const KnownFile* known = nullptr);
   // Ingest an existing Part 10 file by copying it (import, tests).
   IngestResult ingestCopy(const std::filesystem::path& part10File, const std::string& sourceAet);
+  // Ingest a Part 10 file received into a temp file under the storage root (STOW-RS): it is moved,
+  // not copied, and consumed in every outcome.
+  IngestResult ingestReceived(const std::filesystem::path& tempFile, const std::string& source);
+  // Where to receive such files (a folder on the storage file system).
+  std::filesystem::path incomingFolder() const { return store_.root() / "incoming"; }
 
  private:
   std::mutex& lockFor(const std::string& sopInstanceUid);
