@@ -96,6 +96,8 @@ int runServe(int argc, char** argv) {
       web::registerQidoRoutes(*http, webContext);
       web::registerWadoRoutes(*http, webContext);
       web::registerStowRoutes(*http, webContext);
+      web::registerFrameRoutes(*http, webContext);
+      web::registerWadoUriRoutes(*http, webContext);
       http->start();
     }
     dimse::DimseServer server(config, archive, archive, archive, archive);

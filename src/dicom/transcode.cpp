@@ -5,7 +5,6 @@
 #include <dcmtk/dcmdata/dcxfer.h>
 
 #include "dicom/gdcm_decode.h"
-#include "dicom/transfer_syntax.h"
 
 namespace atrium::dicom {
 

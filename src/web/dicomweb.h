@@ -16,6 +16,8 @@ struct WebContext;
 void registerQidoRoutes(HttpServer& http, WebContext& ctx);
 void registerWadoRoutes(HttpServer& http, WebContext& ctx);
 void registerStowRoutes(HttpServer& http, WebContext& ctx);
+void registerFrameRoutes(HttpServer& http, WebContext& ctx);   // frames, rendered, thumbnail
+void registerWadoUriRoutes(HttpServer& http, WebContext& ctx);  // /wado
 
 // "PatientName" or "00100010" → tag; throws std::invalid_argument naming it.
 query::Tag parseAttribute(const std::string& name);
