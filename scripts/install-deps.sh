@@ -13,9 +13,9 @@ PACKAGES=(
   nlohmann-json3-dev              # config files and JSON output
   libxxhash-dev                   # file checksums and storage layout hashes
   libgtest-dev googletest         # unit tests
-  python3 python3-pydicom         # integration tests (pydicom's corpus, assertions)
+  python3 python3-pydicom python3-pil  # integration tests (pydicom's corpus, assertions, PNG)
   dicom3tools                     # dciodvfy
-  orthanc                         # peer for benchmarks and interoperability tests
+  orthanc orthanc-dicomweb        # peer for benchmarks and interoperability tests (DICOMweb client)
   procps util-linux               # ps/kill/mount used by tests
 )
 

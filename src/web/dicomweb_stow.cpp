@@ -20,7 +20,6 @@
 namespace atrium::web {
 namespace {
 
-constexpr std::uint16_t kProcessingFailure = 0x0110;
 constexpr std::uint16_t kOutOfResources = 0xA700;
 constexpr std::uint16_t kDoesNotMatch = 0xA900;
 constexpr std::uint16_t kCannotUnderstand = 0xC000;
@@ -47,15 +46,19 @@ Outcome ingestPart(WebContext& ctx, const std::filesystem::path& temp, const std
   Outcome o;
   if (!requiredStudy.empty()) {
     DcmFileFormat ff;
-    if (ff.loadFileUntilTag(temp.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect,
+    std::error_code ec;
+    if (ff.loadFileUntilTag(temp.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_fileOnly,
                             DCM_SeriesInstanceUID)
-            .good()) {
-      o.studyUid = dicom::trim(dicom::getRaw(*ff.getDataset(), DCM_StudyInstanceUID));
-      o.sopUid = dicom::trim(dicom::getRaw(*ff.getDataset(), DCM_SOPInstanceUID));
-      o.sopClass = dicom::trim(dicom::getRaw(*ff.getDataset(), DCM_SOPClassUID));
+            .bad()) {
+      std::filesystem::remove(temp, ec);
+      o.failure = kCannotUnderstand;
+      o.why = "not a DICOM Part 10 file";
+      return o;
     }
+    o.studyUid = dicom::trim(dicom::getRaw(*ff.getDataset(), DCM_StudyInstanceUID));
+    o.sopUid = dicom::trim(dicom::getRaw(*ff.getDataset(), DCM_SOPInstanceUID));
+    o.sopClass = dicom::trim(dicom::getRaw(*ff.getDataset(), DCM_SOPClassUID));
     if (o.studyUid != requiredStudy) {
-      std::error_code ec;
       std::filesystem::remove(temp, ec);
       o.failure = kDoesNotMatch;
       o.why = "Study Instance UID '" + o.studyUid + "' is not the study of the URL";
@@ -124,13 +127,34 @@ void store(WebContext& ctx, const httplib::Request& req, httplib::Response& res,
                         outcomes.push_back(ingestPart(ctx, temp, requiredStudy));
                         return true;
                       }});
-  bool received = reader([&](const char* d, std::size_t n) { return mp.feed(d, n); });
+  // Bodies past the limit are refused, announced (Content-Length) or found out while streaming.
+  const std::size_t limit = static_cast<std::size_t>(ctx.config.httpMaxBodyMb) * 1024 * 1024;
+  std::size_t total = 0;
+  bool tooLarge = false;
+  if (req.has_header("Content-Length")) {
+    try {
+      tooLarge = std::stoull(req.get_header_value("Content-Length")) > limit;
+    } catch (const std::exception&) {
+      return sendError(res, 400, "bad Content-Length");
+    }
+  }
+  if (tooLarge) return sendError(res, 413, "request body too large (limit " + std::to_string(limit) + " bytes)");
+  bool received = reader([&](const char* d, std::size_t n) {
+    total += n;
+    if (total > limit) {
+      tooLarge = true;
+      return false;
+    }
+    return mp.feed(d, n);
+  });
   if (out) {
     std::fclose(out);
     std::filesystem::remove(temp, ec);
   }
   std::size_t stored = 0;
   for (const auto& o : outcomes) stored += o.failure == 0;
+  if (tooLarge)
+    return sendError(res, 413, "request body too large; " + std::to_string(stored) + " instances stored before the limit");
   if (diskError) return sendError(res, 507, "cannot write the request to disk; " + std::to_string(stored) + " stored");
   if (!received || !mp.finished())
     return sendError(res, 400,

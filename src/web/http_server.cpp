@@ -37,6 +37,23 @@ HttpServer::HttpServer(const Config& config, const Authenticator& auth)
     log::error("HTTP ", req.method, " ", req.path, ": ", what);
     sendError(res, 500, "internal error: " + what);
   });
+  // A client that asks first (Expect: 100-continue, as curl does for large bodies) learns of a
+  // body over the limit before sending it.
+  std::size_t limit = static_cast<std::size_t>(config.httpMaxBodyMb) * 1024 * 1024;
+  server_->set_expect_100_continue_handler([limit](const httplib::Request& req, httplib::Response& res) {
+    if (req.has_header("Content-Length")) {
+      try {
+        if (std::stoull(req.get_header_value("Content-Length")) > limit) {
+          sendError(res, 413, "request body too large (limit " + std::to_string(limit) + " bytes)");
+          return 413;
+        }
+      } catch (const std::exception&) {
+        sendError(res, 400, "bad Content-Length");
+        return 400;
+      }
+    }
+    return 100;
+  });
   server_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
     log::debug("HTTP ", req.method, " ", req.path, " ", res.status);
   });

@@ -203,11 +203,15 @@ class Orthanc:
 
     def rest(self, method, path, body=None):
         import json
+        import urllib.error
         import urllib.request
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(f"http://127.0.0.1:{self.http}{path}", data=data, method=method)
-        with urllib.request.urlopen(req, timeout=60) as r:
-            return json.loads(r.read() or b"null")
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                return json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            raise TestFailure(f"Orthanc {method} {path}: {e.code} {e.read()[:500]!r}") from None
 
     def __exit__(self, *exc):
         self.proc.terminate()
