@@ -3,14 +3,18 @@ BUILD_DIR ?= build
 DATA_DIR ?= $(CURDIR)/data
 JOBS ?= $(shell nproc)
 
-.PHONY: run test deps build clean bench
+.PHONY: run test deps build viewer clean bench
 
 deps:
 	@bash scripts/install-deps.sh
 
-build: deps
+build: deps viewer
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The browser viewer: TypeScript compiled and bundled into viewer/dist (served by atrium serve at /).
+viewer: deps
+	@cd viewer && (test -d node_modules || npm ci --no-audit --no-fund --loglevel=error) && npm run --silent build >/dev/null
 
 run: build
 	@mkdir -p $(DATA_DIR)
@@ -23,4 +27,4 @@ bench: build
 	/usr/bin/python3 bench/ingest --atrium $(BUILD_DIR)/atrium
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) viewer/dist

@@ -17,7 +17,10 @@ PACKAGES=(
   dicom3tools                     # dciodvfy
   orthanc orthanc-dicomweb        # peer for benchmarks and interoperability tests (DICOMweb client)
   procps util-linux               # ps/kill/mount used by tests
+  chromium                        # headless browser for the viewer's tests (driven by playwright-core)
 )
+# The viewer is built with Node.js and npm: Debian's, unless a Node.js with its own npm is present.
+if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(nodejs npm); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

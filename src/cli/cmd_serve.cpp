@@ -98,6 +98,7 @@ int runServe(int argc, char** argv) {
       web::registerStowRoutes(*http, webContext);
       web::registerFrameRoutes(*http, webContext);
       web::registerWadoUriRoutes(*http, webContext);
+      web::registerViewerRoutes(*http, webContext);
       http->start();
     }
     dimse::DimseServer server(config, archive, archive, archive, archive);

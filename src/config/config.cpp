@@ -61,7 +61,8 @@ Config parseConfig(const std::string& text) {
                                 "http_max_body_mb",
                                 "http_auth",
                                 "http_users",
-                                "http_tokens"};
+                                "http_tokens",
+                                "viewer_dir"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool ok = false;
     for (const char* k : known) ok = ok || it.key() == k;
@@ -124,6 +125,7 @@ Config parseConfig(const std::string& text) {
     }
   }
   read(j, "http_bind", c.httpBind);
+  read(j, "viewer_dir", c.viewerDir);
   read(j, "http_threads", c.httpThreads);
   read(j, "http_max_body_mb", c.httpMaxBodyMb);
   read(j, "http_auth", c.httpAuth.enabled);

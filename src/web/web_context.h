@@ -22,5 +22,6 @@ class HttpServer;
 void registerAdminRoutes(HttpServer& http, WebContext& ctx);     // /api/status, peers, deletions
 void registerWorklistRoutes(HttpServer& http, WebContext& ctx);  // /api/worklist
 void registerJobRoutes(HttpServer& http, WebContext& ctx);       // /api/jobs, /api/push
+void registerViewerRoutes(HttpServer& http, WebContext& ctx);    // the viewer's files at /
 
 }  // namespace atrium::web

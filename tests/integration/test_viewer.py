@@ -1,0 +1,142 @@
+"""The browser viewer in headless Chromium (Debian's, driven by playwright-core from the viewer's
+npm dependencies): a synthetic cardiac cine (2 slices x 8 phases) with an RT Structure Set and two
+Grayscale Softcopy Presentation States is stored, then tests/viewer/viewer_check.mjs searches the
+study, opens it, checks the newest GSPS is applied (window and annotation), the contour is drawn in
+red, other/no GSPS can be chosen, a window drag changes the picture, the cine plays, and the tag
+browser shows the instance. Screenshots go to a folder printed on failure."""
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from atrium_testlib import ATRIUM, AtriumServer, check, cleanup, main, run, tempdir  # noqa: E402
+
+sys.path.insert(0, "/usr/lib/python3/dist-packages")
+import pydicom  # noqa: E402
+from pydicom.dataset import Dataset, FileMetaDataset  # noqa: E402
+from pydicom.sequence import Sequence  # noqa: E402
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid  # noqa: E402
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+VIEWER = os.path.join(ROOT, "viewer")
+PATIENT = "Viewer^Cardiac"
+P = "1.2.826.0.1.3680043.9.7777.81."
+
+
+def save(ds, path, sop_class):
+    fm = FileMetaDataset()
+    fm.MediaStorageSOPClassUID, fm.MediaStorageSOPInstanceUID = sop_class, ds.SOPInstanceUID
+    fm.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta = fm
+    ds.is_little_endian, ds.is_implicit_VR = True, False
+    ds.save_as(path, write_like_original=False)
+
+
+def make_study(d):
+    """Cine images, an RT Structure Set on the last slice's first phase, two GSPS on it too."""
+    os.makedirs(d)
+    study, series, frame_of_ref = generate_uid(prefix=P), generate_uid(prefix=P), generate_uid(prefix=P)
+    paths, target = [], None
+    for s, z in enumerate((0.0, 8.0)):
+        for phase in range(8):
+            ds = Dataset()
+            ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.4"
+            ds.SOPInstanceUID = generate_uid(prefix=P)
+            ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.FrameOfReferenceUID = study, series, frame_of_ref
+            ds.PatientName, ds.PatientID, ds.Modality, ds.StudyDate = PATIENT, "VIEW1", "MR", "20260401"
+            ds.SeriesNumber, ds.InstanceNumber = 1, s * 8 + phase + 1
+            ds.SeriesDescription = "SA cine"
+            ds.ImagePositionPatient = [-48, -48, z]
+            ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+            ds.PixelSpacing = [1.5, 1.5]
+            ds.SliceThickness = 8
+            ds.TriggerTime = phase * 40
+            ds.Rows = ds.Columns = 64
+            ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+            ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+            r2 = (8 + 2 * phase) ** 2
+            ds.PixelData = b"".join((1000 if (x - 32) ** 2 + (y - 32) ** 2 < r2 else 100).to_bytes(2, "little")
+                                    for y in range(64) for x in range(64))
+            p = os.path.join(d, f"img-{s}-{phase}.dcm")
+            save(ds, p, ds.SOPClassUID)
+            paths.append(p)
+            if s == 1 and phase == 0:
+                target = ds
+    # RT Structure Set: a 40 mm square on the target image.
+    rs = Dataset()
+    rs.SOPClassUID, rs.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.481.3", generate_uid(prefix=P)
+    rs.StudyInstanceUID, rs.SeriesInstanceUID = study, generate_uid(prefix=P)
+    rs.PatientName, rs.PatientID, rs.Modality, rs.SeriesNumber = PATIENT, "VIEW1", "RTSTRUCT", 2
+    roi = Dataset()
+    roi.ROINumber, roi.ROIName, roi.ReferencedFrameOfReferenceUID = 1, "LV", frame_of_ref
+    rs.StructureSetROISequence = Sequence([roi])
+    img_ref = Dataset()
+    img_ref.ReferencedSOPClassUID, img_ref.ReferencedSOPInstanceUID = target.SOPClassUID, target.SOPInstanceUID
+    contour = Dataset()
+    contour.ContourImageSequence = Sequence([img_ref])
+    contour.ContourGeometricType, contour.NumberOfContourPoints = "CLOSED_PLANAR", 4
+    contour.ContourData = [-20, -20, 8, 20, -20, 8, 20, 20, 8, -20, 20, 8]
+    rc = Dataset()
+    rc.ReferencedROINumber, rc.ROIDisplayColor = 1, [255, 0, 0]
+    rc.ContourSequence = Sequence([contour])
+    rs.ROIContourSequence = Sequence([rc])
+    p = os.path.join(d, "rtstruct.dcm")
+    save(rs, p, rs.SOPClassUID)
+    paths.append(p)
+    # Two presentation states made by DCMTK's dcmpsmk, given windows, labels, dates and (the newer
+    # one) a polyline annotation.
+    target_path = [x for x in paths if x.endswith("img-1-0.dcm")][0]
+    for label, center, date, annotate in (("OLDER", 100, "20260101", False), ("NEWEST", 300, "20260402", True)):
+        out = os.path.join(d, f"gsps-{label}.dcm")
+        run(["dcmpsmk", target_path, out], check_rc=0)
+        ps = pydicom.dcmread(out)
+        ps.SOPInstanceUID = generate_uid(prefix=P)
+        ps.file_meta.MediaStorageSOPInstanceUID = ps.SOPInstanceUID
+        ps.SeriesInstanceUID = generate_uid(prefix=P)
+        ps.ContentLabel, ps.PresentationCreationDate, ps.PresentationCreationTime = label, date, "120000"
+        voi = Dataset()
+        voi.WindowCenter, voi.WindowWidth = center, 600
+        ps.SoftcopyVOILUTSequence = Sequence([voi])
+        if annotate:
+            layer = Dataset()
+            layer.GraphicLayer, layer.GraphicLayerOrder = "ANNOT", 1
+            ps.GraphicLayerSequence = Sequence([layer])
+            g = Dataset()
+            g.GraphicAnnotationUnits, g.GraphicDimensions, g.NumberOfGraphicPoints = "PIXEL", 2, 3
+            g.GraphicData = [5.0, 5.0, 30.0, 5.0, 30.0, 12.0]
+            g.GraphicType, g.GraphicFilled = "POLYLINE", "N"
+            ann = Dataset()
+            ann.GraphicLayer = "ANNOT"
+            ann.ReferencedImageSequence = Sequence([img_ref])
+            ann.GraphicObjectSequence = Sequence([g])
+            ps.GraphicAnnotationSequence = Sequence([ann])
+        ps.save_as(out, write_like_original=True)
+        paths.append(out)
+    return paths
+
+
+def test_viewer_in_chromium():
+    tmp = tempdir("viewer")
+    shots = os.path.join(tmp, "screenshots")
+    os.makedirs(shots)
+    ok = False
+    try:
+        check(os.path.exists(os.path.join(VIEWER, "dist", "viewer.js")), "viewer not built (make builds it)")
+        paths = make_study(os.path.join(tmp, "study"))
+        with AtriumServer(os.path.join(tmp, "data"), http=True, extra_args=["--user", "doc:pw:viewer"]) as srv:
+            p = run([ATRIUM, "send", f"127.0.0.1:{srv.port}", "--called", "ATRIUM"] + paths)
+            check(p.returncode == 0, f"storing the study: {p.stderr.decode()}")
+            env = dict(os.environ, ATRIUM_URL=f"http://127.0.0.1:{srv.http_port}", ATRIUM_USER="doc",
+                       ATRIUM_PASSWORD="pw", PATIENT=PATIENT, SHOTS=shots, VIEWER_DIR=os.path.abspath(VIEWER))
+            r = subprocess.run(["node", os.path.join(ROOT, "tests", "viewer", "viewer_check.mjs")], env=env,
+                               capture_output=True, timeout=180)
+            print(r.stdout.decode(), r.stderr.decode()[-3000:])
+            check(r.returncode == 0, f"viewer checks failed; screenshots in {shots}")
+            ok = True
+    finally:
+        if ok:
+            cleanup(tmp)
+
+
+if __name__ == "__main__":
+    main([test_viewer_in_chromium])

@@ -1,0 +1,128 @@
+// Drives Atrium's viewer in headless Chromium (Debian's, through playwright-core) and checks what
+// it draws: exits 1 with the failed checks listed. Arguments come from the environment:
+// ATRIUM_URL, ATRIUM_USER, ATRIUM_PASSWORD, PATIENT, SHOTS (folder for screenshots).
+import { createRequire } from "node:module";
+import path from "node:path";
+
+const require = createRequire(path.join(process.env.VIEWER_DIR, "package.json"));
+const { chromium } = require("playwright-core");
+
+const failures = [];
+const check = (ok, what) => { console.log(`${ok ? "ok  " : "FAIL"} ${what}`); if (!ok) failures.push(what); };
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu"] });
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 },
+    httpCredentials: { username: process.env.ATRIUM_USER, password: process.env.ATRIUM_PASSWORD } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  const shot = (name) => page.screenshot({ path: path.join(process.env.SHOTS, `${name}.png`) });
+
+  // What the image canvas shows: mean grey, pixels of the contour colour (red) and of the
+  // presentation state's annotations (yellow), and a hash that changes when anything does.
+  const canvas = () => page.evaluate(() => {
+    const c = document.getElementById("image-canvas");
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let sum = 0, n = 0, red = 0, yellow = 0, hash = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
+      if (r > 200 && g < 70 && b < 70) red++;
+      else if (r > 200 && g > 200 && b < 90) yellow++;
+      else if (r === g && g === b) { sum += r; n++; }
+      hash = (hash * 31 + r + 7 * g + 13 * b) | 0;
+    }
+    return { mean: n ? sum / n : 0, red, yellow, hash };
+  });
+  const viewer = () => page.evaluate(() => {
+    const v = window.atriumViewer;
+    return { slice: v.slice, slices: v.slices.length, phase: v.phase, phases: v.phases(), shown: v.stats.framesShown,
+      overlays: v.stats.overlaysDrawn, playing: v.playing, win: v.win, gsps: v.gsps ? v.gsps.label : null };
+  });
+
+  await page.goto(process.env.ATRIUM_URL + "/");
+  await page.fill("input[name=PatientName]", process.env.PATIENT.substring(0, 4).toLowerCase());
+  await page.click("button[type=submit]");
+  await page.waitForSelector("tr.study", { timeout: 15000 });
+  const rows = await page.$$eval("tr.study", (trs) => trs.map((t) => t.textContent));
+  check(rows.length === 1 && rows[0].includes(process.env.PATIENT), `search finds the study: ${rows}`);
+  await shot("1-study-list");
+
+  await page.click("tr.study");
+  await page.waitForFunction(() => window.atriumViewer && window.atriumViewer.stats.framesShown > 0, null,
+    { timeout: 20000 });
+  await page.waitForTimeout(500);
+  const thumbs = await page.$$eval(".series-thumb img", (imgs) => imgs.map((i) => i.complete && i.naturalWidth));
+  check(thumbs.length >= 1 && thumbs.every((w) => w > 0), `series thumbnails loaded: ${thumbs}`);
+  let v = await viewer();
+  check(v.slices === 2 && v.phases === 8, `2 slices x 8 phases: ${JSON.stringify(v)}`);
+  let c = await canvas();
+  check(c.mean > 5, `an image is drawn (mean grey ${c.mean.toFixed(1)})`);
+  // The newest presentation state of this image is applied: its window and its annotation.
+  check(v.gsps === "NEWEST" && v.win && Math.abs(v.win.center - 300) < 1e-6, `newest GSPS applied: ${JSON.stringify(v)}`);
+  check(c.yellow > 30, `GSPS annotation drawn in yellow (${c.yellow} pixels)`);
+  check(c.red > 30, `RT Structure Set contour drawn in red (${c.red} pixels)`);
+  await shot("2-image-with-overlays");
+
+  // Another presentation state, then none.
+  const older = await page.$eval("#gsps", (sel) => [...sel.options].find((o) => o.text.includes("OLDER"))?.value);
+  await page.selectOption("#gsps", older ?? "missing");
+  await page.waitForTimeout(400);
+  v = await viewer();
+  check(v.gsps === "OLDER" && Math.abs(v.win.center - 100) < 1e-6, `older GSPS selectable: ${JSON.stringify(v)}`);
+  await page.selectOption("#gsps", "");
+  await page.waitForTimeout(400);
+  c = await canvas();
+  check(c.yellow === 0 && (await viewer()).gsps === null, `no GSPS: no annotation (${c.yellow})`);
+
+  await page.uncheck("#overlays");
+  await page.waitForTimeout(200);
+  check((await canvas()).red === 0, "overlays off: no contour");
+  await page.check("#overlays");
+
+  // Window/level by dragging: the picture changes.
+  const before = await canvas();
+  const box = await page.locator("#image-canvas").boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height / 2 + 90, { steps: 6 });
+  await page.mouse.up();
+  await page.waitForTimeout(600);
+  const after = await canvas();
+  v = await viewer();
+  check(v.win && after.hash !== before.hash && Math.abs(after.mean - before.mean) > 1,
+    `window drag changes the picture (mean ${before.mean.toFixed(1)} -> ${after.mean.toFixed(1)}, ${JSON.stringify(v.win)})`);
+  await shot("3-after-window-drag");
+
+  // Cine: play, the phases run and the picture changes; pause.
+  const start = await viewer();
+  const hashes = new Set();
+  await page.click("#play");
+  for (let i = 0; i < 12; i++) {
+    await page.waitForTimeout(120);
+    hashes.add((await canvas()).hash);
+  }
+  const playing = await viewer();
+  await page.click("#play");
+  check(playing.playing && playing.shown - start.shown >= 8, `cine shows frames (${playing.shown - start.shown} in 1.4 s)`);
+  check(hashes.size >= 4, `cine changes the picture (${hashes.size} different pictures)`);
+  check(!(await viewer()).playing, "pause stops the cine");
+  await shot("4-cine");
+
+  // Slices, and the tag browser.
+  await page.click("#prev-slice");
+  await page.waitForTimeout(300);
+  check((await viewer()).slice === 0, "previous slice");
+  const tags = await page.textContent("#tags");
+  check(tags.includes("PatientName") && tags.includes(process.env.PATIENT), "tag browser lists the instance's attributes");
+  check(errors.length === 0, `no errors in the page: ${errors}`);
+} finally {
+  await browser.close();
+}
+if (failures.length) {
+  console.log(`${failures.length} checks failed`);
+  process.exit(1);
+}
+console.log("all viewer checks passed");

@@ -1,0 +1,61 @@
+// The server: QIDO-RS searches, WADO-RS metadata and bulk data, rendered frames. The browser
+// supplies the credentials it was given for the page.
+import { DicomJson } from "./dicom";
+
+const BASE = "/dicom-web";
+
+async function getJson(url: string): Promise<DicomJson[]> {
+  const r = await fetch(url, { headers: { Accept: "application/dicom+json" } });
+  if (!r.ok) {
+    let msg = `${r.status}`;
+    try { msg += ": " + (await r.json()).error; } catch { /* not JSON */ }
+    throw new Error(`${url}: ${msg}`);
+  }
+  return (await r.json()) as DicomJson[];
+}
+
+export function searchStudies(params: Record<string, string>): Promise<DicomJson[]> {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+  q.set("includefield", "00081030,00201208");
+  q.set("limit", "200");
+  return getJson(`${BASE}/studies?${q}`);
+}
+
+export const seriesOf = (study: string) => getJson(`${BASE}/studies/${study}/series?includefield=0008103E`);
+export const instancesOf = (study: string) => getJson(`${BASE}/studies/${study}/instances`);
+export const seriesMetadata = (study: string, series: string) =>
+  getJson(`${BASE}/studies/${study}/series/${series}/metadata`);
+export const instanceMetadata = (study: string, series: string, sop: string) =>
+  getJson(`${BASE}/studies/${study}/series/${series}/instances/${sop}/metadata`);
+
+export function instancePath(study: string, series: string, sop: string): string {
+  return `${BASE}/studies/${study}/series/${series}/instances/${sop}`;
+}
+
+export function renderedUrl(study: string, series: string, sop: string, frame: number,
+                            window?: { center: number; width: number }): string {
+  let url = `${instancePath(study, series, sop)}/frames/${frame}/rendered?accept=image/png`;
+  if (window) url += `&window=${window.center.toFixed(2)},${Math.max(1, window.width).toFixed(2)},linear`;
+  return url;
+}
+
+export function thumbnailUrl(study: string, series: string, sop: string): string {
+  return `${instancePath(study, series, sop)}/thumbnail`;
+}
+
+// The bytes of a bulk data URI (a one-part multipart/related answer).
+export async function bulkData(uri: string): Promise<Uint8Array> {
+  const path = uri.includes("/dicom-web/") ? uri.substring(uri.indexOf("/dicom-web/")) : uri;
+  const r = await fetch(path, { headers: { Accept: 'multipart/related; type="application/octet-stream"' } });
+  if (!r.ok) throw new Error(`${path}: ${r.status}`);
+  const type = r.headers.get("Content-Type") || "";
+  const boundary = /boundary="?([^";]+)"?/.exec(type)?.[1];
+  const body = new Uint8Array(await r.arrayBuffer());
+  if (!boundary) return body;
+  // Part body: after the first blank line, before the closing delimiter.
+  const text = new TextDecoder("latin1").decode(body.subarray(0, Math.min(body.length, 2048)));
+  const start = text.indexOf("\r\n\r\n") + 4;
+  const end = body.length - (`\r\n--${boundary}--\r\n`).length;
+  return body.subarray(start, end);
+}

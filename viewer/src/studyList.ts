@@ -1,0 +1,54 @@
+// The study list: search by patient, date range, modality and accession (QIDO-RS).
+import { searchStudies } from "./api";
+import { str, T } from "./dicom";
+
+export function showStudyList(app: HTMLElement, setStatus: (s: string) => void): void {
+  app.innerHTML = `
+    <form class="search" id="search">
+      <input name="PatientName" placeholder="Patient name (wildcards *)" size="24">
+      <input name="PatientID" placeholder="Patient ID" size="12">
+      <input name="from" type="date" title="from"> <input name="to" type="date" title="to">
+      <input name="ModalitiesInStudy" placeholder="Modality" size="6">
+      <input name="AccessionNumber" placeholder="Accession" size="12">
+      <button type="submit">Search</button>
+    </form>
+    <table><thead><tr><th>Patient</th><th>ID</th><th>Date</th><th>Modalities</th><th>Accession</th>
+    <th>Description</th><th>Images</th></tr></thead><tbody id="studies"></tbody></table>`;
+  const form = app.querySelector<HTMLFormElement>("#search")!;
+  const run = async () => {
+    const f = new FormData(form);
+    const d = (k: string) => String(f.get(k) || "").replace(/-/g, "");
+    const params: Record<string, string> = {
+      PatientName: String(f.get("PatientName") || ""), PatientID: String(f.get("PatientID") || ""),
+      ModalitiesInStudy: String(f.get("ModalitiesInStudy") || "").toUpperCase(),
+      AccessionNumber: String(f.get("AccessionNumber") || ""),
+    };
+    if (d("from") || d("to")) params.StudyDate = `${d("from")}-${d("to")}`;
+    if (params.PatientName && !params.PatientName.includes("*")) params.PatientName += "*";
+    try {
+      const studies = await searchStudies(params);
+      const body = app.querySelector("#studies")!;
+      body.innerHTML = "";
+      for (const s of studies) {
+        const tr = document.createElement("tr");
+        tr.className = "study";
+        tr.dataset.uid = str(s, T.studyUid);
+        const cells = [str(s, T.patientName), str(s, T.patientId), str(s, T.studyDate),
+          (s[T.modalities]?.Value || []).join(", "), str(s, T.accession), str(s, T.studyDescription),
+          str(s, T.studyInstances)];
+        for (const c of cells) {
+          const td = document.createElement("td");
+          td.textContent = c;
+          tr.appendChild(td);
+        }
+        tr.onclick = () => { location.hash = `#/study/${tr.dataset.uid}`; };
+        body.appendChild(tr);
+      }
+      setStatus(studies.length ? "" : "no study matches");
+    } catch (e) {
+      setStatus(String(e));
+    }
+  };
+  form.onsubmit = (e) => { e.preventDefault(); run(); };
+  run();
+}
