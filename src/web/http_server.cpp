@@ -15,6 +15,7 @@ HttpServer::HttpServer(const Config& config, const Authenticator& auth)
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   server_->set_payload_max_length(static_cast<size_t>(config.httpMaxBodyMb) * 1024 * 1024);
   server_->set_keep_alive_timeout(5);  // idle keep-alive connections give their worker back
+  server_->set_tcp_nodelay(true);      // else small answers wait ~40 ms for a delayed ACK
   server_->set_read_timeout(60);
   server_->set_write_timeout(60);
   // Errors the library produces itself (404 no route, 413 too large, 400 malformed) get JSON too.
