@@ -100,13 +100,7 @@ std::uint16_t Archive::resolve(const std::string& sopClassUid, DcmDataset& ident
 std::optional<dimse::PeerAddress> Archive::moveDestination(const std::string& aet) {
   auto p = peers_->find(aet);
   if (!p) return std::nullopt;
-  dimse::PeerAddress a;
-  a.host = p->host;
-  a.port = p->port;
-  a.calledAet = p->aet;
-  a.callingAet = config_.aet;
-  a.maxPdu = config_.maxPdu;
-  return a;
+  return peerAddress(*p, config_);
 }
 
 }  // namespace atrium

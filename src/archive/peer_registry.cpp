@@ -8,6 +8,17 @@
 
 namespace atrium {
 
+dimse::PeerAddress peerAddress(const Peer& peer, const Config& config) {
+  dimse::PeerAddress a;
+  a.host = peer.host;
+  a.port = peer.port;
+  a.calledAet = peer.aet;
+  a.callingAet = config.aet;
+  a.maxPdu = config.maxPdu;
+  a.timeoutSeconds = config.dimseTimeoutSeconds;
+  return a;
+}
+
 PeerRegistry::PeerRegistry(const std::vector<Peer>& configured, index::IndexDatabase& db)
     : configured_(configured), db_(db) {
   db_.select("SELECT aet,host,port FROM peers ORDER BY aet", {}, [&](const index::Statement& r) {

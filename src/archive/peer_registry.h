@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "dimse/scu_association.h"
 
 namespace atrium::index {
 class IndexDatabase;
@@ -19,6 +20,9 @@ namespace atrium {
 struct PeerError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// How we reach a peer: its address, our AE title and PDU size from the config.
+dimse::PeerAddress peerAddress(const Peer& peer, const Config& config);
 
 class PeerRegistry {
  public:

@@ -14,5 +14,6 @@ int runWorklist(int argc, char** argv);
 int runJobs(int argc, char** argv);
 int runPush(int argc, char** argv);
 int runHashPassword(int argc, char** argv);
+int runAnalyze(int argc, char** argv);
 
 }  // namespace atrium::cli

@@ -23,7 +23,8 @@ const char* kUsage =
     "  worklist query HOST:PORT [--modality M] [--station AET] [-k KEY=VALUE]... [--json]\n"
     "  jobs     list [--json] | retry ID | cancel ID [--data DIR]    the send queue\n"
     "  push     --study UID --to AET [--data DIR | --config FILE]   queue a study for a peer\n"
-    "  hash-password                                       read a password on stdin, print its hash\n";
+    "  hash-password                                       read a password on stdin, print its hash\n"
+    "  analyze  PATH... [--json]                           short-axis cine MR: LV/RV volumes, EF, LV mass\n";
 }
 
 int main(int argc, char** argv) {
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   if (cmd == "jobs") return atrium::cli::runJobs(argc, argv);
   if (cmd == "push") return atrium::cli::runPush(argc, argv);
   if (cmd == "hash-password") return atrium::cli::runHashPassword(argc, argv);
+  if (cmd == "analyze") return atrium::cli::runAnalyze(argc, argv);
   if (cmd == "--version" || cmd == "version") {
     std::puts("atrium 0.1.0");
     return 0;

@@ -69,13 +69,7 @@ void Forwarder::runOne() {
       error = "destination " + job->destination + " is not a configured peer";
       for (const auto& it : job->items) results.push_back({it.sopInstanceUid, false, error});
     } else {
-      dimse::PeerAddress a;
-      a.host = peer->host;
-      a.port = peer->port;
-      a.calledAet = peer->aet;
-      a.callingAet = config_.aet;
-      a.maxPdu = config_.maxPdu;
-      a.timeoutSeconds = config_.dimseTimeoutSeconds;
+      dimse::PeerAddress a = peerAddress(*peer, config_);
       std::vector<dimse::SendItem> absolute = job->items;
       for (auto& it : absolute) it.file = storageRoot_ / it.file;
       std::vector<const dimse::SendItem*> items;

@@ -60,6 +60,13 @@ constexpr const char* kJobColumns =
     "(SELECT count(*) FROM job_items x WHERE x.job_pk=j.pk AND x.state='sent'),"
     "(SELECT count(*) FROM job_items x WHERE x.job_pk=j.pk AND x.state='failed') FROM jobs j";
 
+// The state of a job, "" when there is none.
+std::string jobState(sqlite3* db, std::int64_t id) {
+  Statement q(db, "SELECT state FROM jobs WHERE pk=?");
+  q.bind(1, id);
+  return q.step() ? q.text(0) : std::string();
+}
+
 void exec1(sqlite3* db, const char* sql, std::int64_t a) {
   Statement s(db, sql);
   s.bind(1, a);
@@ -139,11 +146,8 @@ bool retryJob(index::IndexDatabase& db, std::int64_t id, std::string* why) {
   bool changed = false;
   std::string state;
   db.write([&](sqlite3* c) {
-    Statement q(c, "SELECT state FROM jobs WHERE pk=?");
-    q.bind(1, id);
-    if (!q.step()) return;
-    state = q.text(0);
-    if (state == "done" || state == "running") return;
+    state = jobState(c, id);
+    if (state.empty() || state == "done" || state == "running") return;
     exec1(c, "UPDATE job_items SET state='pending',error='' WHERE job_pk=? AND state='failed'", id);
     Statement u(c, "UPDATE jobs SET state='pending',attempts=0,next_attempt_at=?,updated_at=?,last_error='' WHERE pk=?");
     std::int64_t now = nowMs();
@@ -159,11 +163,8 @@ bool cancelJob(index::IndexDatabase& db, std::int64_t id, std::string* why) {
   bool changed = false;
   std::string state;
   db.write([&](sqlite3* c) {
-    Statement q(c, "SELECT state FROM jobs WHERE pk=?");
-    q.bind(1, id);
-    if (!q.step()) return;
-    state = q.text(0);
-    if (state == "done" || state == "cancelled") return;
+    state = jobState(c, id);
+    if (state.empty() || state == "done" || state == "cancelled") return;
     Statement u(c, "UPDATE jobs SET state='cancelled',updated_at=? WHERE pk=?");
     u.bind(1, nowMs()).bind(2, id);
     u.step();

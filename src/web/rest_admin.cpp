@@ -76,11 +76,7 @@ void registerAdminRoutes(HttpServer& http, WebContext& ctx) {
     std::string aet = req.matches[1];
     auto p = ctx.archive.peers().find(aet);
     if (!p) return sendError(res, 404, "no peer " + aet);
-    dimse::PeerAddress a;
-    a.host = p->host;
-    a.port = p->port;
-    a.calledAet = p->aet;
-    a.callingAet = ctx.config.aet;
+    dimse::PeerAddress a = peerAddress(*p, ctx.config);
     a.timeoutSeconds = 10;
     auto start = std::chrono::steady_clock::now();
     try {

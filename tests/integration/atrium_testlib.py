@@ -547,6 +547,17 @@ def findscu(port, keys, root="-S", extra=(), called="ATRIUM"):
         cleanup(out)
 
 
+def read_until_final(assoc):
+    """(number of pending responses, final status) of a C-FIND running on a RawAssociation."""
+    pending = 0
+    while True:
+        rsp = assoc.read_response()
+        st = struct.unpack("<H", rsp[0x0900])[0]
+        if st not in (0xFF00, 0xFF01):
+            return pending, st
+        pending += 1
+
+
 def echo_ok(port, called="ATRIUM"):
     p = subprocess.run(["echoscu", "-aec", called, "127.0.0.1", str(port)], capture_output=True, timeout=30)
     return p.returncode == 0

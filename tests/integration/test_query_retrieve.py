@@ -5,14 +5,13 @@
   - atrium find / move / get against DCMTK dcmqrscp and against Orthanc."""
 import json
 import os
-import struct
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from atrium_testlib import (ATRIUM, IMPLICIT_LE, PYDICOM_DATA, AtriumServer, Orthanc, RawAssociation, StoreScp,  # noqa: E402
                             c_cancel_rq, c_find_rq, check, cleanup, dataset_bytes, findscu, free_port, main, p_data,
-                            run, split_part10, tempdir, wait_for_port, write_instance)
+                            read_until_final, run, split_part10, tempdir, wait_for_port, write_instance)
 
 sys.path.insert(0, "/usr/lib/python3/dist-packages")
 import pydicom  # noqa: E402
@@ -184,13 +183,7 @@ def test_cancel_and_bad_queries():
     ident = mr_identifier("IMAGE", BIG)
     a.send_raw(p_data(1, c_find_rq(STUDY_FIND, 7), True) + p_data(1, ident, False) +
                p_data(1, c_cancel_rq(7), True))
-    pending = 0
-    while True:
-        rsp = a.read_response()
-        st = struct.unpack("<H", rsp[0x0900])[0]
-        if st not in (0xFF00, 0xFF01):
-            break
-        pending += 1
+    pending, st = read_until_final(a)
     a.release()
     check(st == 0xFE00, f"C-CANCEL: final status {st:#06x}")
     check(pending < 200, f"{pending} pending responses despite the cancel")

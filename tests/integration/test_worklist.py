@@ -8,15 +8,14 @@
 import json
 import os
 import signal
-import struct
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from atrium_testlib import (ATRIUM, IMPLICIT_LE, AtriumServer, RawAssociation, c_cancel_rq, c_find_rq,  # noqa: E402
-                            check, cleanup, dataset_bytes, findscu, free_port, main, p_data, run, tempdir,
-                            wait_for_port)
+                            check, cleanup, dataset_bytes, findscu, free_port, main, p_data, read_until_final,
+                            run, tempdir, wait_for_port)
 
 sys.path.insert(0, "/usr/lib/python3/dist-packages")
 import pydicom  # noqa: E402
@@ -268,13 +267,7 @@ def test_cancel():
     ident.ScheduledProcedureStepSequence = [step]
     a.send_raw(p_data(1, c_find_rq(MWL_FIND, 9), True) + p_data(1, dataset_bytes(ident), False) +
                p_data(1, c_cancel_rq(9), True))
-    pending = 0
-    while True:
-        rsp = a.read_response()
-        st = struct.unpack("<H", rsp[0x0900])[0]
-        if st not in (0xFF00, 0xFF01):
-            break
-        pending += 1
+    pending, st = read_until_final(a)
     a.release()
     check(st == 0xFE00, f"C-CANCEL: final status {st:#06x}")
     check(pending < 9, f"{pending} pending responses despite the cancel")

@@ -1,0 +1,282 @@
+#include "cardiac/cine_stack.h"
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcitem.h>
+#include <dcmtk/dcmdata/dcsequen.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "dicom/text.h"
+#include "dicom/transcode.h"
+
+namespace atrium::cardiac {
+namespace {
+
+constexpr const char* kMrImage = "1.2.840.10008.5.1.4.1.1.4";
+constexpr const char* kEnhancedMr = "1.2.840.10008.5.1.4.1.1.4.1";
+
+std::string text(DcmItem& item, const DcmTagKey& key) { return dicom::trim(dicom::getRaw(item, key)); }
+
+bool numbers(DcmItem& item, const DcmTagKey& key, double* out, int n) {
+  for (int i = 0; i < n; ++i) {
+    Float64 v = 0;
+    if (item.findAndGetFloat64(key, v, static_cast<unsigned long>(i)).bad()) return false;
+    out[i] = v;
+  }
+  return true;
+}
+
+// The first item of a sequence, searched in item then in the given functional group item.
+DcmItem* groupItem(DcmItem* frameGroups, DcmItem* shared, const DcmTagKey& seq) {
+  DcmItem* found = nullptr;
+  if (frameGroups && frameGroups->findAndGetSequenceItem(seq, found, 0).good() && found) return found;
+  if (shared && shared->findAndGetSequenceItem(seq, found, 0).good() && found) return found;
+  return nullptr;
+}
+
+bool geometry(DcmItem& posItem, DcmItem& oriItem, DcmItem& spacingItem, CineImage& img) {
+  double ipp[3], iop[6], ps[2];
+  if (!numbers(posItem, DCM_ImagePositionPatient, ipp, 3) || !numbers(oriItem, DCM_ImageOrientationPatient, iop, 6) ||
+      !numbers(spacingItem, DCM_PixelSpacing, ps, 2))
+    return false;
+  img.position = {ipp[0], ipp[1], ipp[2]};
+  img.rowDir = {iop[0], iop[1], iop[2]};
+  img.colDir = {iop[3], iop[4], iop[5]};
+  img.rowSpacing = ps[0];
+  img.colSpacing = ps[1];
+  return true;
+}
+
+struct Header {
+  std::vector<CineImage> images;
+  std::string study, frameOfRef, name, id, charset;
+  double height = 0, weight = 0;
+};
+
+// The images of one file (several for Enhanced MR); none when it is not a usable MR image.
+bool readHeader(const std::filesystem::path& file, Header& h, std::string& why) {
+  DcmFileFormat ff;
+  if (ff.loadFileUntilTag(file.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect, DCM_PixelData)
+          .bad()) {
+    why = "not DICOM";
+    return false;
+  }
+  DcmDataset& ds = *ff.getDataset();
+  std::string cls = text(ds, DCM_SOPClassUID);
+  if (cls != kMrImage && cls != kEnhancedMr) {
+    why = "not an MR image";
+    return false;
+  }
+  CineImage base;
+  base.file = file;
+  base.sopClassUid = cls;
+  base.sopInstanceUid = text(ds, DCM_SOPInstanceUID);
+  base.seriesUid = text(ds, DCM_SeriesInstanceUID);
+  base.transferSyntax = DcmXfer(ff.getDataset()->getOriginalXfer()).getXferID();
+  Uint16 rows = 0, cols = 0;
+  ds.findAndGetUint16(DCM_Rows, rows);
+  ds.findAndGetUint16(DCM_Columns, cols);
+  base.rows = rows;
+  base.columns = cols;
+  Sint32 number = 0;
+  ds.findAndGetSint32(DCM_InstanceNumber, number);
+  base.instanceNumber = number;
+  h.study = text(ds, DCM_StudyInstanceUID);
+  h.frameOfRef = text(ds, DCM_FrameOfReferenceUID);
+  h.name = dicom::getRaw(ds, DCM_PatientName);
+  h.id = text(ds, DCM_PatientID);
+  h.charset = text(ds, DCM_SpecificCharacterSet);
+  numbers(ds, DCM_PatientSize, &h.height, 1);
+  numbers(ds, DCM_PatientWeight, &h.weight, 1);
+  if (rows == 0 || cols == 0) {
+    why = "no image size";
+    return false;
+  }
+  if (cls == kMrImage) {
+    if (!geometry(ds, ds, ds, base)) {
+      why = "no Image Position/Orientation (Patient) or Pixel Spacing";
+      return false;
+    }
+    numbers(ds, DCM_TriggerTime, &base.triggerTime, 1);
+    Sint32 frames = 1;
+    ds.findAndGetSint32(DCM_NumberOfFrames, frames);
+    for (Sint32 f = 0; f < std::max(frames, 1); ++f) {
+      CineImage img = base;
+      img.frame = static_cast<unsigned>(f);
+      h.images.push_back(img);
+    }
+    return true;
+  }
+  // Enhanced MR: geometry and timing per frame from the functional groups.
+  DcmItem* shared = nullptr;
+  ds.findAndGetSequenceItem(DCM_SharedFunctionalGroupsSequence, shared, 0);
+  DcmSequenceOfItems* perFrame = nullptr;
+  ds.findAndGetSequence(DCM_PerFrameFunctionalGroupsSequence, perFrame);
+  if (!perFrame) {
+    why = "Enhanced MR without per-frame functional groups";
+    return false;
+  }
+  for (unsigned long f = 0; f < perFrame->card(); ++f) {
+    DcmItem* g = perFrame->getItem(f);
+    DcmItem* pos = groupItem(g, shared, DCM_PlanePositionSequence);
+    DcmItem* ori = groupItem(g, shared, DCM_PlaneOrientationSequence);
+    DcmItem* pix = groupItem(g, shared, DCM_PixelMeasuresSequence);
+    CineImage img = base;
+    img.frame = static_cast<unsigned>(f);
+    if (!pos || !ori || !pix || !geometry(*pos, *ori, *pix, img)) {
+      why = "Enhanced MR frame without plane position/orientation or pixel measures";
+      return false;
+    }
+    if (DcmItem* sync = groupItem(g, shared, DCM_CardiacSynchronizationSequence))
+      numbers(*sync, DCM_NominalCardiacTriggerDelayTime, &img.triggerTime, 1);
+    h.images.push_back(img);
+  }
+  return true;
+}
+
+std::string orientationKey(const CineImage& i) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%.2f/%.2f/%.2f/%.2f/%.2f/%.2f", i.rowDir[0], i.rowDir[1], i.rowDir[2], i.colDir[0],
+                i.colDir[1], i.colDir[2]);
+  return buf;
+}
+
+}  // namespace
+
+CineStack loadCineStack(const std::vector<std::filesystem::path>& paths) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(p, ec)) {
+      for (auto it = std::filesystem::recursive_directory_iterator(p, ec);
+           !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+        if (it->is_regular_file() && it->path().filename() != "DICOMDIR") files.push_back(it->path());
+    } else if (std::filesystem::is_regular_file(p, ec)) {
+      files.push_back(p);
+    } else {
+      throw CardiacError(p.string() + ": no such file or folder");
+    }
+  }
+  std::sort(files.begin(), files.end());
+  Header h;
+  std::map<std::string, int> skipped;
+  for (const auto& f : files) {
+    std::string why;
+    if (!readHeader(f, h, why)) ++skipped[why];
+  }
+  CineStack stack;
+  for (const auto& [why, n] : skipped)
+    stack.warnings.push_back(std::to_string(n) + " file(s) skipped: " + why);
+  if (h.images.empty()) throw CardiacError("no MR image with position, orientation and pixel spacing in the input");
+
+  // The short-axis cine: the orientation with the most images (localizers and long-axis views
+  // are fewer).
+  std::map<std::string, std::vector<CineImage>> byOrientation;
+  for (auto& i : h.images) byOrientation[orientationKey(i)].push_back(i);
+  auto best = std::max_element(byOrientation.begin(), byOrientation.end(),
+                               [](const auto& a, const auto& b) { return a.second.size() < b.second.size(); });
+  std::vector<CineImage> images = best->second;
+  if (byOrientation.size() > 1)
+    stack.warnings.push_back(std::to_string(h.images.size() - images.size()) +
+                             " image(s) in other orientations left out (localizers, long axis)");
+  const auto& first = images.front();
+  stack.normal = cross(first.rowDir, first.colDir);
+  double n = norm(stack.normal);
+  if (n < 0.5) throw CardiacError("Image Orientation (Patient) is not two orthogonal unit vectors");
+  stack.normal = stack.normal * (1.0 / n);
+
+  // Slices: positions along the normal, 0.5 mm apart at least.
+  std::sort(images.begin(), images.end(), [&](const CineImage& a, const CineImage& b) {
+    double pa = dot(a.position, stack.normal), pb = dot(b.position, stack.normal);
+    if (std::abs(pa - pb) > 0.5) return pa < pb;
+    if (a.triggerTime != b.triggerTime) return a.triggerTime < b.triggerTime;
+    return a.instanceNumber < b.instanceNumber;
+  });
+  int duplicates = 0;
+  for (const auto& img : images) {
+    double pos = dot(img.position, stack.normal);
+    if (stack.slices.empty() || std::abs(stack.slices.back().position - pos) > 0.5) stack.slices.push_back({pos, {}});
+    auto& phases = stack.slices.back().phases;
+    // The same slice at the same time twice (a repeated acquisition): the first is kept.
+    if (!phases.empty() && std::abs(phases.back().triggerTime - img.triggerTime) < 1.0 &&
+        phases.back().file != img.file) {
+      ++duplicates;
+      continue;
+    }
+    phases.push_back(img);
+  }
+  if (duplicates) stack.warnings.push_back(std::to_string(duplicates) + " duplicated image(s) left out");
+  std::map<std::size_t, int> counts;
+  for (const auto& s : stack.slices) ++counts[s.phases.size()];
+  stack.phases = static_cast<int>(
+      std::max_element(counts.begin(), counts.end(), [](auto& a, auto& b) { return a.second < b.second; })->first);
+  if (stack.phases < 2) throw CardiacError("the short-axis images have a single phase: not a cine");
+  // Slices that are not cines (a single image among the stack) go; others keep what they have.
+  std::erase_if(stack.slices, [&](const CineSlice& s) {
+    if (s.phases.size() >= 2) return false;
+    stack.warnings.push_back("slice at " + std::to_string(s.position) + " mm has one image: left out");
+    return true;
+  });
+  for (const auto& s : stack.slices)
+    if (static_cast<int>(s.phases.size()) != stack.phases)
+      stack.warnings.push_back("slice at " + std::to_string(s.position) + " mm has " + std::to_string(s.phases.size()) +
+                               " phases of " + std::to_string(stack.phases) + "; its missing phases are interpolated");
+  if (stack.slices.size() < 2) throw CardiacError("fewer than two short-axis slices");
+  std::set<std::string> series;
+  for (const auto& s : stack.slices)
+    for (const auto& p : s.phases) series.insert(p.seriesUid);
+  stack.seriesUids.assign(series.begin(), series.end());
+  stack.studyUid = h.study;
+  stack.frameOfReferenceUid = h.frameOfRef;
+  stack.patientName = h.name;
+  stack.patientId = h.id;
+  stack.specificCharacterSet = h.charset;
+  stack.heightM = h.height;
+  stack.weightKg = h.weight;
+  return stack;
+}
+
+std::vector<float> loadPixels(const CineImage& image) {
+  DcmFileFormat ff;
+  std::string error;
+  if (!dicom::loadInTransferSyntax(image.file, image.transferSyntax, "1.2.840.10008.1.2.1", ff, error))
+    throw CardiacError(image.file.string() + ": " + error);
+  DcmDataset& ds = *ff.getDataset();
+  Uint16 bits = 16, repr = 0;
+  ds.findAndGetUint16(DCM_BitsAllocated, bits);
+  ds.findAndGetUint16(DCM_PixelRepresentation, repr);
+  double slope = 1, intercept = 0;
+  numbers(ds, DCM_RescaleSlope, &slope, 1);
+  numbers(ds, DCM_RescaleIntercept, &intercept, 1);
+  if (image.sopClassUid == kEnhancedMr) {
+    DcmItem* shared = nullptr;
+    ds.findAndGetSequenceItem(DCM_SharedFunctionalGroupsSequence, shared, 0);
+    DcmItem* frame = nullptr;
+    ds.findAndGetSequenceItem(DCM_PerFrameFunctionalGroupsSequence, frame, static_cast<signed long>(image.frame));
+    if (DcmItem* t = groupItem(frame, shared, DCM_PixelValueTransformationSequence)) {
+      numbers(*t, DCM_RescaleSlope, &slope, 1);
+      numbers(*t, DCM_RescaleIntercept, &intercept, 1);
+    }
+  }
+  const Uint8* raw = nullptr;
+  unsigned long length = 0;
+  if (ds.findAndGetUint8Array(DCM_PixelData, raw, &length).bad() || !raw)
+    throw CardiacError(image.file.string() + ": no pixel data");
+  std::size_t count = std::size_t(image.rows) * image.columns, bytes = bits / 8;
+  std::size_t offset = count * bytes * image.frame;
+  if (bytes < 1 || offset + count * bytes > length)
+    throw CardiacError(image.file.string() + ": pixel data shorter than its size says");
+  std::vector<float> out(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const Uint8* p = raw + offset + i * bytes;
+    double v = bytes == 1 ? p[0] : repr ? double(Sint16(p[0] | (p[1] << 8))) : double(Uint16(p[0] | (p[1] << 8)));
+    out[i] = static_cast<float>(v * slope + intercept);
+  }
+  return out;
+}
+
+}  // namespace atrium::cardiac

@@ -1,0 +1,286 @@
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "cardiac/segmenter.h"
+
+namespace atrium::cardiac {
+
+CineData loadCineData(const CineStack& stack) {
+  CineData d;
+  for (const auto& s : stack.slices) {
+    std::vector<Image> phases;
+    for (const auto& p : s.phases) {
+      Image img(p.columns, p.rows);
+      img.data = loadPixels(p);
+      phases.push_back(std::move(img));
+    }
+    // Missing phases: the nearest existing one stands in.
+    while (static_cast<int>(phases.size()) < stack.phases) phases.push_back(phases.back());
+    d.images.push_back(std::move(phases));
+  }
+  return d;
+}
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+struct Point {
+  double x = 0, y = 0;
+};
+
+// Intensities scaled so that the 1st..99th percentiles of the stack's middle slice map to 0..1.
+struct Normalizer {
+  float lo = 0, hi = 1;
+  explicit Normalizer(const CineData& d) {
+    std::vector<float> v;
+    const auto& mid = d.images[d.images.size() / 2];
+    for (const auto& img : mid)
+      for (std::size_t i = 0; i < img.data.size(); i += 3) v.push_back(img.data[i]);
+    std::sort(v.begin(), v.end());
+    lo = v[v.size() / 100];
+    hi = v[v.size() * 99 / 100];
+    if (hi <= lo) hi = lo + 1;
+  }
+  Image operator()(const Image& img) const {
+    Image out = img;
+    for (auto& x : out.data) x = (x - lo) / (hi - lo);
+    return out;
+  }
+};
+
+// Where the heart is: the centre of the strongest motion (temporal standard deviation).
+Point heartCentre(const CineData& d, const Normalizer& norm, double pixelMm) {
+  const auto& first = d.images[0][0];
+  Image sd(first.width, first.height, 0);
+  std::size_t from = d.images.size() / 4, to = std::max(from + 1, d.images.size() * 3 / 4);
+  for (std::size_t s = from; s < to; ++s) {
+    Image mean(first.width, first.height, 0), sq(first.width, first.height, 0);
+    for (const auto& raw : d.images[s]) {
+      Image img = norm(raw);
+      for (std::size_t i = 0; i < img.data.size(); ++i) {
+        mean.data[i] += img.data[i];
+        sq.data[i] += img.data[i] * img.data[i];
+      }
+    }
+    double n = double(d.images[s].size());
+    for (std::size_t i = 0; i < sd.data.size(); ++i) {
+      double m = mean.data[i] / n;
+      sd.data[i] += static_cast<float>(std::sqrt(std::max(0.0, sq.data[i] / n - m * m)));
+    }
+  }
+  Image smooth = blur(sd, std::max(2, int(10 / pixelMm)));
+  Point best;
+  float bestV = -1;
+  // The heart is not at the edge of a cardiac field of view.
+  for (int y = first.height / 5; y < first.height * 4 / 5; ++y)
+    for (int x = first.width / 5; x < first.width * 4 / 5; ++x)
+      if (smooth.at(x, y) > bestV) {
+        bestV = smooth.at(x, y);
+        best = {double(x), double(y)};
+      }
+  return best;
+}
+
+struct Region {
+  Mask mask;
+  double area = 0;  // pixels
+  Point centre;
+};
+
+Region regionOf(const Grid<int>& labels, int label) {
+  Region r;
+  r.mask = Mask(labels.width, labels.height, 0);
+  double sx = 0, sy = 0;
+  for (int y = 0; y < labels.height; ++y)
+    for (int x = 0; x < labels.width; ++x)
+      if (labels.at(x, y) == label) {
+        r.mask.at(x, y) = 1;
+        sx += x;
+        sy += y;
+        r.area += 1;
+      }
+  if (r.area > 0) r.centre = {sx / r.area, sy / r.area};
+  return r;
+}
+
+// 4πA/P² with the perimeter as boundary pixels: 1 for a disk, small for a crescent.
+double roundness(const Region& r) {
+  double perimeter = 0;
+  const Mask& m = r.mask;
+  for (int y = 0; y < m.height; ++y)
+    for (int x = 0; x < m.width; ++x)
+      if (m.at(x, y) && (!m.inside(x + 1, y) || !m.at(x + 1, y) || !m.inside(x - 1, y) || !m.at(x - 1, y) ||
+                         !m.inside(x, y + 1) || !m.at(x, y + 1) || !m.inside(x, y - 1) || !m.at(x, y - 1)))
+        perimeter += 1;
+  return perimeter > 0 ? std::min(1.0, 4 * kPi * r.area / (perimeter * perimeter) * 1.27) : 0;
+}
+
+class ClassicSegmenter : public ISegmenter {
+ public:
+  const char* name() const override { return "classic-intensity-v1"; }
+
+  Segmentation segment(const CineStack& stack, const CineData& data) override {
+    const auto& ref = stack.slices[0].phases[0];
+    mm_ = (ref.rowSpacing + ref.colSpacing) / 2;
+    Normalizer norm(data);
+    Point heart = heartCentre(data, norm, mm_);
+    int slices = static_cast<int>(data.images.size()), phases = stack.phases;
+    Segmentation out(slices, std::vector<Mask>(phases));
+    // From the middle slice outwards, each slice starting from its neighbour's LV centre.
+    int mid = slices / 2;
+    std::vector<Point> centres(slices, heart);
+    std::vector<int> order;
+    for (int s = mid; s < slices; ++s) order.push_back(s);
+    for (int s = mid - 1; s >= 0; --s) order.push_back(s);
+    for (int s : order) {
+      Point start = s == mid ? heart : centres[s > mid ? s - 1 : s + 1];
+      Point c = start;
+      bool any = false;
+      for (int p = 0; p < phases; ++p) {
+        Image img = norm(data.images[s][p]);
+        Point found;
+        out[s][p] = segmentImage(img, c, found);
+        if (count(out[s][p])) {
+          c = found;
+          if (!any) centres[s] = found;
+          any = true;
+        }
+      }
+    }
+    return out;
+  }
+
+ private:
+  double mm_ = 1;
+
+  int px(double millimetres) const { return std::max(1, int(std::lround(millimetres / mm_))); }
+
+  // One image: labels, and the LV centre found (for the next image).
+  Mask segmentImage(const Image& img, Point seed, Point& lvCentre) {
+    Mask labels(img.width, img.height, kBackground);
+    Image smooth = blur(img, 1);
+    int roi = px(50);
+    std::vector<float> values;
+    for (int y = int(seed.y) - roi; y <= int(seed.y) + roi; ++y)
+      for (int x = int(seed.x) - roi; x <= int(seed.x) + roi; ++x)
+        if (smooth.inside(x, y)) values.push_back(smooth.at(x, y));
+    float t = otsu(values);
+    Mask bright(img.width, img.height, 0);
+    for (int y = 0; y < img.height; ++y)
+      for (int x = 0; x < img.width; ++x)
+        bright.at(x, y) = std::hypot(x - seed.x, y - seed.y) <= roi * 1.4 && smooth.at(x, y) > t;
+    Grid<int> comp;
+    int n = components(bright, comp);
+    // The LV blood pool: round, of a plausible size, near the seed.
+    int best = 0;
+    double bestScore = 0;
+    std::vector<Region> regions(n + 1);
+    for (int l = 1; l <= n; ++l) {
+      regions[l] = regionOf(comp, l);
+      double areaMm2 = regions[l].area * mm_ * mm_;
+      if (areaMm2 < 40 || areaMm2 > 6000) continue;
+      double dist = std::hypot(regions[l].centre.x - seed.x, regions[l].centre.y - seed.y) * mm_;
+      if (dist > 40) continue;
+      double score = roundness(regions[l]) * std::exp(-dist / 20.0);
+      if (score > bestScore) {
+        bestScore = score;
+        best = l;
+      }
+    }
+    if (!best || bestScore < 0.25) return labels;  // no LV here (beyond the apex or the base)
+    Mask lv = regions[best].mask;
+    // Papillary muscles and trabeculations belong to the blood pool: close, then fill holes.
+    lv = erode(dilate(lv, px(3)), px(3));
+    fillHoles(lv);
+    Grid<int> lvComp;
+    components(lv, lvComp);
+    lvCentre = regions[best].centre;
+
+    // Myocardium along rays: from the endocardial border outwards while the intensity stays below
+    // the blood threshold and above the dark (air, lung) level; at least 3 mm, at most 15 mm.
+    constexpr int kRays = 90;
+    std::vector<double> endo(kRays, 0), epi(kRays, 0);
+    float dark = t * 0.35f;
+    for (int r = 0; r < kRays; ++r) {
+      double a = 2 * kPi * r / kRays, dx = std::cos(a), dy = std::sin(a);
+      double d = 0;
+      while (true) {
+        int x = int(std::lround(lvCentre.x + dx * d)), y = int(std::lround(lvCentre.y + dy * d));
+        if (!lv.inside(x, y) || !lv.at(x, y)) break;
+        d += 0.5;
+      }
+      endo[r] = d;
+      double e = d + px(3);
+      while (e < d + px(15)) {
+        int x = int(std::lround(lvCentre.x + dx * e)), y = int(std::lround(lvCentre.y + dy * e));
+        if (!smooth.inside(x, y)) break;
+        float v = smooth.at(x, y);
+        if (v > t || v < dark) break;
+        e += 0.5;
+      }
+      epi[r] = e - d;
+    }
+    // Thickness smoothed around the circle (median of 9 neighbours).
+    std::vector<double> thick(kRays);
+    for (int r = 0; r < kRays; ++r) {
+      std::vector<double> w;
+      for (int k = -4; k <= 4; ++k) w.push_back(epi[(r + k + kRays) % kRays]);
+      std::nth_element(w.begin(), w.begin() + 4, w.end());
+      thick[r] = w[4];
+    }
+    Mask epiMask(img.width, img.height, 0);
+    for (int y = 0; y < img.height; ++y)
+      for (int x = 0; x < img.width; ++x) {
+        double ang = std::atan2(y - lvCentre.y, x - lvCentre.x);
+        if (ang < 0) ang += 2 * kPi;
+        double f = ang / (2 * kPi) * kRays;
+        int r0 = int(f) % kRays, r1 = (r0 + 1) % kRays;
+        double w = f - int(f);
+        double radius = (endo[r0] + thick[r0]) * (1 - w) + (endo[r1] + thick[r1]) * w;
+        if (std::hypot(x - lvCentre.x, y - lvCentre.y) <= radius || lv.at(x, y)) epiMask.at(x, y) = 1;
+      }
+    fillHoles(epiMask);
+
+    // RV: the largest other bright region touching the LV's outside (within 10 mm).
+    Mask near = dilate(epiMask, px(10));
+    int rv = 0;
+    double rvArea = 0;
+    for (int l = 1; l <= n; ++l) {
+      if (l == best || regions[l].area * mm_ * mm_ < 40) continue;
+      bool touches = false;
+      for (int y = 0; y < img.height && !touches; ++y)
+        for (int x = 0; x < img.width && !touches; ++x)
+          touches = comp.at(x, y) == l && near.at(x, y) && !epiMask.at(x, y);
+      if (touches && regions[l].area > rvArea) {
+        rvArea = regions[l].area;
+        rv = l;
+      }
+    }
+    for (int y = 0; y < img.height; ++y)
+      for (int x = 0; x < img.width; ++x) {
+        if (lv.at(x, y))
+          labels.at(x, y) = kLvBlood;
+        else if (epiMask.at(x, y))
+          labels.at(x, y) = kLvMyocardium;
+        else if (rv && comp.at(x, y) == rv)
+          labels.at(x, y) = kRvBlood;
+      }
+    if (rv) {
+      // One RV component without holes (the myocardium keeps its pixels).
+      Mask r(img.width, img.height, 0);
+      for (std::size_t i = 0; i < r.data.size(); ++i) r.data[i] = labels.data[i] == kRvBlood;
+      fillHoles(r);
+      for (std::size_t i = 0; i < r.data.size(); ++i)
+        if (r.data[i] && labels.data[i] == kBackground) labels.data[i] = kRvBlood;
+    }
+    return labels;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<ISegmenter> makeClassicSegmenter() { return std::make_unique<ClassicSegmenter>(); }
+
+}  // namespace atrium::cardiac

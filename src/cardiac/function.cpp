@@ -1,0 +1,51 @@
+#include "cardiac/function.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace atrium::cardiac {
+
+FunctionResults computeFunction(const CineStack& stack, const Segmentation& seg) {
+  FunctionResults r;
+  std::vector<double> gaps;
+  for (std::size_t s = 1; s < stack.slices.size(); ++s)
+    gaps.push_back(std::abs(stack.slices[s].position - stack.slices[s - 1].position));
+  std::nth_element(gaps.begin(), gaps.begin() + gaps.size() / 2, gaps.end());
+  r.sliceSpacingMm = gaps[gaps.size() / 2];
+  int phases = stack.phases;
+  r.lvVolumeMl.assign(phases, 0);
+  r.rvVolumeMl.assign(phases, 0);
+  r.myoVolumeMl.assign(phases, 0);
+  for (std::size_t s = 0; s < seg.size(); ++s) {
+    const auto& ref = stack.slices[s].phases[0];
+    double pixelMl = ref.rowSpacing * ref.colSpacing * r.sliceSpacingMm / 1000.0;
+    bool lv = false;
+    for (int p = 0; p < phases; ++p) {
+      std::size_t n[4] = {0, 0, 0, 0};
+      for (auto v : seg[s][p].data)
+        if (v < 4) ++n[v];
+      r.lvVolumeMl[p] += n[kLvBlood] * pixelMl;
+      r.myoVolumeMl[p] += n[kLvMyocardium] * pixelMl;
+      r.rvVolumeMl[p] += n[kRvBlood] * pixelMl;
+      lv = lv || n[kLvBlood] > 0;
+    }
+    r.slicesWithLv += lv;
+  }
+  for (int p = 0; p < phases; ++p) r.timesMs.push_back(stack.slices[stack.slices.size() / 2].phases[std::min<std::size_t>(p, stack.slices[stack.slices.size() / 2].phases.size() - 1)].triggerTime);
+  r.edPhase = int(std::max_element(r.lvVolumeMl.begin(), r.lvVolumeMl.end()) - r.lvVolumeMl.begin());
+  r.esPhase = int(std::min_element(r.lvVolumeMl.begin(), r.lvVolumeMl.end()) - r.lvVolumeMl.begin());
+  r.lvEdv = r.lvVolumeMl[r.edPhase];
+  r.lvEsv = r.lvVolumeMl[r.esPhase];
+  r.lvSv = r.lvEdv - r.lvEsv;
+  r.lvEf = r.lvEdv > 0 ? 100.0 * r.lvSv / r.lvEdv : 0;
+  r.lvMassG = r.myoVolumeMl[r.edPhase] * 1.05;
+  // The RV at the LV's end-diastole and end-systole (the usual convention of one ED and one ES).
+  r.rvEdv = r.rvVolumeMl[r.edPhase];
+  r.rvEsv = r.rvVolumeMl[r.esPhase];
+  r.rvSv = r.rvEdv - r.rvEsv;
+  r.rvEf = r.rvEdv > 0 ? 100.0 * r.rvSv / r.rvEdv : 0;
+  if (stack.heightM > 0 && stack.weightKg > 0) r.bsaM2 = std::sqrt(stack.heightM * 100 * stack.weightKg / 3600.0);
+  return r;
+}
+
+}  // namespace atrium::cardiac

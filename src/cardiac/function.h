@@ -1,0 +1,25 @@
+#pragma once
+// Ventricular function from a segmentation: volumes by summation of discs (area x spacing of the
+// slice positions along the normal, not Slice Thickness), ED = largest LV volume, ES = smallest,
+// LV mass = myocardial volume at ED x 1.05 g/ml; indexed to BSA (Mosteller) when height and
+// weight are known.
+#include <vector>
+
+#include "cardiac/cine_stack.h"
+#include "cardiac/segmenter.h"
+
+namespace atrium::cardiac {
+
+struct FunctionResults {
+  int edPhase = 0, esPhase = 0;  // 0-based
+  double lvEdv = 0, lvEsv = 0, lvSv = 0, lvEf = 0, lvMassG = 0;
+  double rvEdv = 0, rvEsv = 0, rvSv = 0, rvEf = 0;
+  double bsaM2 = 0;  // 0 when height or weight is missing
+  double sliceSpacingMm = 0;
+  std::vector<double> lvVolumeMl, rvVolumeMl, myoVolumeMl, timesMs;  // per phase
+  int slicesWithLv = 0;
+};
+
+FunctionResults computeFunction(const CineStack& stack, const Segmentation& seg);
+
+}  // namespace atrium::cardiac

@@ -1,0 +1,155 @@
+#include "cardiac/image2d.h"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+
+namespace atrium::cardiac {
+
+int components(const Mask& m, Grid<int>& labels) {
+  labels = Grid<int>(m.width, m.height, 0);
+  int n = 0;
+  std::deque<std::pair<int, int>> queue;
+  for (int y = 0; y < m.height; ++y)
+    for (int x = 0; x < m.width; ++x) {
+      if (!m.at(x, y) || labels.at(x, y)) continue;
+      ++n;
+      labels.at(x, y) = n;
+      queue.emplace_back(x, y);
+      while (!queue.empty()) {
+        auto [cx, cy] = queue.front();
+        queue.pop_front();
+        const int dx[] = {1, -1, 0, 0}, dy[] = {0, 0, 1, -1};
+        for (int k = 0; k < 4; ++k) {
+          int nx = cx + dx[k], ny = cy + dy[k];
+          if (m.inside(nx, ny) && m.at(nx, ny) && !labels.at(nx, ny)) {
+            labels.at(nx, ny) = n;
+            queue.emplace_back(nx, ny);
+          }
+        }
+      }
+    }
+  return n;
+}
+
+void fillHoles(Mask& m) {
+  Mask outside(m.width, m.height, 0);
+  std::deque<std::pair<int, int>> queue;
+  auto seed = [&](int x, int y) {
+    if (!m.at(x, y) && !outside.at(x, y)) {
+      outside.at(x, y) = 1;
+      queue.emplace_back(x, y);
+    }
+  };
+  for (int x = 0; x < m.width; ++x) {
+    seed(x, 0);
+    seed(x, m.height - 1);
+  }
+  for (int y = 0; y < m.height; ++y) {
+    seed(0, y);
+    seed(m.width - 1, y);
+  }
+  while (!queue.empty()) {
+    auto [cx, cy] = queue.front();
+    queue.pop_front();
+    const int dx[] = {1, -1, 0, 0}, dy[] = {0, 0, 1, -1};
+    for (int k = 0; k < 4; ++k) {
+      int nx = cx + dx[k], ny = cy + dy[k];
+      if (m.inside(nx, ny)) seed(nx, ny);
+    }
+  }
+  for (std::size_t i = 0; i < m.data.size(); ++i)
+    if (!outside.data[i]) m.data[i] = 1;
+}
+
+namespace {
+Mask morph(const Mask& m, int r, bool grow) {
+  Mask out(m.width, m.height, grow ? 0 : 1);
+  std::vector<std::pair<int, int>> disk;
+  for (int dy = -r; dy <= r; ++dy)
+    for (int dx = -r; dx <= r; ++dx)
+      if (dx * dx + dy * dy <= r * r) disk.emplace_back(dx, dy);
+  for (int y = 0; y < m.height; ++y)
+    for (int x = 0; x < m.width; ++x) {
+      bool any = false, all = true;
+      for (auto [dx, dy] : disk) {
+        int nx = x + dx, ny = y + dy;
+        bool v = m.inside(nx, ny) && m.at(nx, ny);
+        any = any || v;
+        all = all && v;
+      }
+      out.at(x, y) = grow ? any : all;
+    }
+  return out;
+}
+}  // namespace
+
+Mask dilate(const Mask& m, int r) { return r <= 0 ? m : morph(m, r, true); }
+Mask erode(const Mask& m, int r) { return r <= 0 ? m : morph(m, r, false); }
+
+Image blur(const Image& img, int r) {
+  Image cur = img;
+  if (r <= 0) return cur;
+  for (int pass = 0; pass < 3; ++pass) {
+    Image tmp(img.width, img.height);
+    for (int y = 0; y < img.height; ++y)
+      for (int x = 0; x < img.width; ++x) {
+        double s = 0;
+        int n = 0;
+        for (int d = -r; d <= r; ++d)
+          if (x + d >= 0 && x + d < img.width) {
+            s += cur.at(x + d, y);
+            ++n;
+          }
+        tmp.at(x, y) = static_cast<float>(s / n);
+      }
+    for (int y = 0; y < img.height; ++y)
+      for (int x = 0; x < img.width; ++x) {
+        double s = 0;
+        int n = 0;
+        for (int d = -r; d <= r; ++d)
+          if (y + d >= 0 && y + d < img.height) {
+            s += tmp.at(x, y + d);
+            ++n;
+          }
+        cur.at(x, y) = static_cast<float>(s / n);
+      }
+  }
+  return cur;
+}
+
+float otsu(const std::vector<float>& v) {
+  if (v.empty()) return 0;
+  auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  float a = *lo, b = *hi;
+  if (b <= a) return a;
+  constexpr int kBins = 256;
+  std::vector<double> hist(kBins, 0);
+  for (float x : v) hist[std::min(kBins - 1, int((x - a) / (b - a) * kBins))] += 1;
+  double total = double(v.size()), sum = 0;
+  for (int i = 0; i < kBins; ++i) sum += i * hist[i];
+  double wB = 0, sumB = 0, best = -1;
+  int bestT = 0;
+  for (int t = 0; t < kBins; ++t) {
+    wB += hist[t];
+    if (wB == 0) continue;
+    double wF = total - wB;
+    if (wF == 0) break;
+    sumB += t * hist[t];
+    double mB = sumB / wB, mF = (sum - sumB) / wF;
+    double between = wB * wF * (mB - mF) * (mB - mF);
+    if (between > best) {
+      best = between;
+      bestT = t;
+    }
+  }
+  return a + (b - a) * (bestT + 1) / kBins;
+}
+
+std::size_t count(const Mask& m) {
+  std::size_t n = 0;
+  for (auto v : m.data) n += v != 0;
+  return n;
+}
+
+}  // namespace atrium::cardiac

@@ -1,0 +1,89 @@
+// atrium analyze PATH... : short-axis cine MR → LV/RV volumes, EF and LV mass.
+#include <dcmtk/oflog/oflog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "cardiac/cine_stack.h"
+#include "cardiac/function.h"
+#include "cardiac/segmenter.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "dicom/dcmtk_setup.h"
+
+namespace atrium::cli {
+
+int runAnalyze(int argc, char** argv) {
+  std::vector<std::filesystem::path> paths;
+  bool json = false;
+  try {
+    Args args(argc, argv, 2, {}, {"json"});
+    if (args.positionals().empty()) throw UsageError("usage: atrium analyze PATH... [--json]");
+    for (const auto& p : args.positionals()) paths.emplace_back(p);
+    json = args.has("json");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "atrium analyze: %s\n", e.what());
+    return 2;
+  }
+  OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
+  dicom::initializeDcmtk();
+  bool tty = ::isatty(2);
+  try {
+    auto start = std::chrono::steady_clock::now();
+    if (tty) std::fputs("reading the cine stack...\r", stderr);
+    auto stack = cardiac::loadCineStack(paths);
+    for (const auto& w : stack.warnings) std::fprintf(stderr, "note: %s\n", w.c_str());
+    if (tty) std::fputs("loading pixels...         \r", stderr);
+    auto data = cardiac::loadCineData(stack);
+    auto segmenter = cardiac::makeClassicSegmenter();
+    if (tty) std::fputs("segmenting...             \r", stderr);
+    auto seg = segmenter->segment(stack, data);
+    auto r = cardiac::computeFunction(stack, seg);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (tty) std::fputs("                          \r", stderr);
+    auto round1 = [](double v) { return std::round(v * 10) / 10; };
+    nlohmann::json out = {{"lv_edv_ml", round1(r.lvEdv)},
+                          {"lv_esv_ml", round1(r.lvEsv)},
+                          {"lv_sv_ml", round1(r.lvSv)},
+                          {"lv_ef_pct", round1(r.lvEf)},
+                          {"lv_mass_g", round1(r.lvMassG)},
+                          {"rv_edv_ml", round1(r.rvEdv)},
+                          {"rv_esv_ml", round1(r.rvEsv)},
+                          {"rv_sv_ml", round1(r.rvSv)},
+                          {"rv_ef_pct", round1(r.rvEf)},
+                          {"ed_phase", r.edPhase},
+                          {"es_phase", r.esPhase},
+                          {"slices", stack.slices.size()},
+                          {"phases", stack.phases},
+                          {"slice_spacing_mm", round1(r.sliceSpacingMm)},
+                          {"lv_volume_curve_ml", r.lvVolumeMl},
+                          {"trigger_times_ms", r.timesMs},
+                          {"method", segmenter->name()},
+                          {"seconds", round1(seconds)},
+                          {"warnings", stack.warnings}};
+    if (r.bsaM2 > 0) {
+      out["bsa_m2"] = std::round(r.bsaM2 * 100) / 100;
+      out["lv_edv_index_ml_m2"] = round1(r.lvEdv / r.bsaM2);
+      out["lv_esv_index_ml_m2"] = round1(r.lvEsv / r.bsaM2);
+      out["lv_mass_index_g_m2"] = round1(r.lvMassG / r.bsaM2);
+      out["rv_edv_index_ml_m2"] = round1(r.rvEdv / r.bsaM2);
+    }
+    if (json) {
+      std::printf("%s\n", out.dump().c_str());
+    } else {
+      std::printf("%zu slices x %d phases, slice spacing %.1f mm; ED phase %d, ES phase %d\n", stack.slices.size(),
+                  stack.phases, r.sliceSpacingMm, r.edPhase, r.esPhase);
+      std::printf("LV  EDV %.1f ml  ESV %.1f ml  SV %.1f ml  EF %.1f %%  mass %.1f g\n", r.lvEdv, r.lvEsv, r.lvSv,
+                  r.lvEf, r.lvMassG);
+      std::printf("RV  EDV %.1f ml  ESV %.1f ml  SV %.1f ml  EF %.1f %%\n", r.rvEdv, r.rvEsv, r.rvSv, r.rvEf);
+    }
+    return 0;
+  } catch (const cardiac::CardiacError& e) {
+    std::fprintf(stderr, "atrium analyze: %s\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace atrium::cli
