@@ -125,7 +125,7 @@ class ClassicSegmenter : public ISegmenter {
     const auto& ref = stack.slices[0].phases[0];
     mm_ = (ref.rowSpacing + ref.colSpacing) / 2;
     Normalizer norm(data);
-    Point heart = heartCentre(data, norm, mm_);
+    Point heart = lvSeed(data, norm, heartCentre(data, norm, mm_));
     int slices = static_cast<int>(data.images.size()), phases = stack.phases;
     Segmentation out(slices, std::vector<Mask>(phases));
     // From the middle slice outwards, each slice starting from its neighbour's LV centre.
@@ -157,39 +157,110 @@ class ClassicSegmenter : public ISegmenter {
 
   int px(double millimetres) const { return std::max(1, int(std::lround(millimetres / mm_))); }
 
+  // The bright regions of an image around a point, thresholded by Otsu within radiusMm.
+  struct Bright {
+    Grid<int> comp;
+    std::vector<Region> regions;
+    float threshold = 0;
+  };
+  Bright brightRegions(const Image& smooth, Point around, double radiusMm) const {
+    Bright b;
+    int roi = px(radiusMm);
+    std::vector<float> values;
+    for (int y = int(around.y) - roi; y <= int(around.y) + roi; ++y)
+      for (int x = int(around.x) - roi; x <= int(around.x) + roi; ++x)
+        if (smooth.inside(x, y) && std::hypot(x - around.x, y - around.y) <= roi) values.push_back(smooth.at(x, y));
+    b.threshold = otsu(values);
+    Mask bright(smooth.width, smooth.height, 0);
+    for (int y = 0; y < smooth.height; ++y)
+      for (int x = 0; x < smooth.width; ++x)
+        bright.at(x, y) = std::hypot(x - around.x, y - around.y) <= roi && smooth.at(x, y) > b.threshold;
+    // Thin bridges between the blood pools and their neighbours are cut by a small opening.
+    bright = dilate(erode(bright, 1), 1);
+    int n = components(bright, b.comp);
+    b.regions.resize(n + 1);
+    for (int l = 1; l <= n; ++l) b.regions[l] = regionOf(b.comp, l);
+    return b;
+  }
+
+  // The LV on the middle slice: over all phases, the round bright region of plausible size whose
+  // area changes most over the cycle (the blood pool contracts; fat and vessels do not).
+  Point lvSeed(const CineData& d, const Normalizer& norm, Point heart) const {
+    const auto& slice = d.images[d.images.size() / 2];
+    struct Candidate {
+      Point centre;
+      double minArea = 1e18, maxArea = 0, roundSum = 0;
+      int seen = 0;
+    };
+    std::vector<Candidate> cands;
+    // Candidates anywhere in the central part of the field of view (a cardiac FOV is centred on the
+    // heart; the motion centre only breaks ties, bowel and vessels move too).
+    Point centre{slice[0].width / 2.0, slice[0].height / 2.0};
+    double radius = 0.4 * std::min(slice[0].width, slice[0].height) * mm_;
+    for (const auto& raw : slice) {
+      Image smooth = blur(norm(raw), 1);
+      Bright b = brightRegions(smooth, centre, radius);
+      for (std::size_t l = 1; l < b.regions.size(); ++l) {
+        const Region& r = b.regions[l];
+        double areaMm2 = r.area * mm_ * mm_;
+        if (areaMm2 < 150 || areaMm2 > 8000) continue;
+        double round = roundness(r);
+        if (round < 0.5) continue;
+        Candidate* c = nullptr;
+        for (auto& x : cands)
+          if (std::hypot(x.centre.x - r.centre.x, x.centre.y - r.centre.y) * mm_ < 12) c = &x;
+        if (!c) {
+          cands.push_back({r.centre});
+          c = &cands.back();
+        }
+        c->minArea = std::min(c->minArea, areaMm2);
+        c->maxArea = std::max(c->maxArea, areaMm2);
+        c->roundSum += round;
+        ++c->seen;
+      }
+    }
+    double best = -1;
+    Point seed = heart;
+    for (const auto& c : cands) {
+      if (c.seen < int(slice.size()) / 2) continue;  // present through most of the cycle
+      double change = (c.maxArea - c.minArea) / c.maxArea;
+      double round = c.roundSum / c.seen;  // the LV is the round one; the RV, a crescent, also contracts
+      double fromHeart = std::hypot(c.centre.x - heart.x, c.centre.y - heart.y) * mm_;
+      double score = std::pow(round, 4) * (0.2 + change) * std::sqrt(c.maxArea) * (1.0 + std::exp(-fromHeart / 30.0));
+      if (score > best) {
+        best = score;
+        seed = c.centre;
+      }
+    }
+    return seed;
+  }
+
   // One image: labels, and the LV centre found (for the next image).
   Mask segmentImage(const Image& img, Point seed, Point& lvCentre) {
     Mask labels(img.width, img.height, kBackground);
     Image smooth = blur(img, 1);
-    int roi = px(50);
-    std::vector<float> values;
-    for (int y = int(seed.y) - roi; y <= int(seed.y) + roi; ++y)
-      for (int x = int(seed.x) - roi; x <= int(seed.x) + roi; ++x)
-        if (smooth.inside(x, y)) values.push_back(smooth.at(x, y));
-    float t = otsu(values);
-    Mask bright(img.width, img.height, 0);
-    for (int y = 0; y < img.height; ++y)
-      for (int x = 0; x < img.width; ++x)
-        bright.at(x, y) = std::hypot(x - seed.x, y - seed.y) <= roi * 1.4 && smooth.at(x, y) > t;
-    Grid<int> comp;
-    int n = components(bright, comp);
-    // The LV blood pool: round, of a plausible size, near the seed.
+    Bright b = brightRegions(smooth, seed, 50);
+    Grid<int>& comp = b.comp;
+    std::vector<Region>& regions = b.regions;
+    int n = static_cast<int>(regions.size()) - 1;
+    float t = b.threshold;
+    // The LV blood pool: the region under the seed (tracked from the neighbouring image), round.
     int best = 0;
     double bestScore = 0;
-    std::vector<Region> regions(n + 1);
     for (int l = 1; l <= n; ++l) {
-      regions[l] = regionOf(comp, l);
       double areaMm2 = regions[l].area * mm_ * mm_;
-      if (areaMm2 < 40 || areaMm2 > 6000) continue;
+      if (areaMm2 < 40 || areaMm2 > 8000) continue;
       double dist = std::hypot(regions[l].centre.x - seed.x, regions[l].centre.y - seed.y) * mm_;
-      if (dist > 40) continue;
-      double score = roundness(regions[l]) * std::exp(-dist / 20.0);
+      if (dist > 15) continue;
+      bool covers = seed.x >= 0 && seed.y >= 0 && comp.inside(int(seed.x), int(seed.y)) &&
+                    comp.at(int(seed.x), int(seed.y)) == l;
+      double score = roundness(regions[l]) * std::exp(-dist / 8.0) * (covers ? 1.5 : 1.0);
       if (score > bestScore) {
         bestScore = score;
         best = l;
       }
     }
-    if (!best || bestScore < 0.25) return labels;  // no LV here (beyond the apex or the base)
+    if (!best || bestScore < 0.3) return labels;  // no LV here (beyond the apex or the base)
     Mask lv = regions[best].mask;
     // Papillary muscles and trabeculations belong to the blood pool: close, then fill holes.
     lv = erode(dilate(lv, px(3)), px(3));

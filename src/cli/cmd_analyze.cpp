@@ -14,13 +14,42 @@
 #include "dicom/dcmtk_setup.h"
 
 namespace atrium::cli {
+namespace {
+
+// One PGM per image (0 background, 1 LV blood, 2 LV myocardium, 3 RV blood) and index.json:
+// what tools/cardiac evaluates against expert contours.
+void writeLabelMaps(const cardiac::CineStack& stack, const cardiac::Segmentation& seg, const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  nlohmann::json index = nlohmann::json::array();
+  for (std::size_t s = 0; s < seg.size(); ++s)
+    for (std::size_t p = 0; p < stack.slices[s].phases.size(); ++p) {
+      const auto& img = stack.slices[s].phases[p];
+      const auto& m = seg[s][p];
+      std::string name = "s" + std::to_string(s) + "p" + std::to_string(p) + ".pgm";
+      FILE* f = std::fopen((std::filesystem::path(dir) / name).c_str(), "wb");
+      if (!f) throw cardiac::CardiacError("cannot write " + dir + "/" + name);
+      std::fprintf(f, "P5\n%d %d\n255\n", m.width, m.height);
+      std::fwrite(m.data.data(), 1, m.data.size(), f);
+      std::fclose(f);
+      index.push_back({{"file", name}, {"slice", s}, {"phase", p}, {"sop", img.sopInstanceUid},
+                       {"instance_number", img.instanceNumber}, {"frame", img.frame}});
+    }
+  std::FILE* f = std::fopen((std::filesystem::path(dir) / "index.json").c_str(), "w");
+  if (!f) throw cardiac::CardiacError("cannot write " + dir + "/index.json");
+  std::fputs(index.dump().c_str(), f);
+  std::fclose(f);
+}
+
+}  // namespace
 
 int runAnalyze(int argc, char** argv) {
   std::vector<std::filesystem::path> paths;
   bool json = false;
+  std::string labels;  // where to write the label maps (for evaluation)
   try {
-    Args args(argc, argv, 2, {}, {"json"});
-    if (args.positionals().empty()) throw UsageError("usage: atrium analyze PATH... [--json]");
+    Args args(argc, argv, 2, {"labels"}, {"json"});
+    if (args.positionals().empty()) throw UsageError("usage: atrium analyze PATH... [--json] [--labels DIR]");
+    labels = args.get("labels");
     for (const auto& p : args.positionals()) paths.emplace_back(p);
     json = args.has("json");
   } catch (const std::exception& e) {
@@ -41,6 +70,7 @@ int runAnalyze(int argc, char** argv) {
     if (tty) std::fputs("segmenting...             \r", stderr);
     auto seg = segmenter->segment(stack, data);
     auto r = cardiac::computeFunction(stack, seg);
+    if (!labels.empty()) writeLabelMaps(stack, seg, labels);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (tty) std::fputs("                          \r", stderr);
     auto round1 = [](double v) { return std::round(v * 10) / 10; };
