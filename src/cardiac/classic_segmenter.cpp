@@ -163,9 +163,11 @@ class ClassicSegmenter : public ISegmenter {
     std::vector<Region> regions;
     float threshold = 0;
   };
-  Bright brightRegions(const Image& smooth, Point around, double radiusMm) const {
+  // The threshold comes from radiusMm around the point; regions are kept out to twice that (the
+  // RV reaches further from the LV centre than the LV does).
+  Bright brightRegions(const Image& smooth, Point around, double radiusMm, double extentMm = 0) const {
     Bright b;
-    int roi = px(radiusMm);
+    int roi = px(radiusMm), extent = px(extentMm > 0 ? extentMm : radiusMm);
     std::vector<float> values;
     for (int y = int(around.y) - roi; y <= int(around.y) + roi; ++y)
       for (int x = int(around.x) - roi; x <= int(around.x) + roi; ++x)
@@ -174,7 +176,7 @@ class ClassicSegmenter : public ISegmenter {
     Mask bright(smooth.width, smooth.height, 0);
     for (int y = 0; y < smooth.height; ++y)
       for (int x = 0; x < smooth.width; ++x)
-        bright.at(x, y) = std::hypot(x - around.x, y - around.y) <= roi && smooth.at(x, y) > b.threshold;
+        bright.at(x, y) = std::hypot(x - around.x, y - around.y) <= extent && smooth.at(x, y) > b.threshold;
     // Thin bridges between the blood pools and their neighbours are cut by a small opening.
     bright = dilate(erode(bright, 1), 1);
     int n = components(bright, b.comp);
@@ -239,7 +241,7 @@ class ClassicSegmenter : public ISegmenter {
   Mask segmentImage(const Image& img, Point seed, Point& lvCentre) {
     Mask labels(img.width, img.height, kBackground);
     Image smooth = blur(img, 1);
-    Bright b = brightRegions(smooth, seed, 50);
+    Bright b = brightRegions(smooth, seed, 50, 90);
     Grid<int>& comp = b.comp;
     std::vector<Region>& regions = b.regions;
     int n = static_cast<int>(regions.size()) - 1;
@@ -273,25 +275,77 @@ class ClassicSegmenter : public ISegmenter {
     // the blood threshold and above the dark (air, lung) level; at least 3 mm, at most 15 mm.
     constexpr int kRays = 90;
     std::vector<double> endo(kRays, 0), epi(kRays, 0);
-    float dark = t * 0.35f;
+    auto sample = [&](double a, double dist) {
+      int x = int(std::lround(lvCentre.x + std::cos(a) * dist)), y = int(std::lround(lvCentre.y + std::sin(a) * dist));
+      return smooth.inside(x, y) ? smooth.at(x, y) : -1.0f;
+    };
     for (int r = 0; r < kRays; ++r) {
-      double a = 2 * kPi * r / kRays, dx = std::cos(a), dy = std::sin(a);
-      double d = 0;
+      double a = 2 * kPi * r / kRays, d = 0;
       while (true) {
-        int x = int(std::lround(lvCentre.x + dx * d)), y = int(std::lround(lvCentre.y + dy * d));
+        int x = int(std::lround(lvCentre.x + std::cos(a) * d)), y = int(std::lround(lvCentre.y + std::sin(a) * d));
         if (!lv.inside(x, y) || !lv.at(x, y)) break;
         d += 0.5;
       }
       endo[r] = d;
-      double e = d + px(3);
-      while (e < d + px(15)) {
-        int x = int(std::lround(lvCentre.x + dx * e)), y = int(std::lround(lvCentre.y + dy * e));
-        if (!smooth.inside(x, y)) break;
-        float v = smooth.at(x, y);
-        if (v > t || v < dark) break;
+    }
+    // The myocardium's own level: the median just outside the blood pool (2-4 mm).
+    std::vector<float> wall;
+    for (int r = 0; r < kRays; ++r)
+      for (double k = px(2); k <= px(4); k += 0.5) {
+        float v = sample(2 * kPi * r / kRays, endo[r] + k);
+        if (v >= 0) wall.push_back(v);
+      }
+    std::nth_element(wall.begin(), wall.begin() + wall.size() / 2, wall.end());
+    float myo = wall.empty() ? t * 0.5f : wall[wall.size() / 2];
+    // The blood pool's edge at half way between blood and myocardium (not at the global threshold,
+    // which partial volume pushes outwards), then papillary muscles filled in again.
+    {
+      std::vector<float> blood;
+      for (int y = 0; y < img.height; ++y)
+        for (int x = 0; x < img.width; ++x)
+          if (lv.at(x, y)) blood.push_back(smooth.at(x, y));
+      std::nth_element(blood.begin(), blood.begin() + blood.size() / 2, blood.end());
+      float half = 0.5f * (blood[blood.size() / 2] + myo);
+      Mask grown = dilate(lv, px(2)), refined(img.width, img.height, 0);
+      for (std::size_t i = 0; i < refined.data.size(); ++i) refined.data[i] = grown.data[i] && smooth.data[i] > half;
+      Grid<int> rc;
+      int rn = components(refined, rc);
+      int keep = 0;
+      std::size_t keepArea = 0;
+      for (int l = 1; l <= rn; ++l) {
+        std::size_t area = 0;
+        for (std::size_t i = 0; i < rc.data.size(); ++i) area += rc.data[i] == l && lv.data[i];
+        if (area > keepArea) {
+          keepArea = area;
+          keep = l;
+        }
+      }
+      if (keep) {
+        for (std::size_t i = 0; i < refined.data.size(); ++i) refined.data[i] = rc.data[i] == keep;
+        refined = erode(dilate(refined, px(3)), px(3));
+        fillHoles(refined);
+        lv = refined;
+        for (int r = 0; r < kRays; ++r) {
+          double a = 2 * kPi * r / kRays, d = 0;
+          while (true) {
+            int x = int(std::lround(lvCentre.x + std::cos(a) * d)), y = int(std::lround(lvCentre.y + std::sin(a) * d));
+            if (!lv.inside(x, y) || !lv.at(x, y)) break;
+            d += 0.5;
+          }
+          endo[r] = d;
+        }
+      }
+    }
+    float band = std::max(0.05f, 0.65f * (t - myo));
+    // Outwards while the intensity stays within the myocardium's band.
+    for (int r = 0; r < kRays; ++r) {
+      double a = 2 * kPi * r / kRays, e = endo[r] + px(2);
+      while (e < endo[r] + px(15)) {
+        float v = sample(a, e);
+        if (v < 0 || std::abs(v - myo) > band) break;
         e += 0.5;
       }
-      epi[r] = e - d;
+      epi[r] = e - endo[r];
     }
     // Thickness smoothed around the circle (median of 9 neighbours).
     std::vector<double> thick(kRays);

@@ -1,0 +1,152 @@
+"""atrium analyze on synthetic short-axis cine phantoms made here: an ellipsoidal LV (bright blood in
+a darker myocardial shell, both known per slice and phase) and a crescent RV beside it, 10 slices x
+20 phases, 128x128, with noise. The phantom's own pixel counts give the true volumes; the analysis
+must find them within stated tolerances, in both slice orders, with one series per slice or one
+for all, and with an oblique plane. Also: what it refuses (no MR, a single phase) gets exit 1 and
+one line."""
+import json
+import math
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from atrium_testlib import ATRIUM, check, cleanup, main, run, tempdir  # noqa: E402
+
+sys.path.insert(0, "/usr/lib/python3/dist-packages")
+import numpy as np  # noqa: E402
+from pydicom.dataset import Dataset, FileMetaDataset  # noqa: E402
+from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian, generate_uid  # noqa: E402
+
+N, PX, GAP, SLICES, PHASES = 128, 1.5, 8.0, 10, 20
+TOL = {"lv_edv_ml": 0.06, "lv_esv_ml": 0.10, "rv_edv_ml": 0.20}
+
+
+def phantom_labels(s, p):
+    """Labels of slice s (0 = base) at phase p: 1 LV blood, 2 myocardium, 3 RV blood."""
+    y, x = np.mgrid[0:N, 0:N]
+    cx, cy = N / 2 + 4, N / 2
+    t = 0.5 - 0.5 * math.cos(2 * math.pi * p / PHASES)  # 0 at ED, 1 at ES (phase 10)
+    radius_mm = (26 - 9 * t) * math.sqrt(max(0.0, 1 - (s / (SLICES - 0.5)) ** 2))  # ellipsoid to the apex
+    r = np.hypot(x - cx, y - cy) * PX
+    lab = np.zeros((N, N), np.uint8)
+    if radius_mm < 3:
+        return lab
+    lab[r <= radius_mm + 8] = 2
+    lab[r <= radius_mm] = 1
+    if s < SLICES - 3:  # the RV: a crescent wrapped round the septum, shorter than the LV
+        epi = radius_mm + 8
+        centre_x = cx - (epi * 0.55) / PX
+        d = np.hypot(x - centre_x, y - cy) * PX
+        lab[(d <= epi + 10 - 5 * t) & (r > epi + 2)] = 3
+    return lab
+
+
+def write_phantom(folder, order=1, per_slice_series=False, oblique=False, implicit=False, seed=1):
+    rng = np.random.default_rng(seed)
+    os.makedirs(folder)
+    study, frame = generate_uid(), generate_uid()
+    one_series = generate_uid()
+    if oblique:  # rotated 30 degrees about the x axis
+        a = math.radians(30)
+        row, col = [1, 0, 0], [0, math.cos(a), math.sin(a)]
+    else:
+        row, col = [1, 0, 0], [0, 1, 0]
+    normal = np.cross(row, col)
+    truth = {"lv": np.zeros(PHASES), "myo": np.zeros(PHASES), "rv": np.zeros(PHASES)}
+    for s in range(SLICES):
+        series = generate_uid() if per_slice_series else one_series
+        pos = np.array([-N * PX / 2, -N * PX / 2, 0.0]) + normal * (order * s * GAP)
+        for p in range(PHASES):
+            lab = phantom_labels(s, p)
+            for k, key in ((1, "lv"), (2, "myo"), (3, "rv")):
+                truth[key][p] += (lab == k).sum() * PX * PX * GAP / 1000
+            img = np.full((N, N), 250.0)
+            img[np.hypot(*np.mgrid[-N / 2:N / 2, -N / 2:N / 2]) > N * 0.47] = 20  # air outside the body
+            img[lab == 2] = 450
+            img[(lab == 1) | (lab == 3)] = 1100
+            img += rng.normal(0, 40, img.shape)
+            ds = Dataset()
+            ds.SOPClassUID, ds.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.4", generate_uid()
+            ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.FrameOfReferenceUID = study, series, frame
+            ds.SpecificCharacterSet = "ISO_IR 100"
+            ds.PatientName, ds.PatientID, ds.Modality = "Phantom^Cine", "PH1", "MR"
+            ds.PatientSize, ds.PatientWeight = "1.80", "80"
+            ds.InstanceNumber = s * PHASES + p + 1
+            ds.ImagePositionPatient = [float(v) for v in pos]
+            ds.ImageOrientationPatient = [float(v) for v in row + col]
+            ds.PixelSpacing, ds.SliceThickness = [PX, PX], 6  # thickness differs from the spacing on purpose
+            ds.TriggerTime = p * 40.0
+            ds.Rows = ds.Columns = N
+            ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+            ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+            ds.PixelData = np.clip(img, 0, 4095).astype("<u2").tobytes()
+            fm = FileMetaDataset()
+            fm.MediaStorageSOPClassUID, fm.MediaStorageSOPInstanceUID = ds.SOPClassUID, ds.SOPInstanceUID
+            fm.TransferSyntaxUID = ImplicitVRLittleEndian if implicit else ExplicitVRLittleEndian
+            ds.file_meta = fm
+            ds.is_little_endian, ds.is_implicit_VR = True, implicit
+            ds.save_as(os.path.join(folder, f"{s:02d}_{p:02d}.dcm"), write_like_original=False)
+    ed, es = int(np.argmax(truth["lv"])), int(np.argmin(truth["lv"]))
+    return {"lv_edv_ml": truth["lv"][ed], "lv_esv_ml": truth["lv"][es],
+            "lv_ef_pct": 100 * (truth["lv"][ed] - truth["lv"][es]) / truth["lv"][ed],
+            "lv_mass_g": truth["myo"][ed] * 1.05, "rv_edv_ml": truth["rv"][ed], "ed_phase": ed, "es_phase": es}
+
+
+def analyze(folder):
+    p = run([ATRIUM, "analyze", folder, "--json"])
+    check(p.returncode == 0, f"analyze {folder}: {p.returncode} {p.stderr.decode()}")
+    return json.loads(p.stdout)
+
+
+def compare(got, want, label):
+    for key, tol in TOL.items():
+        check(abs(got[key] - want[key]) <= tol * want[key],
+              f"{label}: {key} {got[key]} vs true {want[key]:.1f} (tolerance {tol:.0%})")
+    check(abs(got["lv_ef_pct"] - want["lv_ef_pct"]) <= 5, f"{label}: EF {got['lv_ef_pct']} vs {want['lv_ef_pct']:.1f}")
+    check(abs(got["lv_mass_g"] - want["lv_mass_g"]) <= 0.25 * want["lv_mass_g"],
+          f"{label}: mass {got['lv_mass_g']} vs {want['lv_mass_g']:.1f}")
+    check(got["ed_phase"] == want["ed_phase"] and abs(got["es_phase"] - want["es_phase"]) <= 1,
+          f"{label}: ED/ES phases {got['ed_phase']}/{got['es_phase']} vs {want['ed_phase']}/{want['es_phase']}")
+    check(got["slice_spacing_mm"] == GAP, f"{label}: spacing from positions {got['slice_spacing_mm']}")
+    check(abs(got.get("bsa_m2", 0) - 2.0) < 0.01, f"{label}: BSA {got.get('bsa_m2')}")
+
+
+def test_phantom_volumes():
+    tmp = tempdir("phantom")
+    try:
+        for label, kw in [("base to apex", {}), ("apex first, a series per slice", {"order": -1,
+                                                                                    "per_slice_series": True}),
+                          ("oblique, implicit VR", {"oblique": True, "implicit": True, "seed": 2})]:
+            folder = os.path.join(tmp, label.replace(" ", "_").replace(",", ""))
+            want = write_phantom(folder, **kw)
+            got = analyze(folder)
+            print(label, {k: got[k] for k in ("lv_edv_ml", "lv_esv_ml", "lv_ef_pct", "lv_mass_g", "rv_edv_ml")},
+                  {k: round(v, 1) for k, v in want.items()})
+            compare(got, want, label)
+    finally:
+        cleanup(tmp)
+
+
+def test_refusals():
+    tmp = tempdir("phantom-bad")
+    try:
+        p = run([ATRIUM, "analyze", os.path.join(tmp, "missing")])
+        check(p.returncode == 1 and "no such file" in p.stderr.decode(), f"missing: {p.stderr!r}")
+        os.makedirs(os.path.join(tmp, "empty"))
+        open(os.path.join(tmp, "empty", "x.txt"), "w").write("not dicom")
+        p = run([ATRIUM, "analyze", os.path.join(tmp, "empty")])
+        err = p.stderr.decode()
+        check(p.returncode == 1 and "no MR image" in err, f"no MR: {err!r}")
+        one = os.path.join(tmp, "one")
+        write_phantom(one)
+        for f in os.listdir(one):
+            if not f.endswith("_00.dcm"):
+                os.remove(os.path.join(one, f))
+        p = run([ATRIUM, "analyze", one])
+        check(p.returncode == 1 and "single phase" in p.stderr.decode(), f"one phase: {p.stderr!r}")
+    finally:
+        cleanup(tmp)
+
+
+if __name__ == "__main__":
+    main([test_phantom_volumes, test_refusals])
