@@ -8,6 +8,7 @@
 
 #include "cardiac/cine_stack.h"
 #include "cardiac/function.h"
+#include "cardiac/rtstruct_writer.h"
 #include "cardiac/segmenter.h"
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -46,10 +47,13 @@ int runAnalyze(int argc, char** argv) {
   std::vector<std::filesystem::path> paths;
   bool json = false;
   std::string labels;  // where to write the label maps (for evaluation)
+  std::string outDir;  // DICOM outputs
   try {
-    Args args(argc, argv, 2, {"labels"}, {"json"});
-    if (args.positionals().empty()) throw UsageError("usage: atrium analyze PATH... [--json] [--labels DIR]");
+    Args args(argc, argv, 2, {"labels", "out"}, {"json"});
+    if (args.positionals().empty())
+      throw UsageError("usage: atrium analyze PATH... [--out DIR] [--json] [--labels DIR]");
     labels = args.get("labels");
+    outDir = args.get("out");
     for (const auto& p : args.positionals()) paths.emplace_back(p);
     json = args.has("json");
   } catch (const std::exception& e) {
@@ -71,8 +75,16 @@ int runAnalyze(int argc, char** argv) {
     auto seg = segmenter->segment(stack, data);
     auto r = cardiac::computeFunction(stack, seg);
     if (!labels.empty()) writeLabelMaps(stack, seg, labels);
+    std::vector<std::string> written;
+    if (!outDir.empty()) {
+      std::filesystem::create_directories(outDir);
+      auto file = std::filesystem::path(outDir) / "rtstruct.dcm";
+      cardiac::writeRtStruct(stack, seg, file);
+      written.push_back(file.string());
+    }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (tty) std::fputs("                          \r", stderr);
+    for (const auto& f : written) std::fprintf(stderr, "wrote %s\n", f.c_str());
     auto round1 = [](double v) { return std::round(v * 10) / 10; };
     nlohmann::json out = {{"lv_edv_ml", round1(r.lvEdv)},
                           {"lv_esv_ml", round1(r.lvEsv)},
@@ -92,7 +104,8 @@ int runAnalyze(int argc, char** argv) {
                           {"trigger_times_ms", r.timesMs},
                           {"method", segmenter->name()},
                           {"seconds", round1(seconds)},
-                          {"warnings", stack.warnings}};
+                          {"warnings", stack.warnings},
+                          {"outputs", written}};
     if (r.bsaM2 > 0) {
       out["bsa_m2"] = std::round(r.bsaM2 * 100) / 100;
       out["lv_edv_index_ml_m2"] = round1(r.lvEdv / r.bsaM2);

@@ -127,6 +127,53 @@ def test_phantom_volumes():
         cleanup(tmp)
 
 
+def test_rt_structure_set():
+    """The contours as an RT Structure Set: valid under dciodvfy, the three ROIs, each contour on
+    the image it was drawn on, and the LV outline where the phantom puts it in patient coordinates."""
+    import pydicom
+    tmp = tempdir("phantom-rt")
+    try:
+        folder = os.path.join(tmp, "oblique")
+        write_phantom(folder, oblique=True, seed=3)
+        out = os.path.join(tmp, "out")
+        p = run([ATRIUM, "analyze", folder, "--out", out, "--json"], check_rc=0)
+        rt_path = os.path.join(out, "rtstruct.dcm")
+        check(json.loads(p.stdout)["outputs"] == [rt_path], f"outputs: {p.stdout[-200:]!r}")
+        v = run(["dciodvfy", rt_path])
+        errors = [line for line in (v.stdout + v.stderr).decode(errors="replace").splitlines()
+                  if line.startswith("Error")]
+        check(not errors, f"dciodvfy: {errors[:5]}")
+        rt = pydicom.dcmread(rt_path)
+        check(rt.file_meta.TransferSyntaxUID == ImplicitVRLittleEndian and rt.SpecificCharacterSet == "ISO_IR 100",
+              "Implicit VR LE, ISO_IR 100")
+        check([r.ROIName for r in rt.StructureSetROISequence] == ["LV blood pool", "LV myocardium", "RV blood pool"],
+              "ROI names")
+        images = {}
+        for name in os.listdir(folder):
+            ds = pydicom.dcmread(os.path.join(folder, name), stop_before_pixels=True)
+            images[ds.SOPInstanceUID] = (name, ds)
+        lv = rt.ROIContourSequence[0]
+        checked = 0
+        for c in lv.ContourSequence:
+            name, img = images[c.ContourImageSequence[0].ReferencedSOPInstanceUID]
+            s, p_ = int(name[:2]), int(name[3:5])
+            pts = np.array(c.ContourData, float).reshape(-1, 3)
+            ipp, iop = np.array(img.ImagePositionPatient, float), np.array(img.ImageOrientationPatient, float)
+            normal = np.cross(iop[:3], iop[3:])
+            check(np.allclose((pts - ipp) @ normal, 0, atol=0.01), f"contour off the plane of {name}")
+            centre = ipp + iop[:3] * ((N / 2 + 4) * PX) + iop[3:] * ((N / 2) * PX)
+            truth = (phantom_labels(s, p_) == 1).sum() * PX * PX
+            r = np.linalg.norm(pts - centre, axis=1)
+            if truth > 600:  # a radius worth comparing: the outline is through pixel centres
+                expected = math.sqrt(truth / math.pi)
+                check(abs(r.mean() - expected) < 1.5 and r.std() < 1.0,
+                      f"{name}: LV outline radius {r.mean():.1f}±{r.std():.1f} mm, phantom {expected:.1f}")
+                checked += 1
+        check(checked >= 100, f"only {checked} LV contours checked")
+    finally:
+        cleanup(tmp)
+
+
 def test_refusals():
     tmp = tempdir("phantom-bad")
     try:
@@ -149,4 +196,4 @@ def test_refusals():
 
 
 if __name__ == "__main__":
-    main([test_phantom_volumes, test_refusals])
+    main([test_phantom_volumes, test_rt_structure_set, test_refusals])

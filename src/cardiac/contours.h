@@ -1,0 +1,21 @@
+#pragma once
+// Outlines of label regions, as polygons in pixel and in patient coordinates.
+#include <vector>
+
+#include "cardiac/cine_stack.h"
+#include "cardiac/image2d.h"
+
+namespace atrium::cardiac {
+
+struct PixelPoint {
+  double x, y;  // column, row (pixel centres)
+};
+
+// The outer boundary of each 8-connected region of a mask (Moore-neighbour tracing), simplified
+// to within `tolerance` pixels; holes are not traced.
+std::vector<std::vector<PixelPoint>> traceOutlines(const Mask& mask, double tolerance = 0.5);
+
+// Pixel (column, row) → patient coordinates of that image (PS3.3 C.7.6.2.1.1).
+Vec3 toPatient(const CineImage& image, const PixelPoint& p);
+
+}  // namespace atrium::cardiac

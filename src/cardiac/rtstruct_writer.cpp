@@ -1,0 +1,169 @@
+#include "cardiac/rtstruct_writer.h"
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcuid.h>
+
+#include <cstdio>
+#include <ctime>
+
+#include "cardiac/contours.h"
+
+namespace atrium::cardiac {
+namespace {
+
+std::string newUid() {
+  char buf[100];
+  dcmGenerateUniqueIdentifier(buf, SITE_INSTANCE_UID_ROOT);
+  return buf;
+}
+
+// Patient, study and equipment attributes the derived object shares with its source.
+void copyCommon(DcmDataset& src, DcmDataset& out) {
+  for (const DcmTagKey& k : {DCM_SpecificCharacterSet, DCM_PatientName, DCM_PatientID, DCM_PatientBirthDate,
+                             DCM_PatientSex, DCM_StudyInstanceUID, DCM_StudyDate, DCM_StudyTime,
+                             DCM_ReferringPhysicianName, DCM_StudyID, DCM_AccessionNumber}) {
+    DcmElement* e = nullptr;
+    // A value that does not fit its VR (a birth date of 00000000) is left empty, not copied.
+    if (src.findAndGetElement(k, e).good() && e && (e->getVR() != EVR_DA || e->checkValue("1").good()))
+      out.insert(static_cast<DcmElement*>(e->clone()), true);
+    else
+      out.insertEmptyElement(k);
+  }
+  const char* charset = nullptr;
+  if (out.findAndGetString(DCM_SpecificCharacterSet, charset).bad() || !charset || !*charset)
+    out.putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 100");
+}
+
+std::string ds(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", v);
+  return buf;
+}
+
+struct RoiSpec {
+  int number;
+  const char* name;
+  const char* type;
+  const char* color;
+  Label label;
+};
+const RoiSpec kRois[] = {{1, "LV blood pool", "CAVITY", "255\\0\\0", kLvBlood},
+                         {2, "LV myocardium", "ORGAN", "0\\255\\0", kLvMyocardium},
+                         {3, "RV blood pool", "CAVITY", "0\\0\\255", kRvBlood}};
+
+}  // namespace
+
+std::string writeRtStruct(const CineStack& stack, const Segmentation& seg, const std::filesystem::path& file) {
+  DcmFileFormat source;
+  const CineImage& first = stack.slices[0].phases[0];
+  if (source.loadFileUntilTag(first.file.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect,
+                              DCM_PixelData)
+          .bad())
+    throw CardiacError("cannot read " + first.file.string());
+  DcmFileFormat ff;
+  DcmDataset& out = *ff.getDataset();
+  copyCommon(*source.getDataset(), out);
+  std::string sop = newUid();
+  char date[9], time[7];
+  std::time_t now = std::time(nullptr);
+  std::strftime(date, sizeof date, "%Y%m%d", std::localtime(&now));
+  std::strftime(time, sizeof time, "%H%M%S", std::localtime(&now));
+  out.putAndInsertString(DCM_SOPClassUID, UID_RTStructureSetStorage);
+  out.putAndInsertString(DCM_SOPInstanceUID, sop.c_str());
+  out.putAndInsertString(DCM_Modality, "RTSTRUCT");
+  out.putAndInsertString(DCM_SeriesInstanceUID, newUid().c_str());
+  out.putAndInsertString(DCM_SeriesNumber, "901");
+  out.putAndInsertString(DCM_SeriesDescription, "Atrium cardiac contours");
+  out.insertEmptyElement(DCM_OperatorsName);
+  out.putAndInsertString(DCM_Manufacturer, "Atrium");
+  out.putAndInsertString(DCM_InstanceNumber, "1");
+  out.putAndInsertString(DCM_FrameOfReferenceUID, stack.frameOfReferenceUid.c_str());
+  out.insertEmptyElement(DCM_PositionReferenceIndicator);
+  out.putAndInsertString(DCM_StructureSetLabel, "CARDIAC");
+  out.putAndInsertString(DCM_StructureSetDate, date);
+  out.putAndInsertString(DCM_StructureSetTime, time);
+  out.putAndInsertString(DCM_InstanceCreationDate, date);
+  out.putAndInsertString(DCM_InstanceCreationTime, time);
+
+  // Referenced Frame of Reference → study → series → every contoured image.
+  DcmItem* forItem = nullptr;
+  out.findOrCreateSequenceItem(DCM_ReferencedFrameOfReferenceSequence, forItem, 0);
+  forItem->putAndInsertString(DCM_FrameOfReferenceUID, stack.frameOfReferenceUid.c_str());
+  DcmItem* studyItem = nullptr;
+  forItem->findOrCreateSequenceItem(DCM_RTReferencedStudySequence, studyItem, 0);
+  studyItem->putAndInsertString(DCM_ReferencedSOPClassUID, "1.2.840.10008.3.1.2.3.1");  // Detached Study Mgmt
+  studyItem->putAndInsertString(DCM_ReferencedSOPInstanceUID, stack.studyUid.c_str());
+  for (const auto& series : stack.seriesUids) {
+    DcmItem* seriesItem = nullptr;
+    studyItem->findOrCreateSequenceItem(DCM_RTReferencedSeriesSequence, seriesItem, -2);
+    seriesItem->putAndInsertString(DCM_SeriesInstanceUID, series.c_str());
+    for (const auto& s : stack.slices)
+      for (const auto& img : s.phases) {
+        if (img.seriesUid != series) continue;
+        DcmItem* ref = nullptr;
+        seriesItem->findOrCreateSequenceItem(DCM_ContourImageSequence, ref, -2);
+        ref->putAndInsertString(DCM_ReferencedSOPClassUID, img.sopClassUid.c_str());
+        ref->putAndInsertString(DCM_ReferencedSOPInstanceUID, img.sopInstanceUid.c_str());
+      }
+  }
+
+  for (const auto& roi : kRois) {
+    DcmItem* r = nullptr;
+    out.findOrCreateSequenceItem(DCM_StructureSetROISequence, r, -2);
+    r->putAndInsertString(DCM_ROINumber, std::to_string(roi.number).c_str());
+    r->putAndInsertString(DCM_ReferencedFrameOfReferenceUID, stack.frameOfReferenceUid.c_str());
+    r->putAndInsertString(DCM_ROIName, roi.name);
+    r->putAndInsertString(DCM_ROIGenerationAlgorithm, "AUTOMATIC");
+
+    DcmItem* rc = nullptr;
+    out.findOrCreateSequenceItem(DCM_ROIContourSequence, rc, -2);
+    rc->putAndInsertString(DCM_ROIDisplayColor, roi.color);
+    rc->putAndInsertString(DCM_ReferencedROINumber, std::to_string(roi.number).c_str());
+    int contourNumber = 0;
+    for (std::size_t s = 0; s < seg.size(); ++s)
+      for (std::size_t p = 0; p < stack.slices[s].phases.size(); ++p) {
+        const CineImage& img = stack.slices[s].phases[p];
+        const Mask& labels = seg[s][p];
+        Mask m(labels.width, labels.height, 0);
+        for (std::size_t i = 0; i < m.data.size(); ++i)
+          m.data[i] = roi.label == kLvMyocardium ? (labels.data[i] == kLvMyocardium || labels.data[i] == kLvBlood)
+                                                 : labels.data[i] == roi.label;
+        auto outlines = traceOutlines(m);
+        if (roi.label == kLvMyocardium) {  // the epicardium, and the endocardium inside it
+          Mask blood(labels.width, labels.height, 0);
+          for (std::size_t i = 0; i < blood.data.size(); ++i) blood.data[i] = labels.data[i] == kLvBlood;
+          for (auto& o : traceOutlines(blood)) outlines.push_back(std::move(o));
+        }
+        for (const auto& outline : outlines) {
+          DcmItem* c = nullptr;
+          rc->findOrCreateSequenceItem(DCM_ContourSequence, c, -2);
+          DcmItem* ref = nullptr;
+          c->findOrCreateSequenceItem(DCM_ContourImageSequence, ref, 0);
+          ref->putAndInsertString(DCM_ReferencedSOPClassUID, img.sopClassUid.c_str());
+          ref->putAndInsertString(DCM_ReferencedSOPInstanceUID, img.sopInstanceUid.c_str());
+          c->putAndInsertString(DCM_ContourNumber, std::to_string(++contourNumber).c_str());
+          c->putAndInsertString(DCM_ContourGeometricType, "CLOSED_PLANAR");
+          c->putAndInsertString(DCM_NumberOfContourPoints, std::to_string(outline.size()).c_str());
+          std::string data;
+          for (const auto& pt : outline) {
+            Vec3 v = toPatient(img, pt);
+            for (double x : v) data += (data.empty() ? "" : "\\") + ds(x);
+          }
+          c->putAndInsertString(DCM_ContourData, data.c_str());
+        }
+      }
+
+    DcmItem* obs = nullptr;
+    out.findOrCreateSequenceItem(DCM_RTROIObservationsSequence, obs, -2);
+    obs->putAndInsertString(DCM_ObservationNumber, std::to_string(roi.number).c_str());
+    obs->putAndInsertString(DCM_ReferencedROINumber, std::to_string(roi.number).c_str());
+    obs->putAndInsertString(DCM_RTROIInterpretedType, roi.type);
+    obs->insertEmptyElement(DCM_ROIInterpreter);
+  }
+  OFCondition c = ff.saveFile(file.c_str(), EXS_LittleEndianImplicit);
+  if (c.bad()) throw CardiacError("cannot write " + file.string() + ": " + c.text());
+  return sop;
+}
+
+}  // namespace atrium::cardiac
