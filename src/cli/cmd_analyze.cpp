@@ -9,6 +9,7 @@
 #include "cardiac/cine_stack.h"
 #include "cardiac/function.h"
 #include "cardiac/rtstruct_writer.h"
+#include "cardiac/seg_writer.h"
 #include "cardiac/segmenter.h"
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -81,6 +82,9 @@ int runAnalyze(int argc, char** argv) {
       auto file = std::filesystem::path(outDir) / "rtstruct.dcm";
       cardiac::writeRtStruct(stack, seg, file);
       written.push_back(file.string());
+      auto segFile = std::filesystem::path(outDir) / "seg.dcm";
+      cardiac::writeSeg(stack, seg, segFile);
+      written.push_back(segFile.string());
     }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (tty) std::fputs("                          \r", stderr);

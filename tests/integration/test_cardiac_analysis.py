@@ -127,9 +127,10 @@ def test_phantom_volumes():
         cleanup(tmp)
 
 
-def test_rt_structure_set():
-    """The contours as an RT Structure Set: valid under dciodvfy, the three ROIs, each contour on
-    the image it was drawn on, and the LV outline where the phantom puts it in patient coordinates."""
+def test_dicom_outputs():
+    """The RT Structure Set and the SEG: valid under dciodvfy; the three ROIs, each contour on the
+    image it was drawn on, the LV outline where the phantom puts it in patient coordinates; the
+    coded segments, each SEG frame the phantom's structure on its source image."""
     import pydicom
     tmp = tempdir("phantom-rt")
     try:
@@ -138,11 +139,13 @@ def test_rt_structure_set():
         out = os.path.join(tmp, "out")
         p = run([ATRIUM, "analyze", folder, "--out", out, "--json"], check_rc=0)
         rt_path = os.path.join(out, "rtstruct.dcm")
-        check(json.loads(p.stdout)["outputs"] == [rt_path], f"outputs: {p.stdout[-200:]!r}")
-        v = run(["dciodvfy", rt_path])
-        errors = [line for line in (v.stdout + v.stderr).decode(errors="replace").splitlines()
-                  if line.startswith("Error")]
-        check(not errors, f"dciodvfy: {errors[:5]}")
+        seg_path = os.path.join(out, "seg.dcm")
+        check(json.loads(p.stdout)["outputs"] == [rt_path, seg_path], f"outputs: {p.stdout[-200:]!r}")
+        for path in (rt_path, seg_path):
+            v = run(["dciodvfy", path])
+            errors = [line for line in (v.stdout + v.stderr).decode(errors="replace").splitlines()
+                      if line.startswith("Error")]
+            check(not errors, f"dciodvfy {os.path.basename(path)}: {errors[:5]}")
         rt = pydicom.dcmread(rt_path)
         check(rt.file_meta.TransferSyntaxUID == ImplicitVRLittleEndian and rt.SpecificCharacterSet == "ISO_IR 100",
               "Implicit VR LE, ISO_IR 100")
@@ -170,6 +173,24 @@ def test_rt_structure_set():
                       f"{name}: LV outline radius {r.mean():.1f}±{r.std():.1f} mm, phantom {expected:.1f}")
                 checked += 1
         check(checked >= 100, f"only {checked} LV contours checked")
+
+        # SEG: coded segments; each frame's mask is the phantom's structure on its source image.
+        sg = pydicom.dcmread(seg_path)
+        codes = [(x.SegmentLabel, x.SegmentedPropertyTypeCodeSequence[0].CodeValue,
+                  x.SegmentedPropertyTypeCodeSequence[0].CodingSchemeDesignator) for x in sg.SegmentSequence]
+        check(codes == [("LV blood pool", "87878005", "SCT"), ("LV myocardium", "74281007", "SCT"),
+                        ("RV blood pool", "53085002", "SCT")], f"segments: {codes}")
+        bits = np.unpackbits(np.frombuffer(sg.PixelData, np.uint8), bitorder="little")
+        dice = []
+        for i, fg in enumerate(sg.PerFrameFunctionalGroupsSequence):
+            number = fg.SegmentIdentificationSequence[0].ReferencedSegmentNumber
+            sop = fg.DerivationImageSequence[0].SourceImageSequence[0].ReferencedSOPInstanceUID
+            name = images[sop][0]
+            truth = phantom_labels(int(name[:2]), int(name[3:5])) == number
+            mask = bits[i * N * N:(i + 1) * N * N].reshape(N, N).astype(bool)
+            if number == 1 and truth.sum() > 300:
+                dice.append(2 * (mask & truth).sum() / (mask.sum() + truth.sum()))
+        check(len(dice) >= 100 and min(dice) > 0.9, f"SEG LV frames: {len(dice)}, min Dice {min(dice):.3f}")
     finally:
         cleanup(tmp)
 
@@ -196,4 +217,4 @@ def test_refusals():
 
 
 if __name__ == "__main__":
-    main([test_phantom_volumes, test_rt_structure_set, test_refusals])
+    main([test_phantom_volumes, test_dicom_outputs, test_refusals])

@@ -1,0 +1,15 @@
+#pragma once
+// The segmentation as DICOM Segmentation Storage (binary): one coded segment per structure, a frame
+// per structure and image where it is present, each frame referencing its source image.
+#include <filesystem>
+#include <string>
+
+#include "cardiac/cine_stack.h"
+#include "cardiac/segmenter.h"
+
+namespace atrium::cardiac {
+
+// Returns the new SOP Instance UID; throws CardiacError.
+std::string writeSeg(const CineStack& stack, const Segmentation& seg, const std::filesystem::path& file);
+
+}  // namespace atrium::cardiac
