@@ -9,6 +9,7 @@
 #include "cardiac/cine_stack.h"
 #include "cardiac/function.h"
 #include "cardiac/rtstruct_writer.h"
+#include "cardiac/report_pdf.h"
 #include "cardiac/seg_writer.h"
 #include "cardiac/segmenter.h"
 #include "cli/args.h"
@@ -85,6 +86,9 @@ int runAnalyze(int argc, char** argv) {
       auto segFile = std::filesystem::path(outDir) / "seg.dcm";
       cardiac::writeSeg(stack, seg, segFile);
       written.push_back(segFile.string());
+      auto pdfFile = std::filesystem::path(outDir) / "report.dcm";
+      cardiac::writeEncapsulatedPdf(stack, cardiac::reportPdf(stack, r, segmenter->name()), pdfFile);
+      written.push_back(pdfFile.string());
     }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (tty) std::fputs("                          \r", stderr);

@@ -139,9 +139,9 @@ def test_dicom_outputs():
         out = os.path.join(tmp, "out")
         p = run([ATRIUM, "analyze", folder, "--out", out, "--json"], check_rc=0)
         rt_path = os.path.join(out, "rtstruct.dcm")
-        seg_path = os.path.join(out, "seg.dcm")
-        check(json.loads(p.stdout)["outputs"] == [rt_path, seg_path], f"outputs: {p.stdout[-200:]!r}")
-        for path in (rt_path, seg_path):
+        seg_path, pdf_path = os.path.join(out, "seg.dcm"), os.path.join(out, "report.dcm")
+        check(json.loads(p.stdout)["outputs"] == [rt_path, seg_path, pdf_path], f"outputs: {p.stdout[-200:]!r}")
+        for path in (rt_path, seg_path, pdf_path):
             v = run(["dciodvfy", path])
             errors = [line for line in (v.stdout + v.stderr).decode(errors="replace").splitlines()
                       if line.startswith("Error")]
@@ -173,6 +173,14 @@ def test_dicom_outputs():
                       f"{name}: LV outline radius {r.mean():.1f}±{r.std():.1f} mm, phantom {expected:.1f}")
                 checked += 1
         check(checked >= 100, f"only {checked} LV contours checked")
+
+        # The report: an Encapsulated PDF with the results.
+        doc = pydicom.dcmread(pdf_path)
+        pdf = bytes(doc.EncapsulatedDocument[:doc.EncapsulatedDocumentLength])
+        result = json.loads(p.stdout)
+        check(doc.MIMETypeOfEncapsulatedDocument == "application/pdf" and pdf.startswith(b"%PDF-") and
+              pdf.rstrip().endswith(b"%%EOF") and f"{result['lv_ef_pct']:.1f} %".encode() in pdf,
+              "PDF report with the LV ejection fraction")
 
         # SEG: coded segments; each frame's mask is the phantom's structure on its source image.
         sg = pydicom.dcmread(seg_path)
