@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "dicom/dcmtk_setup.h"
 #include "dimse/server.h"
+#include "routing/analysis_scheduler.h"
 #include "routing/forwarder.h"
 #include "routing/route_matcher.h"
 #include "web/auth.h"
@@ -86,6 +87,8 @@ int runServe(int argc, char** argv) {
               " instances in ", counts.studies, " studies");
     routing::Forwarder forwarder(config, archive.index(), archive.peers(), DataLayout(config.dataDir).storage);
     forwarder.start();
+    routing::AnalysisScheduler analyses(config, archive);
+    analyses.start();
     std::unique_ptr<web::HttpServer> http;
     web::WebContext webContext{config, archive, &forwarder};
     if (config.httpPort) {
@@ -109,6 +112,7 @@ int runServe(int argc, char** argv) {
     server.run();
     g_server = nullptr;
     if (http) http->stop();
+    analyses.stop();
     forwarder.stop();
     log::info("stopped");
   } catch (const std::exception& e) {

@@ -62,7 +62,8 @@ Config parseConfig(const std::string& text) {
                                 "http_auth",
                                 "http_users",
                                 "http_tokens",
-                                "viewer_dir"};
+                                "viewer_dir",
+                                "analysis"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool ok = false;
     for (const char* k : known) ok = ok || it.key() == k;
@@ -152,6 +153,13 @@ Config parseConfig(const std::string& text) {
       read(t, "role", token.role);
       c.httpAuth.tokens.push_back(token);
     }
+  }
+  if (j.contains("analysis")) {
+    const auto& a = j["analysis"];
+    if (!a.is_object()) throw ConfigError("config: 'analysis' must be an object");
+    read(a, "enabled", c.analysis.enabled);
+    read(a, "stable_s", c.analysis.stableSeconds);
+    if (c.analysis.stableSeconds < 1) throw ConfigError("config: 'analysis.stable_s' must be positive");
   }
   if (j.contains("retry")) {
     const auto& r = j["retry"];

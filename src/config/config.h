@@ -24,6 +24,12 @@ struct Route {
   std::vector<std::string> destinations;
 };
 
+// Automatic cardiac analysis of short-axis cine MR studies once they are complete.
+struct AnalysisRule {
+  bool enabled = false;
+  int stableSeconds = 60;  // no new MR image for this long = the study is complete
+};
+
 struct RetryPolicy {
   int maxAttempts = 10;
   int initialDelaySeconds = 10;  // doubled after each failed attempt
@@ -65,6 +71,7 @@ struct Config {
   int worklistRetentionHours = 48;  // worklist items go this long after their last step
   std::vector<Route> routes;
   RetryPolicy retry;
+  AnalysisRule analysis;
 
   const Peer* findPeer(const std::string& aet) const;
 };

@@ -101,6 +101,15 @@ CREATE TABLE IF NOT EXISTS worklist_steps(
 CREATE INDEX IF NOT EXISTS worklist_steps_item ON worklist_steps(item_pk);
 CREATE INDEX IF NOT EXISTS worklist_steps_start ON worklist_steps(start_date);
 
+-- Automatic cardiac analyses: one row per study, redone when newer MR images arrive.
+CREATE TABLE IF NOT EXISTS analyses(
+  study_uid TEXT PRIMARY KEY,
+  state TEXT NOT NULL,                       -- done | skipped | failed
+  input_received_at INTEGER NOT NULL,        -- the newest MR image it saw (unix ms)
+  finished_at INTEGER NOT NULL,
+  message TEXT NOT NULL,
+  results TEXT NOT NULL);                    -- JSON (as `atrium analyze --json`)
+
 -- Peers added at run time (REST); the config file's peers are not stored here.
 CREATE TABLE IF NOT EXISTS peers(aet TEXT PRIMARY KEY, host TEXT NOT NULL, port INTEGER NOT NULL);
 

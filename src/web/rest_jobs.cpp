@@ -2,6 +2,7 @@
 #include <httplib.h>
 
 #include "routing/forwarder.h"
+#include "index/sqlite_util.h"
 #include "routing/job_queue.h"
 #include "web/http_server.h"
 #include "web/json_response.h"
@@ -59,6 +60,18 @@ void registerJobRoutes(HttpServer& http, WebContext& ctx) {
   };
   http.post(R"(/api/jobs/([0-9]{1,18})/retry)", Role::Admin, change(true));
   http.post(R"(/api/jobs/([0-9]{1,18})/cancel)", Role::Admin, change(false));
+
+  http.get("/api/analyses", Role::Viewer, [&](const httplib::Request&, httplib::Response& res) {
+    nlohmann::json out = nlohmann::json::array();
+    ctx.archive.index().select(
+        "SELECT study_uid,state,finished_at,message,results FROM analyses ORDER BY finished_at DESC", {},
+        [&](const index::Statement& r) {
+          out.push_back({{"study", r.text(0)}, {"state", r.text(1)}, {"finished_ms", r.integer(2)},
+                         {"message", r.text(3)}, {"results", nlohmann::json::parse(r.text(4))}});
+          return true;
+        });
+    sendJson(res, 200, out);
+  });
 
   http.post("/api/push", Role::Admin, [&](const httplib::Request& req, httplib::Response& res) {
     nlohmann::json body;

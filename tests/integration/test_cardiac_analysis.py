@@ -10,7 +10,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from atrium_testlib import ATRIUM, check, cleanup, main, run, tempdir  # noqa: E402
+from atrium_testlib import (ATRIUM, PYDICOM_DATA, AtriumServer, StoreScp, check, cleanup, dataset_uid,  # noqa: E402
+                            main, run, tempdir)
 
 sys.path.insert(0, "/usr/lib/python3/dist-packages")
 import numpy as np  # noqa: E402
@@ -203,6 +204,55 @@ def test_dicom_outputs():
         cleanup(tmp)
 
 
+def test_automatic_analysis_in_serve():
+    """atrium serve analyses a cine study once no MR image has come for stable_s, stores the outputs
+    in the study and forwards them; a study that is not a cine is recorded as skipped."""
+    import time
+    tmp = tempdir("phantom-serve")
+    try:
+        folder = os.path.join(tmp, "cine")
+        want = write_phantom(folder, seed=4)
+        with StoreScp(os.path.join(tmp, "forwarded")) as scp:
+            config = {"analysis": {"enabled": True, "stable_s": 2},
+                      "peers": [{"aet": "STORESCP", "host": "127.0.0.1", "port": scp.port}],
+                      "retry": {"max_attempts": 5, "initial_delay_s": 1, "max_delay_s": 1}}
+            with AtriumServer(os.path.join(tmp, "data"), config=config, http=True,
+                              extra_args=["--forward", "STORESCP", "--no-auth"]) as srv:
+                run([ATRIUM, "send", f"127.0.0.1:{srv.port}", "--called", "ATRIUM", folder,
+                     os.path.join(PYDICOM_DATA, "test_files", "MR_small.dcm")], check_rc=0)
+                deadline = time.time() + 120
+                rows = []
+                while time.time() < deadline and len(rows) < 2:
+                    time.sleep(0.5)
+                    with srv.db() as c:
+                        rows = c.execute("SELECT study_uid, state, message, results FROM analyses").fetchall()
+                check(len(rows) == 2, f"analyses: {rows}")
+                by_state = {r[1]: r for r in rows}
+                check(set(by_state) == {"done", "skipped"}, f"states: {[r[:3] for r in rows]}")
+                results = json.loads(by_state["done"][3])
+                check(abs(results["lv_edv_ml"] - want["lv_edv_ml"]) <= 0.06 * want["lv_edv_ml"],
+                      f"EDV {results['lv_edv_ml']} vs {want['lv_edv_ml']:.1f}")
+                with srv.db() as c:
+                    classes = {r[0] for r in c.execute(
+                        "SELECT i.sop_class_uid FROM instances i JOIN series se ON se.pk=i.series_pk JOIN studies st "
+                        "ON st.pk=se.study_pk WHERE st.study_uid=?", (by_state["done"][0],))}
+                check({"1.2.840.10008.5.1.4.1.1.481.3", "1.2.840.10008.5.1.4.1.1.66.4",
+                       "1.2.840.10008.5.1.4.1.1.104.1"} <= classes, f"outputs stored in the study: {classes}")
+                st, body, _ = srv.http("GET", "/api/analyses")
+                check(st == 200 and {a["state"] for a in body} == {"done", "skipped"}, f"REST: {st} {body}")
+                # Forwarded like any other instance: the 200 images, the MR_small and the 3 outputs.
+                forwarded = lambda: len([n for n in os.listdir(scp.out_dir) if not n.endswith(".log")])  # noqa: E731
+                while time.time() < deadline and forwarded() < 204:
+                    time.sleep(0.5)
+                check(forwarded() == 204, f"{forwarded()} instances forwarded, expected 204")
+                time.sleep(3)  # the analysis is not redone: its outputs are not MR input
+                with srv.db() as c:
+                    n = c.execute("SELECT count(*) FROM instances").fetchone()[0]
+                check(n == 204, f"{n} instances after waiting: analysis repeated?")
+    finally:
+        cleanup(tmp)
+
+
 def test_refusals():
     tmp = tempdir("phantom-bad")
     try:
@@ -225,4 +275,4 @@ def test_refusals():
 
 
 if __name__ == "__main__":
-    main([test_phantom_volumes, test_dicom_outputs, test_refusals])
+    main([test_phantom_volumes, test_dicom_outputs, test_automatic_analysis_in_serve, test_refusals])

@@ -1,0 +1,95 @@
+#include "cardiac/analysis.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "cardiac/cine_stack.h"
+#include "cardiac/function.h"
+#include "cardiac/report_pdf.h"
+#include "cardiac/rtstruct_writer.h"
+#include "cardiac/seg_writer.h"
+#include "cardiac/segmenter.h"
+
+namespace atrium::cardiac {
+namespace {
+
+// One PGM per image (0 background, 1 LV blood, 2 LV myocardium, 3 RV blood) and index.json:
+// what tools/cardiac evaluates against expert contours.
+void writeLabelMaps(const CineStack& stack, const Segmentation& seg, const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  nlohmann::json index = nlohmann::json::array();
+  for (std::size_t s = 0; s < seg.size(); ++s)
+    for (std::size_t p = 0; p < stack.slices[s].phases.size(); ++p) {
+      const auto& img = stack.slices[s].phases[p];
+      const auto& m = seg[s][p];
+      std::string name = "s" + std::to_string(s) + "p" + std::to_string(p) + ".pgm";
+      FILE* f = std::fopen((dir / name).c_str(), "wb");
+      if (!f) throw CardiacError("cannot write " + (dir / name).string());
+      std::fprintf(f, "P5\n%d %d\n255\n", m.width, m.height);
+      std::fwrite(m.data.data(), 1, m.data.size(), f);
+      std::fclose(f);
+      index.push_back({{"file", name}, {"slice", s}, {"phase", p}, {"sop", img.sopInstanceUid},
+                       {"instance_number", img.instanceNumber}, {"frame", img.frame}});
+    }
+  FILE* f = std::fopen((dir / "index.json").c_str(), "w");
+  if (!f) throw CardiacError("cannot write " + (dir / "index.json").string());
+  std::fputs(index.dump().c_str(), f);
+  std::fclose(f);
+}
+
+}  // namespace
+
+AnalysisOutput analyze(const std::vector<std::filesystem::path>& inputs, const std::filesystem::path& outDir,
+                       const std::filesystem::path& labelsDir) {
+  auto start = std::chrono::steady_clock::now();
+  auto stack = loadCineStack(inputs);
+  auto data = loadCineData(stack);
+  auto segmenter = makeClassicSegmenter();
+  auto seg = segmenter->segment(stack, data);
+  auto r = computeFunction(stack, seg);
+  if (!labelsDir.empty()) writeLabelMaps(stack, seg, labelsDir);
+  AnalysisOutput out;
+  if (!outDir.empty()) {
+    std::filesystem::create_directories(outDir);
+    auto rt = outDir / "rtstruct.dcm", sg = outDir / "seg.dcm", pdf = outDir / "report.dcm";
+    writeRtStruct(stack, seg, rt);
+    writeSeg(stack, seg, sg);
+    writeEncapsulatedPdf(stack, reportPdf(stack, r, segmenter->name()), pdf);
+    out.files = {rt.string(), sg.string(), pdf.string()};
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  auto round1 = [](double v) { return std::round(v * 10) / 10; };
+  nlohmann::json& j = out.summary;
+  j = {{"lv_edv_ml", round1(r.lvEdv)},
+       {"lv_esv_ml", round1(r.lvEsv)},
+       {"lv_sv_ml", round1(r.lvSv)},
+       {"lv_ef_pct", round1(r.lvEf)},
+       {"lv_mass_g", round1(r.lvMassG)},
+       {"rv_edv_ml", round1(r.rvEdv)},
+       {"rv_esv_ml", round1(r.rvEsv)},
+       {"rv_sv_ml", round1(r.rvSv)},
+       {"rv_ef_pct", round1(r.rvEf)},
+       {"ed_phase", r.edPhase},
+       {"es_phase", r.esPhase},
+       {"slices", stack.slices.size()},
+       {"phases", stack.phases},
+       {"slice_spacing_mm", round1(r.sliceSpacingMm)},
+       {"lv_volume_curve_ml", r.lvVolumeMl},
+       {"trigger_times_ms", r.timesMs},
+       {"study_uid", stack.studyUid},
+       {"method", segmenter->name()},
+       {"seconds", round1(seconds)},
+       {"warnings", stack.warnings},
+       {"outputs", out.files}};
+  if (r.bsaM2 > 0) {
+    j["bsa_m2"] = std::round(r.bsaM2 * 100) / 100;
+    j["lv_edv_index_ml_m2"] = round1(r.lvEdv / r.bsaM2);
+    j["lv_esv_index_ml_m2"] = round1(r.lvEsv / r.bsaM2);
+    j["lv_mass_index_g_m2"] = round1(r.lvMassG / r.bsaM2);
+    j["rv_edv_index_ml_m2"] = round1(r.rvEdv / r.bsaM2);
+  }
+  return out;
+}
+
+}  // namespace atrium::cardiac

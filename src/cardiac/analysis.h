@@ -1,0 +1,20 @@
+#pragma once
+// One complete analysis: stack → segmentation → function → DICOM outputs and the JSON summary.
+// Shared by `atrium analyze` and the automatic analysis inside `atrium serve`.
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace atrium::cardiac {
+
+struct AnalysisOutput {
+  nlohmann::json summary;             // what `atrium analyze --json` prints
+  std::vector<std::string> files;     // DICOM objects written (RT Structure Set, SEG, PDF report)
+};
+
+// Throws CardiacError when the input is not a usable short-axis cine. outDir empty: no files.
+AnalysisOutput analyze(const std::vector<std::filesystem::path>& inputs, const std::filesystem::path& outDir,
+                       const std::filesystem::path& labelsDir = {});
+
+}  // namespace atrium::cardiac
