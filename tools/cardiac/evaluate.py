@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""Accuracy of `atrium analyze` against expert references, per case and over all cases:
+Dice of LV blood pool, LV myocardium and RV blood pool at end-diastole and end-systole, the 3D
+Hausdorff distance (mm) of each structure at ED and ES, and the bias and 95 % limits of agreement
+of LV EDV, ESV and EF.
+
+A case is a folder of images and a reference, one of:
+  --sunnybrook CASE   CASE/dicom and CASE/contours/{i,o}-contours (Sunnybrook Cardiac Data)
+  --rtstruct IMAGES RTSTRUCT.dcm   ROI names containing "LV"/"left" + "blood|cavity|endo",
+                                   "myo", "RV"/"right" (contours in patient coordinates)
+  --seg IMAGES SEG.dcm              binary DICOM SEG, segments named likewise
+Each option can be repeated. Example:
+  tools/cardiac/evaluate.py --sunnybrook ../shared/data/sunnybrook/SCD0000101 --sunnybrook ...
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import warnings
+
+warnings.filterwarnings("ignore", message="Invalid value for VR")  # real archives hold such UIDs
+sys.path.insert(0, "/usr/lib/python3/dist-packages")
+import numpy as np  # noqa: E402
+import pydicom  # noqa: E402
+from PIL import Image, ImageDraw  # noqa: E402
+
+STRUCTURES = {1: "LV blood", 2: "LV myocardium", 3: "RV blood"}
+
+
+def polygon(points, shape):
+    img = Image.new("L", (shape[1], shape[0]), 0)
+    ImageDraw.Draw(img).polygon([tuple(p) for p in points], fill=1, outline=1)
+    return np.array(img, bool)
+
+
+def structure_of(name):
+    n = name.lower()
+    if "myo" in n:
+        return 2
+    if ("lv" in n or "left" in n) and any(k in n for k in ("blood", "cavity", "endo", "pool")):
+        return 1
+    if "rv" in n or "right" in n:
+        return 3
+    return None
+
+
+class Case:
+    """Our labels and the reference's, per SOP Instance UID, with each image's geometry."""
+
+    def __init__(self, images, atrium):
+        self.out = tempfile.mkdtemp(prefix="atrium-eval-")
+        r = subprocess.run([atrium, "analyze", images, "--json", "--labels", self.out], capture_output=True,
+                           text=True)
+        if r.returncode != 0:
+            raise SystemExit(f"atrium analyze {images}: {r.stderr.strip()}")
+        self.result = json.loads(r.stdout)
+        self.index = json.load(open(os.path.join(self.out, "index.json")))
+        self.by_sop = {e["sop"]: e for e in self.index}
+        self.by_number = {e["instance_number"]: e for e in self.index}
+        self.geometry = {}
+        for root, _, names in os.walk(images):
+            for n in names:
+                try:
+                    ds = pydicom.dcmread(os.path.join(root, n), stop_before_pixels=True)
+                except Exception:  # noqa: BLE001 - not DICOM
+                    continue
+                if "ImagePositionPatient" in ds:
+                    self.geometry[str(ds.SOPInstanceUID)] = (np.array(ds.ImagePositionPatient, float),
+                                                           np.array(ds.ImageOrientationPatient, float),
+                                                           np.array(ds.PixelSpacing, float), (ds.Rows, ds.Columns))
+        self.reference = {}  # sop → {structure: mask}
+
+    def ours(self, sop):
+        return np.array(Image.open(os.path.join(self.out, self.by_sop[sop]["file"])))
+
+    def to_pixels(self, sop, points):
+        ipp, iop, ps, _ = self.geometry[sop]
+        d = np.asarray(points, float).reshape(-1, 3) - ipp
+        return np.stack([d @ iop[:3] / ps[1], d @ iop[3:] / ps[0]], axis=1)
+
+
+def load_sunnybrook(case, folder):
+    for kind in ("i-contours", "o-contours"):
+        d = os.path.join(folder, "contours", kind)
+        for name in sorted(os.listdir(d)):
+            n = int(re.search(r"IM-\d+-(\d+)-", name).group(1))
+            if n not in case.by_number:
+                continue
+            sop = case.by_number[n]["sop"]
+            mask = polygon(np.loadtxt(os.path.join(d, name)), case.geometry[sop][3])
+            case.reference.setdefault(sop, {})[1 if kind == "i-contours" else "epi"] = mask
+    for ref in case.reference.values():  # myocardium = inside the epicardium, outside the blood pool
+        epi = ref.pop("epi", None)
+        if epi is not None and 1 in ref:
+            ref[2] = epi & ~ref[1]
+
+
+def load_rtstruct(case, path):
+    ds = pydicom.dcmread(path)
+    names = {int(r.ROINumber): r.ROIName for r in ds.StructureSetROISequence}
+    for rc in ds.ROIContourSequence:
+        label = structure_of(names.get(int(rc.ReferencedROINumber), ""))
+        if not label:
+            continue
+        for c in rc.ContourSequence:
+            sop = str(c.ContourImageSequence[0].ReferencedSOPInstanceUID)
+            if sop not in case.geometry:
+                continue
+            mask = polygon(case.to_pixels(sop, c.ContourData), case.geometry[sop][3])
+            ref = case.reference.setdefault(sop, {})
+            ref[label] = ref.get(label, np.zeros_like(mask)) ^ mask  # nested contours make holes
+    for ref in case.reference.values():
+        if 2 in ref and 1 in ref:
+            ref[2] &= ~ref[1]
+
+
+def load_seg(case, path):
+    ds = pydicom.dcmread(path)
+    labels = {int(s.SegmentNumber): structure_of(s.SegmentLabel) for s in ds.SegmentSequence}
+    rows, cols = ds.Rows, ds.Columns
+    bits = np.unpackbits(np.frombuffer(ds.PixelData, np.uint8), bitorder="little")
+    for i, fg in enumerate(ds.PerFrameFunctionalGroupsSequence):
+        label = labels.get(int(fg.SegmentIdentificationSequence[0].ReferencedSegmentNumber))
+        sop = str(fg.DerivationImageSequence[0].SourceImageSequence[0].ReferencedSOPInstanceUID)
+        if label and sop in case.geometry:
+            case.reference.setdefault(sop, {})[label] = bits[i * rows * cols:(i + 1) * rows * cols].reshape(
+                rows, cols).astype(bool)
+
+
+def dice(a, b):
+    s = a.sum() + b.sum()
+    return 2 * (a & b).sum() / s if s else 1.0
+
+
+def boundary_mm(case, sop, mask):
+    inner = mask.copy()
+    inner[1:-1, 1:-1] = mask[1:-1, 1:-1] & mask[:-2, 1:-1] & mask[2:, 1:-1] & mask[1:-1, :-2] & mask[1:-1, 2:]
+    ys, xs = np.nonzero(mask & ~inner)
+    ipp, iop, ps, _ = case.geometry[sop]
+    return ipp + np.outer(xs * ps[1], iop[:3]) + np.outer(ys * ps[0], iop[3:])
+
+
+def hausdorff(a, b):
+    if not len(a) or not len(b):
+        return float("nan")
+    d = np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(-1))
+    return max(d.min(1).max(), d.min(0).max())
+
+
+def evaluate(case):
+    """ED and ES of the reference: Dice and Hausdorff per structure, and LV volumes both ways."""
+    phases = {}
+    for sop in case.reference:
+        phases.setdefault(case.by_sop[sop]["phase"], []).append(sop)
+    spacing = case.result["slice_spacing_mm"]
+
+    def volume(sops, reference):
+        total = 0.0
+        for sop in sops:
+            m = case.reference[sop].get(1) if reference else case.ours(sop) == 1
+            if m is not None:
+                total += m.sum() * np.prod(case.geometry[sop][2]) * spacing / 1000
+        return total
+
+    lv = {p: volume(s, True) for p, s in phases.items()}
+    ed, es = max(lv, key=lv.get), min(lv, key=lv.get)
+    out = {}
+    for name, phase in (("ED", ed), ("ES", es)):
+        sops = phases[phase]
+        for label in STRUCTURES:
+            refs = [(s, case.reference[s][label]) for s in sops if label in case.reference[s]]
+            if not refs:
+                continue
+            ours = [case.ours(s) == label for s, _ in refs]
+            d = dice(np.stack([m for _, m in refs]), np.stack(ours))
+            hd = hausdorff(np.concatenate([boundary_mm(case, s, m) for s, m in refs]),
+                           np.concatenate([boundary_mm(case, s, o) for (s, _), o in zip(refs, ours)]))
+            out[f"{STRUCTURES[label]} {name}"] = (d, hd)
+    # Volumes over the reference's slices both ways, so that slice coverage does not bias them.
+    vol = {k: (volume(phases[p], True), volume(phases[p], False)) for k, p in (("EDV", ed), ("ESV", es))}
+    return out, vol
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sunnybrook", action="append", default=[], metavar="CASE")
+    ap.add_argument("--rtstruct", action="append", nargs=2, default=[], metavar=("IMAGES", "FILE"))
+    ap.add_argument("--seg", action="append", nargs=2, default=[], metavar=("IMAGES", "FILE"))
+    ap.add_argument("--atrium", default=os.path.join(os.path.dirname(__file__), "..", "..", "build", "atrium"))
+    args = ap.parse_args()
+    cases = [(c, os.path.join(c, "dicom"), load_sunnybrook, c) for c in args.sunnybrook]
+    cases += [(f, i, load_rtstruct, f) for i, f in args.rtstruct] + [(f, i, load_seg, f) for i, f in args.seg]
+    if not cases:
+        ap.error("give at least one case")
+    scores, diffs = {}, {"EDV": [], "ESV": [], "EF": []}
+    for label, images, loader, ref in cases:
+        case = Case(images, args.atrium)
+        loader(case, ref)
+        s, vol = evaluate(case)
+        ef_ref = 100 * (vol["EDV"][0] - vol["ESV"][0]) / vol["EDV"][0]
+        ef_ours = 100 * (vol["EDV"][1] - vol["ESV"][1]) / vol["EDV"][1] if vol["EDV"][1] else 0
+        diffs["EDV"].append(vol["EDV"][1] - vol["EDV"][0])
+        diffs["ESV"].append(vol["ESV"][1] - vol["ESV"][0])
+        diffs["EF"].append(ef_ours - ef_ref)
+        print(f"{os.path.basename(label.rstrip('/'))}: " + ", ".join(
+            f"{k} Dice {d:.3f} HD {h:.1f} mm" for k, (d, h) in s.items()) +
+            f"; LV EDV {vol['EDV'][1]:.1f}/{vol['EDV'][0]:.1f} ml, ESV {vol['ESV'][1]:.1f}/{vol['ESV'][0]:.1f} ml, "
+            f"EF {ef_ours:.1f}/{ef_ref:.1f} % (ours/reference)")
+        for k, v in s.items():
+            scores.setdefault(k, []).append(v)
+    print("mean over cases:")
+    for k, v in scores.items():
+        print(f"  {k:<22} Dice {np.mean([d for d, _ in v]):.3f}   Hausdorff {np.nanmean([h for _, h in v]):.1f} mm")
+    for k, d in diffs.items():
+        sd = np.std(d, ddof=1) if len(d) > 1 else float("nan")
+        unit = "%" if k == "EF" else "ml"
+        print(f"  LV {k:<3} bias {np.mean(d):+.1f} {unit}, limits of agreement {np.mean(d) - 1.96 * sd:+.1f} .. "
+              f"{np.mean(d) + 1.96 * sd:+.1f} {unit}, mean absolute error {np.mean(np.abs(d)):.1f} {unit}")
+
+
+if __name__ == "__main__":
+    main()
