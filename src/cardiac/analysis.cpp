@@ -9,6 +9,7 @@
 #include "cardiac/report_pdf.h"
 #include "cardiac/rtstruct_writer.h"
 #include "cardiac/seg_writer.h"
+#include "cardiac/sr_writer.h"
 #include "cardiac/segmenter.h"
 
 namespace atrium::cardiac {
@@ -52,11 +53,14 @@ AnalysisOutput analyze(const std::vector<std::filesystem::path>& inputs, const s
   AnalysisOutput out;
   if (!outDir.empty()) {
     std::filesystem::create_directories(outDir);
-    auto rt = outDir / "rtstruct.dcm", sg = outDir / "seg.dcm", pdf = outDir / "report.dcm";
+    auto rt = outDir / "rtstruct.dcm", sg = outDir / "seg.dcm", sr = outDir / "measurements.dcm",
+         pdf = outDir / "report.dcm";
     writeRtStruct(stack, seg, rt);
-    writeSeg(stack, seg, sg);
+    auto written = writeSeg(stack, seg, sg);
+    writeMeasurementReport(stack, r,
+                           {stack.studyUid, written.seriesUid, "1.2.840.10008.5.1.4.1.1.66.4", written.sopInstanceUid}, sr);
     writeEncapsulatedPdf(stack, reportPdf(stack, r, segmenter->name()), pdf);
-    out.files = {rt.string(), sg.string(), pdf.string()};
+    out.files = {rt.string(), sg.string(), sr.string(), pdf.string()};
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   auto round1 = [](double v) { return std::round(v * 10) / 10; };

@@ -40,7 +40,7 @@ const SegmentSpec kSegments[] = {{kLvBlood, "LV blood pool", "87878005", "Left v
 
 }  // namespace
 
-std::string writeSeg(const CineStack& stack, const Segmentation& seg, const std::filesystem::path& file) {
+WrittenSeg writeSeg(const CineStack& stack, const Segmentation& seg, const std::filesystem::path& file) {
   const CineImage& first = stack.slices[0].phases[0];
   DcmSegmentation* raw = nullptr;
   IODGeneralEquipmentModule::EquipmentInfo equipment("Atrium", "atrium", "1", "0.1.0");
@@ -126,9 +126,10 @@ std::string writeSeg(const CineStack& stack, const Segmentation& seg, const std:
   ok(dims.addDimensionIndex(DCM_TemporalPositionIndex, organization, DCM_FrameContentSequence, "Phase"),
      "dimension phase");
   ok(doc->saveFile(file.c_str(), EXS_LittleEndianExplicit), "save");
-  OFString sop;
+  OFString sop, series;
   doc->getSOPCommon().getSOPInstanceUID(sop);
-  return sop.c_str();
+  doc->getSeries().getSeriesInstanceUID(series);
+  return {series.c_str(), sop.c_str()};
 }
 
 }  // namespace atrium::cardiac

@@ -9,7 +9,10 @@
 
 namespace atrium::cardiac {
 
-// Returns the new SOP Instance UID; throws CardiacError.
-std::string writeSeg(const CineStack& stack, const Segmentation& seg, const std::filesystem::path& file);
+// Returns the new series and SOP Instance UIDs; throws CardiacError.
+struct WrittenSeg {
+  std::string seriesUid, sopInstanceUid;
+};
+WrittenSeg writeSeg(const CineStack& stack, const Segmentation& seg, const std::filesystem::path& file);
 
 }  // namespace atrium::cardiac

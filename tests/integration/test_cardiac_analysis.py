@@ -141,8 +141,10 @@ def test_dicom_outputs():
         p = run([ATRIUM, "analyze", folder, "--out", out, "--json"], check_rc=0)
         rt_path = os.path.join(out, "rtstruct.dcm")
         seg_path, pdf_path = os.path.join(out, "seg.dcm"), os.path.join(out, "report.dcm")
-        check(json.loads(p.stdout)["outputs"] == [rt_path, seg_path, pdf_path], f"outputs: {p.stdout[-200:]!r}")
-        for path in (rt_path, seg_path, pdf_path):
+        sr_path = os.path.join(out, "measurements.dcm")
+        check(json.loads(p.stdout)["outputs"] == [rt_path, seg_path, sr_path, pdf_path],
+              f"outputs: {p.stdout[-200:]!r}")
+        for path in (rt_path, seg_path, sr_path, pdf_path):
             v = run(["dciodvfy", path])
             errors = [line for line in (v.stdout + v.stderr).decode(errors="replace").splitlines()
                       if line.startswith("Error")]
@@ -174,6 +176,29 @@ def test_dicom_outputs():
                       f"{name}: LV outline radius {r.mean():.1f}±{r.std():.1f} mm, phantom {expected:.1f}")
                 checked += 1
         check(checked >= 100, f"only {checked} LV contours checked")
+
+        # The measurement report: TID 1500, a group per structure referencing its SEG segment,
+        # values with UCUM units equal to the JSON summary.
+        sr = pydicom.dcmread(sr_path)
+        result = json.loads(p.stdout)
+        check(sr.SOPClassUID == "1.2.840.10008.5.1.4.1.1.88.33" and sr.ContentTemplateSequence[0].TemplateIdentifier
+              == "1500", "Comprehensive SR, TID 1500")
+        found = {}
+
+        def walk(items):
+            for it in items:
+                if it.ValueType == "NUM":
+                    mv = it.MeasuredValueSequence[0]
+                    found[it.ConceptNameCodeSequence[0].CodeMeaning] = (float(mv.NumericValue),
+                                                                        mv.MeasurementUnitsCodeSequence[0].CodeValue)
+                if "ContentSequence" in it:
+                    walk(it.ContentSequence)
+        walk(sr.ContentSequence)
+        check(found.get("Left ventricular Ejection fraction") == (result["lv_ef_pct"], "%") and
+              found.get("Left ventricular end-diastolic volume") == (result["lv_edv_ml"], "ml") and
+              found.get("Left ventricular mass at end-diastole") == (result["lv_mass_g"], "g") and
+              found.get("Right ventricular end-diastolic volume") == (result["rv_edv_ml"], "ml"),
+              f"SR measurements: {found}")
 
         # The report: an Encapsulated PDF with the results.
         doc = pydicom.dcmread(pdf_path)
@@ -250,18 +275,19 @@ def test_automatic_analysis_in_serve():
                         "SELECT i.sop_class_uid FROM instances i JOIN series se ON se.pk=i.series_pk JOIN studies st "
                         "ON st.pk=se.study_pk WHERE st.study_uid=?", (by_state["done"][0],))}
                 check({"1.2.840.10008.5.1.4.1.1.481.3", "1.2.840.10008.5.1.4.1.1.66.4",
-                       "1.2.840.10008.5.1.4.1.1.104.1"} <= classes, f"outputs stored in the study: {classes}")
+                       "1.2.840.10008.5.1.4.1.1.88.33", "1.2.840.10008.5.1.4.1.1.104.1"} <= classes,
+                      f"outputs stored in the study: {classes}")
                 st, body, _ = srv.http("GET", "/api/analyses")
                 check(st == 200 and {a["state"] for a in body} == {"done", "skipped"}, f"REST: {st} {body}")
-                # Forwarded like any other instance: the 200 images, the MR_small and the 3 outputs.
+                # Forwarded like any other instance: the 200 images, the MR_small and the 4 outputs.
                 forwarded = lambda: len([n for n in os.listdir(scp.out_dir) if not n.endswith(".log")])  # noqa: E731
-                while time.time() < deadline and forwarded() < 204:
+                while time.time() < deadline and forwarded() < 205:
                     time.sleep(0.5)
-                check(forwarded() == 204, f"{forwarded()} instances forwarded, expected 204")
+                check(forwarded() == 205, f"{forwarded()} instances forwarded, expected 205")
                 time.sleep(3)  # the analysis is not redone: its outputs are not MR input
                 with srv.db() as c:
                     n = c.execute("SELECT count(*) FROM instances").fetchone()[0]
-                check(n == 204, f"{n} instances after waiting: analysis repeated?")
+                check(n == 205, f"{n} instances after waiting: analysis repeated?")
     finally:
         cleanup(tmp)
 

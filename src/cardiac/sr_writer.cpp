@@ -1,0 +1,152 @@
+#include "cardiac/sr_writer.h"
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcuid.h>
+#include <dcmtk/dcmsr/cmr/tid1500.h>
+#include <dcmtk/dcmdata/dcvrda.h>
+#include <dcmtk/dcmsr/dsrdoc.h>
+
+#include <cstdio>
+
+namespace atrium::cardiac {
+namespace {
+
+void ok(const OFCondition& c, const char* what) {
+  if (c.bad()) throw CardiacError(std::string("SR: ") + what + ": " + c.text());
+}
+
+std::string value(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+
+std::string newUid() {
+  char buf[100];
+  return dcmGenerateUniqueIdentifier(buf, SITE_INSTANCE_UID_ROOT);
+}
+
+// Measurement names: LOINC where the code is established (LV ejection fraction), otherwise
+// Atrium's own coding scheme (99ATRIUM), which DICOM allows for private codes.
+DSRCodedEntryValue code(const char* value, const char* scheme, const char* meaning) {
+  return DSRCodedEntryValue(value, scheme, meaning);
+}
+
+struct Measure {
+  DSRCodedEntryValue name;
+  double value;
+  const char* unit;  // UCUM
+  const char* unitMeaning;
+};
+
+}  // namespace
+
+std::string writeMeasurementReport(const CineStack& stack, const FunctionResults& r, const SegReference& seg,
+                                   const std::filesystem::path& file) {
+  TID1500_MeasurementReport report(CID7021_MeasurementReportDocumentTitles::ImagingMeasurementReport);
+  ok(report.setLanguage(CID5000_Languages::English), "language");
+  ok(report.getObservationContext().addDeviceObserver(newUid().c_str(), "Atrium cardiac analysis", "Atrium"),
+     "observer");
+  ok(report.addProcedureReported(DSRCodedEntryValue("241620005", "SCT", "Magnetic resonance imaging of heart"),
+                                 OFFalse),
+     "procedure");
+
+  struct Group {
+    const char* tracking;
+    int segment;  // in the SEG written alongside
+    DSRCodedEntryValue site;
+    std::vector<Measure> measures;
+  };
+  std::vector<Group> groups = {
+      {"LV blood pool",
+       1,
+       code("87878005", "SCT", "Left ventricle"),
+       {{code("EDV-LV", "99ATRIUM", "Left ventricular end-diastolic volume"), r.lvEdv, "ml", "milliliter"},
+        {code("ESV-LV", "99ATRIUM", "Left ventricular end-systolic volume"), r.lvEsv, "ml", "milliliter"},
+        {code("SV-LV", "99ATRIUM", "Left ventricular stroke volume"), r.lvSv, "ml", "milliliter"},
+        {code("10230-1", "LN", "Left ventricular Ejection fraction"), r.lvEf, "%", "percent"}}},
+      {"LV myocardium",
+       2,
+       code("74281007", "SCT", "Myocardium"),
+       {{code("MASS-LV", "99ATRIUM", "Left ventricular mass at end-diastole"), r.lvMassG, "g", "gram"}}},
+      {"RV blood pool",
+       3,
+       code("53085002", "SCT", "Right ventricle"),
+       {{code("EDV-RV", "99ATRIUM", "Right ventricular end-diastolic volume"), r.rvEdv, "ml", "milliliter"},
+        {code("ESV-RV", "99ATRIUM", "Right ventricular end-systolic volume"), r.rvEsv, "ml", "milliliter"},
+        {code("SV-RV", "99ATRIUM", "Right ventricular stroke volume"), r.rvSv, "ml", "milliliter"},
+        {code("EF-RV", "99ATRIUM", "Right ventricular ejection fraction"), r.rvEf, "%", "percent"}}}};
+  if (r.bsaM2 > 0) {
+    groups[0].measures.push_back({code("EDVI-LV", "99ATRIUM", "Left ventricular end-diastolic volume index"),
+                                  r.lvEdv / r.bsaM2, "ml/m2", "milliliter per square meter"});
+    groups[0].measures.push_back({code("ESVI-LV", "99ATRIUM", "Left ventricular end-systolic volume index"),
+                                  r.lvEsv / r.bsaM2, "ml/m2", "milliliter per square meter"});
+    groups[1].measures.push_back(
+        {code("MASSI-LV", "99ATRIUM", "Left ventricular mass index"), r.lvMassG / r.bsaM2, "g/m2", "gram per square meter"});
+  }
+  bool first = true;
+  for (const auto& g : groups) {
+    ok(report.addVolumetricROIMeasurements(!first), "measurement group");
+    first = false;
+    auto& m = report.getVolumetricROIMeasurements();
+    ok(m.setTrackingIdentifier(g.tracking), "tracking identifier");
+    ok(m.setTrackingUniqueIdentifier(newUid().c_str()), "tracking UID");
+    DSRImageReferenceValue segment(seg.sopClassUid.c_str(), seg.sopInstanceUid.c_str());
+    segment.getSegmentList().addItem(static_cast<Uint16>(g.segment));
+    ok(m.setReferencedSegment(segment), "referenced segment");
+    if (!stack.seriesUids.empty()) ok(m.setSourceSeriesForSegmentation(stack.seriesUids.front().c_str()), "series");
+    ok(m.addFindingSite(g.site), "finding site");
+    for (const auto& x : g.measures) {
+      CMR_TID1411_in_TID1500::MeasurementValue v(
+          value(x.value).c_str(), CID7181_AbstractMultiDimensionalImageModelComponentUnits(
+                                      DSRCodedEntryValue(x.unit, "UCUM", x.unitMeaning)), OFFalse);
+      ok(m.addMeasurement(CID7469_GenericIntensityAndSizeMeasurements(x.name), v, OFFalse, OFFalse), "measurement");
+    }
+  }
+
+  DSRDocument doc;
+  ok(doc.setTreeFromRootTemplate(report, OFTrue), "tree");  // included templates expanded for writing
+  // DCMTK builds TID 1500 as Enhanced SR; the content fits Comprehensive SR, which more PACS show.
+  ok(doc.changeDocumentType(DSRTypes::DT_ComprehensiveSR), "document type");
+  // Patient and study from the source images.
+  DcmFileFormat source;
+  const CineImage& img = stack.slices[0].phases[0];
+  ok(source.loadFileUntilTag(img.file.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect,
+                             DCM_PixelData),
+     "read source");
+  DcmDataset& src = *source.getDataset();
+  auto get = [&](const DcmTagKey& k) {
+    OFString s;
+    src.findAndGetOFStringArray(k, s);
+    return s;
+  };
+  doc.setPatientName(get(DCM_PatientName), OFFalse);
+  doc.setPatientID(get(DCM_PatientID), OFFalse);
+  OFString birth = get(DCM_PatientBirthDate);
+  if (DcmDate::checkStringValue(birth).good()) doc.setPatientBirthDate(birth, OFFalse);
+  doc.setPatientSex(get(DCM_PatientSex), OFFalse);
+  doc.setStudyDate(get(DCM_StudyDate), OFFalse);
+  doc.setStudyTime(get(DCM_StudyTime), OFFalse);
+  doc.setStudyID(get(DCM_StudyID), OFFalse);
+  doc.setAccessionNumber(get(DCM_AccessionNumber), OFFalse);
+  doc.setReferringPhysicianName(get(DCM_ReferringPhysicianName), OFFalse);
+  doc.createNewSeriesInStudy(stack.studyUid.c_str(), OFFalse);
+  doc.setSeriesNumber("904", OFFalse);
+  doc.setSeriesDescription("Atrium cardiac measurements", OFFalse);
+  doc.setManufacturer("Atrium", OFFalse);
+  doc.setSpecificCharacterSet("ISO_IR 192", OFFalse);
+  // The SEG is the evidence the measurements refer to.
+  ok(doc.getCurrentRequestedProcedureEvidence().addItem(seg.studyUid.c_str(), seg.seriesUid.c_str(),
+                                                         seg.sopClassUid.c_str(), seg.sopInstanceUid.c_str()),
+     "evidence");
+  doc.completeDocument();
+  DcmFileFormat ff;
+  ok(doc.write(*ff.getDataset()), "write");
+  ok(ff.saveFile(file.c_str(), EXS_LittleEndianExplicit), "save");
+  std::string sop;
+  doc.getSOPInstanceUID(sop);
+  return sop;
+}
+
+}  // namespace atrium::cardiac
