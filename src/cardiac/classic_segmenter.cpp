@@ -237,11 +237,104 @@ class ClassicSegmenter : public ISegmenter {
     return seed;
   }
 
+  static Mask convexIfNotched(const Mask& m) {
+    std::vector<std::pair<int, int>> pts;
+    for (int y = 0; y < m.height; ++y)
+      for (int x = 0; x < m.width; ++x)
+        if (m.at(x, y)) pts.emplace_back(x, y);
+    if (pts.size() < 10) return m;
+    std::sort(pts.begin(), pts.end());
+    auto crossZ = [](std::pair<int, int> o, std::pair<int, int> a, std::pair<int, int> b) {
+      return double(a.first - o.first) * (b.second - o.second) - double(a.second - o.second) * (b.first - o.first);
+    };
+    std::vector<std::pair<int, int>> hull(2 * pts.size());
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < pts.size(); ++i) {  // Andrew's monotone chain
+      while (k >= 2 && crossZ(hull[k - 2], hull[k - 1], pts[i]) <= 0) --k;
+      hull[k++] = pts[i];
+    }
+    for (std::size_t i = pts.size() - 1, t = k + 1; i > 0; --i) {
+      while (k >= t && crossZ(hull[k - 2], hull[k - 1], pts[i - 1]) <= 0) --k;
+      hull[k++] = pts[i - 1];
+    }
+    hull.resize(k - 1);
+    Mask filled(m.width, m.height, 0);
+    int minX = m.width, maxX = 0, minY = m.height, maxY = 0;
+    for (auto [x, y] : hull) {
+      minX = std::min(minX, x);
+      maxX = std::max(maxX, x);
+      minY = std::min(minY, y);
+      maxY = std::max(maxY, y);
+    }
+    for (int y = minY; y <= maxY; ++y)
+      for (int x = minX; x <= maxX; ++x) {
+        bool inside = true;
+        for (std::size_t i = 0; i < hull.size() && inside; ++i)
+          inside = crossZ(hull[i], hull[(i + 1) % hull.size()], {x, y}) >= 0;
+        filled.at(x, y) = inside || m.at(x, y);
+      }
+    return double(count(filled)) <= 1.15 * double(count(m)) ? filled : m;
+  }
+
+  // The blood pool often touches a neighbour (the RV through a thin septum in partial volume, the
+  // atrium or outflow tract at the base) through a narrow bridge: erode until the part under the
+  // seed stands alone, then grow it back inside the original region (reconstruction), so the
+  // bridge and what lies beyond it are left out.
+  Mask separate(const Mask& region, Point seed) const {
+    double area = double(count(region));
+    for (int k = 1; k <= px(4); ++k) {
+      Mask core = erode(region, k);
+      Grid<int> comp;
+      int n = components(core, comp);
+      if (n < 2) continue;
+      // The core component nearest the seed.
+      int pick = 0;
+      double bestD = 1e18;
+      std::vector<double> sx(n + 1, 0), sy(n + 1, 0), cnt(n + 1, 0);
+      for (int y = 0; y < core.height; ++y)
+        for (int x = 0; x < core.width; ++x)
+          if (int l = comp.at(x, y)) {
+            sx[l] += x;
+            sy[l] += y;
+            cnt[l] += 1;
+          }
+      for (int l = 1; l <= n; ++l) {
+        double d = std::hypot(sx[l] / cnt[l] - seed.x, sy[l] / cnt[l] - seed.y);
+        if (d < bestD) {
+          bestD = d;
+          pick = l;
+        }
+      }
+      Mask grown(core.width, core.height, 0);
+      for (std::size_t i = 0; i < grown.data.size(); ++i) grown.data[i] = comp.data[i] == pick;
+      for (int step = 0; step < k + 1; ++step) {
+        Mask d = dilate(grown, 1);
+        for (std::size_t i = 0; i < d.data.size(); ++i) d.data[i] = d.data[i] && region.data[i];
+        grown = d;
+      }
+      // Only a real split counts: the part kept is a substantial, smaller share of the region.
+      double kept = double(count(grown));
+      if (kept > 0.25 * area && kept < 0.9 * area) return grown;
+    }
+    return region;
+  }
+
   // One image: labels, and the LV centre found (for the next image).
   Mask segmentImage(const Image& img, Point seed, Point& lvCentre) {
     Mask labels(img.width, img.height, kBackground);
     Image smooth = blur(img, 1);
-    Bright b = brightRegions(smooth, seed, 50, 90);
+    // The threshold from a wide neighbourhood first; where the blood pool is dimmer than that
+    // (slow flow at end-systole), from closer around the seed.
+    for (double radius : {50.0, 35.0, 25.0}) {
+      Mask m = segmentWithThreshold(img, smooth, seed, radius, lvCentre);
+      if (count(m)) return m;
+    }
+    return labels;
+  }
+
+  Mask segmentWithThreshold(const Image& img, const Image& smooth, Point seed, double radiusMm, Point& lvCentre) {
+    Mask labels(img.width, img.height, kBackground);
+    Bright b = brightRegions(smooth, seed, radiusMm, 90);
     Grid<int>& comp = b.comp;
     std::vector<Region>& regions = b.regions;
     int n = static_cast<int>(regions.size()) - 1;
@@ -263,10 +356,13 @@ class ClassicSegmenter : public ISegmenter {
       }
     }
     if (!best || bestScore < 0.3) return labels;  // no LV here (beyond the apex or the base)
-    Mask lv = regions[best].mask;
-    // Papillary muscles and trabeculations belong to the blood pool: close, then fill holes.
+    Mask lv = separate(regions[best].mask, seed);
+    // Papillary muscles and trabeculations belong to the blood pool: close, fill holes, and take
+    // the convex hull when it adds little (notches left by muscles against the wall; a large
+    // addition would be the outflow tract at the base).
     lv = erode(dilate(lv, px(3)), px(3));
     fillHoles(lv);
+    lv = convexIfNotched(lv);
     Grid<int> lvComp;
     components(lv, lvComp);
     lvCentre = regions[best].centre;
