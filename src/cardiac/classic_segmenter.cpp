@@ -401,7 +401,7 @@ class ClassicSegmenter : public ISegmenter {
         for (int x = 0; x < img.width; ++x)
           if (lv.at(x, y)) blood.push_back(smooth.at(x, y));
       std::nth_element(blood.begin(), blood.begin() + blood.size() / 2, blood.end());
-      float half = 0.5f * (blood[blood.size() / 2] + myo);
+      float half = myo + 0.4f * (blood[blood.size() / 2] - myo);
       Mask grown = dilate(lv, px(2)), refined(img.width, img.height, 0);
       for (std::size_t i = 0; i < refined.data.size(); ++i) refined.data[i] = grown.data[i] && smooth.data[i] > half;
       Grid<int> rc;
