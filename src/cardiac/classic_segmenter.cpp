@@ -375,15 +375,19 @@ class ClassicSegmenter : public ISegmenter {
       int x = int(std::lround(lvCentre.x + std::cos(a) * dist)), y = int(std::lround(lvCentre.y + std::sin(a) * dist));
       return smooth.inside(x, y) ? smooth.at(x, y) : -1.0f;
     };
-    for (int r = 0; r < kRays; ++r) {
-      double a = 2 * kPi * r / kRays, d = 0;
-      while (true) {
-        int x = int(std::lround(lvCentre.x + std::cos(a) * d)), y = int(std::lround(lvCentre.y + std::sin(a) * d));
-        if (!lv.inside(x, y) || !lv.at(x, y)) break;
-        d += 0.5;
+    // Distance from the centre to the blood pool's edge along each ray.
+    auto measureEndo = [&] {
+      for (int r = 0; r < kRays; ++r) {
+        double a = 2 * kPi * r / kRays, d = 0;
+        while (true) {
+          int x = int(std::lround(lvCentre.x + std::cos(a) * d)), y = int(std::lround(lvCentre.y + std::sin(a) * d));
+          if (!lv.inside(x, y) || !lv.at(x, y)) break;
+          d += 0.5;
+        }
+        endo[r] = d;
       }
-      endo[r] = d;
-    }
+    };
+    measureEndo();
     // The myocardium's own level: the median just outside the blood pool (2-4 mm).
     std::vector<float> wall;
     for (int r = 0; r < kRays; ++r)
@@ -420,16 +424,8 @@ class ClassicSegmenter : public ISegmenter {
         for (std::size_t i = 0; i < refined.data.size(); ++i) refined.data[i] = rc.data[i] == keep;
         refined = erode(dilate(refined, px(3)), px(3));
         fillHoles(refined);
-        lv = refined;
-        for (int r = 0; r < kRays; ++r) {
-          double a = 2 * kPi * r / kRays, d = 0;
-          while (true) {
-            int x = int(std::lround(lvCentre.x + std::cos(a) * d)), y = int(std::lround(lvCentre.y + std::sin(a) * d));
-            if (!lv.inside(x, y) || !lv.at(x, y)) break;
-            d += 0.5;
-          }
-          endo[r] = d;
-        }
+        lv = convexIfNotched(refined);
+        measureEndo();
       }
     }
     float band = std::max(0.05f, 0.65f * (t - myo));

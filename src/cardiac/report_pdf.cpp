@@ -9,6 +9,7 @@
 #include <ctime>
 #include <vector>
 
+#include "cardiac/derived_object.h"
 #include "dicom/text.h"
 
 namespace atrium::cardiac {
@@ -112,24 +113,9 @@ std::string reportPdf(const CineStack& stack, const FunctionResults& r, const st
 }
 
 std::string writeEncapsulatedPdf(const CineStack& stack, const std::string& pdf, const std::filesystem::path& file) {
-  DcmFileFormat source;
-  const CineImage& first = stack.slices[0].phases[0];
-  if (source.loadFileUntilTag(first.file.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect,
-                              DCM_PixelData)
-          .bad())
-    throw CardiacError("cannot read " + first.file.string());
-  DcmDataset& src = *source.getDataset();
   DcmFileFormat ff;
   DcmDataset& out = *ff.getDataset();
-  for (const DcmTagKey& k : {DCM_SpecificCharacterSet, DCM_PatientName, DCM_PatientID, DCM_PatientBirthDate,
-                             DCM_PatientSex, DCM_StudyInstanceUID, DCM_StudyDate, DCM_StudyTime,
-                             DCM_ReferringPhysicianName, DCM_StudyID, DCM_AccessionNumber}) {
-    DcmElement* e = nullptr;
-    if (src.findAndGetElement(k, e).good() && e && (e->getVR() != EVR_DA || e->checkValue("1").good()))
-      out.insert(static_cast<DcmElement*>(e->clone()), true);
-    else if (k != DCM_SpecificCharacterSet)
-      out.insertEmptyElement(k);
-  }
+  copyPatientAndStudy(stack.slices[0].phases[0], out);
   char uid[100], date[9], time[7], datetime[15];
   std::time_t now = std::time(nullptr);
   std::strftime(date, sizeof date, "%Y%m%d", std::localtime(&now));

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "cardiac/contours.h"
+#include "cardiac/derived_object.h"
 
 namespace atrium::cardiac {
 namespace {
@@ -16,23 +17,6 @@ std::string newUid() {
   char buf[100];
   dcmGenerateUniqueIdentifier(buf, SITE_INSTANCE_UID_ROOT);
   return buf;
-}
-
-// Patient, study and equipment attributes the derived object shares with its source.
-void copyCommon(DcmDataset& src, DcmDataset& out) {
-  for (const DcmTagKey& k : {DCM_SpecificCharacterSet, DCM_PatientName, DCM_PatientID, DCM_PatientBirthDate,
-                             DCM_PatientSex, DCM_StudyInstanceUID, DCM_StudyDate, DCM_StudyTime,
-                             DCM_ReferringPhysicianName, DCM_StudyID, DCM_AccessionNumber}) {
-    DcmElement* e = nullptr;
-    // A value that does not fit its VR (a birth date of 00000000) is left empty, not copied.
-    if (src.findAndGetElement(k, e).good() && e && (e->getVR() != EVR_DA || e->checkValue("1").good()))
-      out.insert(static_cast<DcmElement*>(e->clone()), true);
-    else
-      out.insertEmptyElement(k);
-  }
-  const char* charset = nullptr;
-  if (out.findAndGetString(DCM_SpecificCharacterSet, charset).bad() || !charset || !*charset)
-    out.putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 100");
 }
 
 std::string ds(double v) {
@@ -55,15 +39,9 @@ const RoiSpec kRois[] = {{1, "LV blood pool", "CAVITY", "255\\0\\0", kLvBlood},
 }  // namespace
 
 std::string writeRtStruct(const CineStack& stack, const Segmentation& seg, const std::filesystem::path& file) {
-  DcmFileFormat source;
-  const CineImage& first = stack.slices[0].phases[0];
-  if (source.loadFileUntilTag(first.file.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect,
-                              DCM_PixelData)
-          .bad())
-    throw CardiacError("cannot read " + first.file.string());
   DcmFileFormat ff;
   DcmDataset& out = *ff.getDataset();
-  copyCommon(*source.getDataset(), out);
+  copyPatientAndStudy(stack.slices[0].phases[0], out);
   std::string sop = newUid();
   char date[9], time[7];
   std::time_t now = std::time(nullptr);

@@ -1,15 +1,18 @@
 #include "cardiac/seg_writer.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcsequen.h>
 #include <dcmtk/dcmdata/dcuid.h>
-#include <dcmtk/dcmfg/fgderimg.h>
 #include <dcmtk/dcmfg/fgfracon.h>
 #include <dcmtk/dcmfg/fgpixmsr.h>
 #include <dcmtk/dcmfg/fgplanor.h>
 #include <dcmtk/dcmfg/fgplanpo.h>
 #include <dcmtk/dcmseg/segdoc.h>
 #include <dcmtk/dcmseg/segment.h>
-#include <dcmtk/dcmiod/iodreferences.h>
+#include <dcmtk/dcmdata/dcvrda.h>
+#include <dcmtk/dcmdata/dcvrtm.h>
+#include <dcmtk/dcmdata/dcvrui.h>
 
 #include <cstdio>
 #include <memory>
@@ -50,6 +53,26 @@ WrittenSeg writeSeg(const CineStack& stack, const Segmentation& seg, const std::
      "create");
   std::unique_ptr<DcmSegmentation> doc(raw);
   ok(doc->importFromSourceImage(first.file.c_str(), OFTrue), "import patient/study/frame of reference");
+  // DCMTK's IOD classes refuse to write UIDs that break the UI rules, but real archives hold such
+  // UIDs (leading zeros) and the SEG must carry them unchanged to stay linked to its study: write
+  // with stand-ins, then put the originals back into the written data set.
+  OFString studyUid, forUid, birth;
+  doc->getStudy().getStudyInstanceUID(studyUid);
+  doc->getFrameOfReference().getFrameOfReferenceUID(forUid);
+  doc->getPatient().getPatientBirthDate(birth);
+  char standIn[100];
+  if (DcmUniqueIdentifier::checkStringValue(studyUid, "1").bad())
+    doc->getStudy().setStudyInstanceUID(dcmGenerateUniqueIdentifier(standIn, SITE_STUDY_UID_ROOT), OFFalse);
+  if (DcmUniqueIdentifier::checkStringValue(forUid, "1").bad())
+    doc->getFrameOfReference().setFrameOfReferenceUID(dcmGenerateUniqueIdentifier(standIn, SITE_INSTANCE_UID_ROOT),
+                                                      OFFalse);
+  if (DcmDate::checkStringValue(birth, "1").bad()) doc->getPatient().setPatientBirthDate("", OFFalse);
+  // Dates that are not dates (00000000) are left empty, as in the RT Structure Set.
+  OFString studyDate, studyTime;
+  doc->getStudy().getStudyDate(studyDate);
+  doc->getStudy().getStudyTime(studyTime);
+  if (DcmDate::checkStringValue(studyDate, "1").bad()) doc->getStudy().setStudyDate("", OFFalse);
+  if (DcmTime::checkStringValue(studyTime, "1").bad()) doc->getStudy().setStudyTime("", OFFalse);
   doc->getSeries().setSeriesNumber("902");
   doc->getSeries().setSeriesDescription("Atrium cardiac segmentation");
 
@@ -63,6 +86,7 @@ WrittenSeg writeSeg(const CineStack& stack, const Segmentation& seg, const std::
       num(first.colDir[0]).c_str(), num(first.colDir[1]).c_str(), num(first.colDir[2]).c_str()));
   ok(doc->addForAllFrames(*orientation), "plane orientation");
 
+  std::vector<const CineImage*> sources;  // the source image of each frame, in frame order
   for (const auto& spec : kSegments) {
     DcmSegment* segment = nullptr;
     ok(DcmSegment::create(segment, spec.name, CodeSequenceMacro("123037004", "SCT", "Anatomical Structure"),
@@ -84,15 +108,6 @@ WrittenSeg writeSeg(const CineStack& stack, const Segmentation& seg, const std::
         if (!any) continue;
         FGPlanePosPatient* position = FGPlanePosPatient::createMinimal(
             num(img.position[0]).c_str(), num(img.position[1]).c_str(), num(img.position[2]).c_str());
-        ImageSOPInstanceReferenceMacro* ref = nullptr;
-        ok(ImageSOPInstanceReferenceMacro::create(img.sopClassUid.c_str(), img.sopInstanceUid.c_str(), ref),
-           "source reference");
-        OFVector<ImageSOPInstanceReferenceMacro> refs;
-        refs.push_back(*ref);
-        delete ref;
-        FGDerivationImage* derivation = FGDerivationImage::createMinimal(
-            refs, "Segmentation", CodeSequenceMacro("113076", "DCM", "Segmentation"),
-            CodeSequenceMacro("121322", "DCM", "Source image for image processing operation"));
         FGFrameContent* frameContent = new FGFrameContent();
         frameContent->setDimensionIndexValues(number, 0);
         frameContent->setDimensionIndexValues(static_cast<Uint32>(s + 1), 1);
@@ -100,20 +115,13 @@ WrittenSeg writeSeg(const CineStack& stack, const Segmentation& seg, const std::
         frameContent->setTemporalPositionIndex(static_cast<Uint32>(p + 1));
         OFVector<FGBase*> groups;
         groups.push_back(position);
-        groups.push_back(derivation);
         groups.push_back(frameContent);
+        sources.push_back(&img);
         OFCondition c = doc->addFrame(bits.data(), number, groups);
         for (auto* g : groups) delete g;
         ok(c, "add frame");
       }
   }
-  // Every source image, in the Common Instance Reference module.
-  IODReferences references;
-  for (const auto& sl : stack.slices)
-    for (const auto& img : sl.phases)
-      references.add(new IODImageReference(stack.patientId.c_str(), stack.studyUid.c_str(), img.seriesUid.c_str(),
-                                           img.sopInstanceUid.c_str(), img.sopClassUid.c_str()));
-  doc->getCommonInstanceReference().addReferences(references, stack.studyUid.c_str());
   // Dimensions: segment, slice (position), phase.
   IODMultiframeDimensionModule& dims = doc->getDimensions();
   char organization[100];
@@ -125,7 +133,49 @@ WrittenSeg writeSeg(const CineStack& stack, const Segmentation& seg, const std::
      "dimension position");
   ok(dims.addDimensionIndex(DCM_TemporalPositionIndex, organization, DCM_FrameContentSequence, "Phase"),
      "dimension phase");
-  ok(doc->saveFile(file.c_str(), EXS_LittleEndianExplicit), "save");
+  // Each frame's source image, added to the written data set: DCMTK's functional group classes
+  // check UIDs, and a reference must carry the source's UIDs exactly, valid or not (real archives
+  // hold UIDs with leading zeros).
+  DcmFileFormat ff;
+  ok(doc->writeDataset(*ff.getDataset()), "write");
+  DcmSequenceOfItems* perFrame = nullptr;
+  ok(ff.getDataset()->findAndGetSequence(DCM_PerFrameFunctionalGroupsSequence, perFrame), "per-frame groups");
+  for (unsigned long i = 0; perFrame && i < perFrame->card() && i < sources.size(); ++i) {
+    DcmItem* derivation = nullptr;
+    perFrame->getItem(i)->findOrCreateSequenceItem(DCM_DerivationImageSequence, derivation, 0);
+    DcmItem* dcode = nullptr;
+    derivation->findOrCreateSequenceItem(DCM_DerivationCodeSequence, dcode, 0);
+    dcode->putAndInsertString(DCM_CodeValue, "113076");
+    dcode->putAndInsertString(DCM_CodingSchemeDesignator, "DCM");
+    dcode->putAndInsertString(DCM_CodeMeaning, "Segmentation");
+    DcmItem* src = nullptr;
+    derivation->findOrCreateSequenceItem(DCM_SourceImageSequence, src, 0);
+    src->putAndInsertString(DCM_ReferencedSOPClassUID, sources[i]->sopClassUid.c_str());
+    src->putAndInsertString(DCM_ReferencedSOPInstanceUID, sources[i]->sopInstanceUid.c_str());
+    DcmItem* purpose = nullptr;
+    src->findOrCreateSequenceItem(DCM_PurposeOfReferenceCodeSequence, purpose, 0);
+    purpose->putAndInsertString(DCM_CodeValue, "121322");
+    purpose->putAndInsertString(DCM_CodingSchemeDesignator, "DCM");
+    purpose->putAndInsertString(DCM_CodeMeaning, "Source image for image processing operation");
+  }
+  DcmDataset& ds = *ff.getDataset();
+  ds.putAndInsertString(DCM_StudyInstanceUID, studyUid.c_str());
+  ds.putAndInsertString(DCM_FrameOfReferenceUID, forUid.c_str());
+  // Common Instance Reference: every source image, by series.
+  for (const auto& series : stack.seriesUids) {
+    DcmItem* seriesItem = nullptr;
+    ds.findOrCreateSequenceItem(DCM_ReferencedSeriesSequence, seriesItem, -2);
+    seriesItem->putAndInsertString(DCM_SeriesInstanceUID, series.c_str());
+    for (const auto& sl : stack.slices)
+      for (const auto& img : sl.phases) {
+        if (img.seriesUid != series) continue;
+        DcmItem* inst = nullptr;
+        seriesItem->findOrCreateSequenceItem(DCM_ReferencedInstanceSequence, inst, -2);
+        inst->putAndInsertString(DCM_ReferencedSOPClassUID, img.sopClassUid.c_str());
+        inst->putAndInsertString(DCM_ReferencedSOPInstanceUID, img.sopInstanceUid.c_str());
+      }
+  }
+  ok(ff.saveFile(file.c_str(), EXS_LittleEndianExplicit), "save");
   OFString sop, series;
   doc->getSOPCommon().getSOPInstanceUID(sop);
   doc->getSeries().getSeriesInstanceUID(series);

@@ -5,6 +5,7 @@
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmsr/cmr/tid1500.h>
 #include <dcmtk/dcmdata/dcvrda.h>
+#include <dcmtk/dcmdata/dcvrtm.h>
 #include <dcmtk/dcmsr/dsrdoc.h>
 
 #include <cstdio>
@@ -95,7 +96,7 @@ std::string writeMeasurementReport(const CineStack& stack, const FunctionResults
     DSRImageReferenceValue segment(seg.sopClassUid.c_str(), seg.sopInstanceUid.c_str());
     segment.getSegmentList().addItem(static_cast<Uint16>(g.segment));
     ok(m.setReferencedSegment(segment), "referenced segment");
-    if (!stack.seriesUids.empty()) ok(m.setSourceSeriesForSegmentation(stack.seriesUids.front().c_str()), "series");
+    if (!stack.seriesUids.empty()) ok(m.setSourceSeriesForSegmentation(stack.seriesUids.front().c_str(), OFFalse), "series");
     ok(m.addFindingSite(g.site), "finding site");
     for (const auto& x : g.measures) {
       CMR_TID1411_in_TID1500::MeasurementValue v(
@@ -126,8 +127,8 @@ std::string writeMeasurementReport(const CineStack& stack, const FunctionResults
   OFString birth = get(DCM_PatientBirthDate);
   if (DcmDate::checkStringValue(birth).good()) doc.setPatientBirthDate(birth, OFFalse);
   doc.setPatientSex(get(DCM_PatientSex), OFFalse);
-  doc.setStudyDate(get(DCM_StudyDate), OFFalse);
-  doc.setStudyTime(get(DCM_StudyTime), OFFalse);
+  if (DcmDate::checkStringValue(get(DCM_StudyDate), "1").good()) doc.setStudyDate(get(DCM_StudyDate), OFFalse);
+  if (DcmTime::checkStringValue(get(DCM_StudyTime), "1").good()) doc.setStudyTime(get(DCM_StudyTime), OFFalse);
   doc.setStudyID(get(DCM_StudyID), OFFalse);
   doc.setAccessionNumber(get(DCM_AccessionNumber), OFFalse);
   doc.setReferringPhysicianName(get(DCM_ReferringPhysicianName), OFFalse);
@@ -138,7 +139,7 @@ std::string writeMeasurementReport(const CineStack& stack, const FunctionResults
   doc.setSpecificCharacterSet("ISO_IR 192", OFFalse);
   // The SEG is the evidence the measurements refer to.
   ok(doc.getCurrentRequestedProcedureEvidence().addItem(seg.studyUid.c_str(), seg.seriesUid.c_str(),
-                                                         seg.sopClassUid.c_str(), seg.sopInstanceUid.c_str()),
+                                                         seg.sopClassUid.c_str(), seg.sopInstanceUid.c_str(), OFFalse),
      "evidence");
   doc.completeDocument();
   DcmFileFormat ff;

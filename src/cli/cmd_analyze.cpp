@@ -16,19 +16,21 @@ int runAnalyze(int argc, char** argv) {
   std::vector<std::filesystem::path> paths;
   bool json = false;
   std::string labels, outDir;
+  bool verbose = false;  // DCMTK's own warnings (which attribute an IOD class refused, ...)
   try {
-    Args args(argc, argv, 2, {"labels", "out"}, {"json"});
+    Args args(argc, argv, 2, {"labels", "out"}, {"json", "verbose"});
     if (args.positionals().empty())
-      throw UsageError("usage: atrium analyze PATH... [--out DIR] [--json] [--labels DIR]");
+      throw UsageError("usage: atrium analyze PATH... [--out DIR] [--json] [--labels DIR] [--verbose]");
     for (const auto& p : args.positionals()) paths.emplace_back(p);
     json = args.has("json");
     labels = args.get("labels");
     outDir = args.get("out");
+    verbose = args.has("verbose");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atrium analyze: %s\n", e.what());
     return 2;
   }
-  OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
+  OFLog::configure(verbose ? OFLogger::WARN_LOG_LEVEL : OFLogger::FATAL_LOG_LEVEL);
   dicom::initializeDcmtk();
   bool tty = ::isatty(2);
   try {

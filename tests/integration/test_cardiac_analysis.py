@@ -5,6 +5,7 @@ must find them within stated tolerances, in both slice orders, with one series p
 for all, and with an oblique plane. Also: what it refuses (no MR, a single phase) gets exit 1 and
 one line."""
 import json
+import warnings
 import math
 import os
 import sys
@@ -18,6 +19,7 @@ import numpy as np  # noqa: E402
 from pydicom.dataset import Dataset, FileMetaDataset  # noqa: E402
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian, generate_uid  # noqa: E402
 
+warnings.filterwarnings("ignore", message="Invalid value for VR")  # the real data's UIDs, on purpose
 N, PX, GAP, SLICES, PHASES = 128, 1.5, 8.0, 10, 20
 TOL = {"lv_edv_ml": 0.06, "lv_esv_ml": 0.10, "rv_edv_ml": 0.20}
 
@@ -292,6 +294,38 @@ def test_automatic_analysis_in_serve():
         cleanup(tmp)
 
 
+def test_real_cine_with_invalid_uids():
+    """A real short-axis cine (Sunnybrook, shared data) whose UIDs have leading zeros and whose dates
+    are 00000000: every output is written, references the source UIDs exactly, and dciodvfy finds
+    nothing wrong beyond those source values."""
+    import pydicom
+    case = os.path.join(os.environ.get("ATRIUM_SHARED", os.path.join(os.path.dirname(__file__), "..", "..", "..",
+                                                                      "shared")), "data", "sunnybrook", "SCD0000101")
+    check(os.path.isdir(case), f"shared data missing: {case}")
+    tmp = tempdir("real-cine")
+    try:
+        p = run([ATRIUM, "analyze", os.path.join(case, "dicom"), "--out", tmp, "--json"], check_rc=0)
+        result = json.loads(p.stdout)
+        check(len(result["outputs"]) == 4 and result["slices"] == 12 and result["phases"] == 20, f"{result}")
+        for path in result["outputs"]:
+            v = run(["dciodvfy", path])
+            errors = [ln for ln in (v.stdout + v.stderr).decode(errors="replace").splitlines()
+                      if ln.startswith("Error") and "Leading zeroes" not in ln and "invalid data values" not in ln]
+            check(not errors, f"dciodvfy {os.path.basename(path)}: {errors[:5]}")
+        source = pydicom.dcmread(os.path.join(case, "dicom", "1.dcm"), stop_before_pixels=True)
+        for path in result["outputs"]:
+            out = pydicom.dcmread(path, stop_before_pixels=True)
+            check(out.StudyInstanceUID == source.StudyInstanceUID, f"{os.path.basename(path)}: study UID changed")
+        seg = pydicom.dcmread(os.path.join(tmp, "seg.dcm"), stop_before_pixels=True)
+        refs = {str(i.ReferencedSOPInstanceUID) for s in seg.ReferencedSeriesSequence
+                for i in s.ReferencedInstanceSequence}
+        sources = {str(pydicom.dcmread(os.path.join(case, "dicom", n), stop_before_pixels=True).SOPInstanceUID)
+                   for n in os.listdir(os.path.join(case, "dicom"))}
+        check(refs == sources, "SEG does not reference the source images as they are")
+    finally:
+        cleanup(tmp)
+
+
 def test_refusals():
     tmp = tempdir("phantom-bad")
     try:
@@ -314,4 +348,5 @@ def test_refusals():
 
 
 if __name__ == "__main__":
-    main([test_phantom_volumes, test_dicom_outputs, test_automatic_analysis_in_serve, test_refusals])
+    main([test_phantom_volumes, test_dicom_outputs, test_real_cine_with_invalid_uids, test_automatic_analysis_in_serve,
+          test_refusals])

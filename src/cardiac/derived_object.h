@@ -1,0 +1,14 @@
+#pragma once
+// What every object the analysis creates shares with its source images: the patient and study.
+#include "cardiac/cine_stack.h"
+
+class DcmDataset;
+
+namespace atrium::cardiac {
+
+// Copies patient and study attributes (and the character set, ISO_IR 100 when the source has
+// none) from the source image; a value that does not fit its VR (a birth date of 00000000) is left
+// empty rather than copied. Throws CardiacError when the source cannot be read.
+void copyPatientAndStudy(const CineImage& source, DcmDataset& out);
+
+}  // namespace atrium::cardiac
