@@ -18,6 +18,15 @@ AnalysisScheduler::AnalysisScheduler(const Config& config, Archive& archive) : c
 AnalysisScheduler::~AnalysisScheduler() { stop(); }
 
 void AnalysisScheduler::start() {
+  // Working folders of analyses a crash interrupted (their outputs were never acknowledged).
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(archive_.ingestor().incomingFolder(), ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+    if (it->is_directory() && it->path().filename().string().rfind("analysis-", 0) == 0) {
+      std::error_code rm;
+      std::filesystem::remove_all(it->path(), rm);
+      log::info("removed an interrupted analysis folder: ", it->path().string());
+    }
   if (config_.analysis.enabled) thread_ = std::thread([this] { loop(); });
 }
 
