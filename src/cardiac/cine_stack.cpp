@@ -1,11 +1,14 @@
 #include "cardiac/cine_stack.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcdicdir.h>
+#include <dcmtk/dcmdata/dcdirrec.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcitem.h>
 #include <dcmtk/dcmdata/dcsequen.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <set>
@@ -147,10 +150,64 @@ std::string orientationKey(const CineImage& i) {
 
 }  // namespace
 
+namespace {
+
+// A Referenced File ID component (PS3.10 8.2: up to 8 of A-Z 0-9 _): anything else, ".." included,
+// is not turned into a path.
+bool validFileIdComponent(const std::string& c) {
+  if (c.empty() || c.size() > 8) return false;
+  for (char ch : c)
+    if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_')) return false;
+  return true;
+}
+
+void collectFromDicomDir(DcmDirectoryRecord& record, const std::filesystem::path& root,
+                         std::vector<std::filesystem::path>& files, int& rejected) {
+  for (unsigned long i = 0; i < record.cardSub(); ++i) {
+    DcmDirectoryRecord* sub = record.getSub(i);
+    OFString id;
+    if (sub->findAndGetOFStringArray(DCM_ReferencedFileID, id).good() && !id.empty()) {
+      std::filesystem::path file = root;
+      std::string component;
+      bool ok = true;
+      std::string text = id.c_str();
+      for (std::size_t start = 0; start <= text.size();) {
+        auto end = text.find('\\', start);
+        component = dicom::trim(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+        ok = ok && validFileIdComponent(component);
+        file /= component;
+        if (end == std::string::npos) break;
+        start = end + 1;
+      }
+      if (ok)
+        files.push_back(file);
+      else
+        ++rejected;
+    }
+    collectFromDicomDir(*sub, root, files, rejected);
+  }
+}
+
+bool isDicomDir(const std::filesystem::path& p) {
+  std::string name = p.filename().string();
+  for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name == "DICOMDIR";
+}
+
+}  // namespace
+
 CineStack loadCineStack(const std::vector<std::filesystem::path>& paths) {
   std::vector<std::filesystem::path> files;
+  int rejectedIds = 0;
   for (const auto& p : paths) {
     std::error_code ec;
+    if (std::filesystem::is_regular_file(p, ec) && isDicomDir(p)) {
+      // The images a DICOMDIR lists, relative to its folder.
+      DcmDicomDir dir(p.c_str());
+      if (dir.error().bad()) throw CardiacError(p.string() + ": not a readable DICOMDIR (" + dir.error().text() + ")");
+      collectFromDicomDir(dir.getRootRecord(), p.parent_path(), files, rejectedIds);
+      continue;
+    }
     if (std::filesystem::is_directory(p, ec)) {
       for (auto it = std::filesystem::recursive_directory_iterator(p, ec);
            !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
@@ -169,6 +226,8 @@ CineStack loadCineStack(const std::vector<std::filesystem::path>& paths) {
     if (!readHeader(f, h, why)) ++skipped[why];
   }
   CineStack stack;
+  if (rejectedIds)
+    stack.warnings.push_back(std::to_string(rejectedIds) + " DICOMDIR record(s) with an invalid file ID ignored");
   for (const auto& [why, n] : skipped)
     stack.warnings.push_back(std::to_string(n) + " file(s) skipped: " + why);
   if (h.images.empty()) throw CardiacError("no MR image with position, orientation and pixel spacing in the input");

@@ -326,6 +326,25 @@ def test_real_cine_with_invalid_uids():
         cleanup(tmp)
 
 
+def test_dicomdir_input():
+    """A DICOMDIR (made by DCMTK's dcmmkdir) as the input: the images it lists are analysed."""
+    import shutil
+    tmp = tempdir("phantom-dicomdir")
+    try:
+        folder = os.path.join(tmp, "src")
+        want = write_phantom(folder, seed=5)
+        media = os.path.join(tmp, "media")
+        os.makedirs(os.path.join(media, "IMAGES"))
+        for i, name in enumerate(sorted(os.listdir(folder))):  # ISO 9660 style names
+            shutil.copy(os.path.join(folder, name), os.path.join(media, "IMAGES", f"IM{i:06d}"))
+        run(["dcmmkdir", "+I", "+r", "+id", media, "+D", os.path.join(media, "DICOMDIR"), "IMAGES"], check_rc=0)
+        got = analyze(os.path.join(media, "DICOMDIR"))
+        check(abs(got["lv_edv_ml"] - want["lv_edv_ml"]) <= 0.06 * want["lv_edv_ml"] and got["slices"] == SLICES,
+              f"DICOMDIR: {got['lv_edv_ml']} vs {want['lv_edv_ml']:.1f}, {got['slices']} slices")
+    finally:
+        cleanup(tmp)
+
+
 def test_refusals():
     tmp = tempdir("phantom-bad")
     try:
@@ -348,5 +367,5 @@ def test_refusals():
 
 
 if __name__ == "__main__":
-    main([test_phantom_volumes, test_dicom_outputs, test_real_cine_with_invalid_uids, test_automatic_analysis_in_serve,
-          test_refusals])
+    main([test_phantom_volumes, test_dicom_outputs, test_real_cine_with_invalid_uids, test_dicomdir_input,
+          test_automatic_analysis_in_serve, test_refusals])
