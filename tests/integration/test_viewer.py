@@ -1,8 +1,8 @@
 """The browser viewer in headless Chromium (Debian's, driven by playwright-core from the viewer's
-npm dependencies): a synthetic cardiac cine (2 slices x 8 phases) with an RT Structure Set and two
-Grayscale Softcopy Presentation States is stored, then tests/viewer/viewer_check.mjs searches the
+npm dependencies): a synthetic cardiac cine (2 slices x 8 phases) with an RT Structure Set, a SEG and
+two Grayscale Softcopy Presentation States is stored, then tests/viewer/viewer_check.mjs searches the
 study, opens it, checks the newest GSPS is applied (window and annotation), the contour is drawn in
-red, other/no GSPS can be chosen, a window drag changes the picture, the cine plays, and the tag
+red and the segment in green, other/no GSPS can be chosen, a window drag changes the picture, the cine plays, and the tag
 browser shows the instance. Screenshots go to a folder printed on failure."""
 import os
 import subprocess
@@ -82,6 +82,36 @@ def make_study(d):
     rs.ROIContourSequence = Sequence([rc])
     p = os.path.join(d, "rtstruct.dcm")
     save(rs, p, rs.SOPClassUID)
+    paths.append(p)
+    # A binary SEG: segment 2 (drawn green by the viewer) as a 12x12 square on the target image.
+    sg = Dataset()
+    sg.SOPClassUID, sg.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.66.4", generate_uid(prefix=P)
+    sg.StudyInstanceUID, sg.SeriesInstanceUID, sg.FrameOfReferenceUID = study, generate_uid(prefix=P), frame_of_ref
+    sg.PatientName, sg.PatientID, sg.Modality, sg.SeriesNumber = PATIENT, "VIEW1", "SEG", 3
+    sg.Rows = sg.Columns = 64
+    sg.SamplesPerPixel, sg.PhotometricInterpretation = 1, "MONOCHROME2"
+    sg.BitsAllocated, sg.BitsStored, sg.HighBit, sg.PixelRepresentation = 1, 1, 0, 0
+    sg.NumberOfFrames, sg.SegmentationType = 1, "BINARY"
+    segs = []
+    for n, label in ((1, "unused"), (2, "Marked region")):
+        item = Dataset()
+        item.SegmentNumber, item.SegmentLabel = n, label
+        segs.append(item)
+    sg.SegmentSequence = Sequence(segs)
+    fg = Dataset()
+    src = Dataset()
+    src.ReferencedSOPClassUID, src.ReferencedSOPInstanceUID = target.SOPClassUID, target.SOPInstanceUID
+    der = Dataset()
+    der.SourceImageSequence = Sequence([src])
+    fg.DerivationImageSequence = Sequence([der])
+    ident = Dataset()
+    ident.ReferencedSegmentNumber = 2
+    fg.SegmentIdentificationSequence = Sequence([ident])
+    sg.PerFrameFunctionalGroupsSequence = Sequence([fg])
+    bits = [1 if 44 <= x < 56 and 44 <= y < 56 else 0 for y in range(64) for x in range(64)]
+    sg.PixelData = bytes(sum(bits[i + k] << k for k in range(8)) for i in range(0, len(bits), 8))
+    p = os.path.join(d, "seg.dcm")
+    save(sg, p, sg.SOPClassUID)
     paths.append(p)
     # Two presentation states made by DCMTK's dcmpsmk, given windows, labels, dates and (the newer
     # one) a polyline annotation.

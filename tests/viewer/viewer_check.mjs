@@ -26,15 +26,16 @@ try {
   const canvas = () => page.evaluate(() => {
     const c = document.getElementById("image-canvas");
     const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    let sum = 0, n = 0, red = 0, yellow = 0, hash = 0;
+    let sum = 0, n = 0, red = 0, yellow = 0, green = 0, hash = 0;
     for (let i = 0; i < d.length; i += 4) {
       const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
+      if (g > r + 50 && g > b + 50) green++;
       if (r > 200 && g < 70 && b < 70) red++;
       else if (r > 200 && g > 200 && b < 90) yellow++;
       else if (r === g && g === b) { sum += r; n++; }
       hash = (hash * 31 + r + 7 * g + 13 * b) | 0;
     }
-    return { mean: n ? sum / n : 0, red, yellow, hash };
+    return { mean: n ? sum / n : 0, red, yellow, green, hash };
   });
   const viewer = () => page.evaluate(() => {
     const v = window.atriumViewer;
@@ -64,6 +65,7 @@ try {
   check(v.gsps === "NEWEST" && v.win && Math.abs(v.win.center - 300) < 1e-6, `newest GSPS applied: ${JSON.stringify(v)}`);
   check(c.yellow > 30, `GSPS annotation drawn in yellow (${c.yellow} pixels)`);
   check(c.red > 30, `RT Structure Set contour drawn in red (${c.red} pixels)`);
+  check(c.green > 1000, `SEG segment drawn in green (${c.green} pixels)`);
   await shot("2-image-with-overlays");
 
   // Another presentation state, then none.
@@ -79,7 +81,8 @@ try {
 
   await page.uncheck("#overlays");
   await page.waitForTimeout(200);
-  check((await canvas()).red === 0, "overlays off: no contour");
+  const off = await canvas();
+  check(off.red === 0 && off.green === 0, "overlays off: no contour, no segment");
   await page.check("#overlays");
 
   // Window/level by dragging: the picture changes.
