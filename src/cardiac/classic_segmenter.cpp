@@ -439,6 +439,15 @@ class ClassicSegmenter : public ISegmenter {
       }
       epi[r] = e - endo[r];
     }
+    // The basal convention: a blood pool counts while at least half of it is surrounded by
+    // myocardium; where the ventricle opens into the atrium or the outflow tract, the wall is
+    // missing along the rays (blood right outside the border).
+    int walled = 0;
+    for (int r = 0; r < kRays; ++r) {
+      float v = sample(2 * kPi * r / kRays, endo[r] + px(3));
+      walled += v >= 0 && std::abs(v - myo) <= band;
+    }
+    if (walled < kRays / 2) return labels;
     // Thickness smoothed around the circle (median of 9 neighbours).
     std::vector<double> thick(kRays);
     for (int r = 0; r < kRays; ++r) {
