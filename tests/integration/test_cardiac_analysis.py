@@ -326,6 +326,57 @@ def test_real_cine_with_invalid_uids():
         cleanup(tmp)
 
 
+def write_nifti(path, volume, affine):
+    """A NIfTI-1 file (uint8 labels, sform affine) written here, the format ACDC uses."""
+    import gzip
+    import struct
+    hdr = bytearray(348)
+    struct.pack_into("<i", hdr, 0, 348)
+    struct.pack_into("<8h", hdr, 40, 3, *volume.shape, 1, 1, 1, 1)
+    struct.pack_into("<h", hdr, 70, 2)   # uint8
+    struct.pack_into("<h", hdr, 72, 8)   # bits
+    struct.pack_into("<8f", hdr, 76, 1, abs(affine[0][0]), abs(affine[1][1]), abs(affine[2][2]), 1, 1, 1, 1)
+    struct.pack_into("<f", hdr, 108, 352)
+    struct.pack_into("<f", hdr, 112, 1)
+    struct.pack_into("<2h", hdr, 252, 0, 1)  # qform none, sform aligned
+    struct.pack_into("<12f", hdr, 280, *np.asarray(affine)[:3].ravel())
+    hdr[344:348] = b"n+1\0"
+    body = bytes(hdr) + b"\0" * 4 + volume.transpose(2, 1, 0).astype(np.uint8).tobytes()
+    with gzip.open(path, "wb") as f:
+        f.write(body)
+
+
+def test_evaluation_against_nifti():
+    """tools/cardiac/evaluate.py with NIfTI label volumes (ACDC labels) at ED and ES made from the
+    phantom: the phantom's known masks, so the scores are the analysis's own accuracy."""
+    import re
+    tmp = tempdir("phantom-nifti")
+    try:
+        folder = os.path.join(tmp, "cine")
+        write_phantom(folder, seed=6)
+        # Voxel (i, j, k) = (column, row, slice); DICOM LPS → NIfTI RAS flips x and y.
+        affine = [[-PX, 0, 0, N * PX / 2], [0, -PX, 0, N * PX / 2], [0, 0, GAP, 0], [0, 0, 0, 1]]
+        acdc = {1: 3, 2: 2, 3: 1}  # ours → ACDC (3 LV, 2 myocardium, 1 RV)
+        args = []
+        for phase in (0, 10):
+            vol = np.zeros((N, N, SLICES), np.uint8)
+            for s in range(SLICES):
+                lab = phantom_labels(s, phase)
+                for ours, theirs in acdc.items():
+                    vol[:, :, s][(lab == ours).T] = theirs
+            path = os.path.join(tmp, f"labels_{phase}.nii.gz")
+            write_nifti(path, vol, affine)
+            args += ["--nifti", folder, path, str(phase)]
+        tool = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "cardiac", "evaluate.py")
+        e = run(["/usr/bin/python3", tool, "--atrium", ATRIUM] + args, check_rc=0)
+        text = e.stdout.decode()
+        scores = dict(re.findall(r"(LV blood E[DS]|RV blood E[DS]|LV myocardium E[DS]) Dice ([0-9.]+)", text))
+        check(len(scores) == 6 and min(float(v) for v in scores.values()) > 0.85, f"NIfTI evaluation: {text}")
+        check(float(scores["LV blood ED"]) > 0.95, f"LV at ED: {scores}")
+    finally:
+        cleanup(tmp)
+
+
 def test_dicomdir_input():
     """A DICOMDIR (made by DCMTK's dcmmkdir) as the input: the images it lists are analysed."""
     import shutil
@@ -367,5 +418,6 @@ def test_refusals():
 
 
 if __name__ == "__main__":
-    main([test_phantom_volumes, test_dicom_outputs, test_real_cine_with_invalid_uids, test_dicomdir_input,
+    main([test_phantom_volumes, test_dicom_outputs, test_evaluation_against_nifti, test_real_cine_with_invalid_uids,
+          test_dicomdir_input,
           test_automatic_analysis_in_serve, test_refusals])

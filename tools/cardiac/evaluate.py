@@ -9,6 +9,11 @@ A case is a folder of images and a reference, one of:
   --rtstruct IMAGES RTSTRUCT.dcm   ROI names containing "LV"/"left" + "blood|cavity|endo",
                                    "myo", "RV"/"right" (contours in patient coordinates)
   --seg IMAGES SEG.dcm              binary DICOM SEG, segments named likewise
+  --nifti IMAGES LABELS.nii[.gz] PHASE
+                                    a NIfTI-1 label volume of one phase (0-based, as `atrium analyze`
+                                    numbers them; give the option once for ED and once for ES of a
+                                    case), mapped onto the DICOM images through its affine;
+                                    labels by --nifti-labels (default ACDC: lv=3,myo=2,rv=1)
 Each option can be repeated. Example:
   tools/cardiac/evaluate.py --sunnybrook ../shared/data/sunnybrook/SCD0000101 --sunnybrook ...
 """
@@ -130,6 +135,62 @@ def load_seg(case, path):
                 rows, cols).astype(bool)
 
 
+def read_nifti(path):
+    """(label volume indexed [i, j, k], 4x4 voxel → RAS mm affine) of a NIfTI-1 file."""
+    import gzip
+    import struct
+    raw = (gzip.open if path.endswith(".gz") else open)(path, "rb").read()
+    endian = "<" if struct.unpack("<i", raw[:4])[0] == 348 else ">"
+    dims = struct.unpack(endian + "8h", raw[40:56])
+    datatype = struct.unpack(endian + "h", raw[70:72])[0]
+    vox_offset = int(struct.unpack(endian + "f", raw[108:112])[0])
+    scl = struct.unpack(endian + "2f", raw[112:120])
+    pixdim = struct.unpack(endian + "8f", raw[76:108])
+    qform, sform = struct.unpack(endian + "2h", raw[252:256])
+    types = {2: "u1", 4: "i2", 8: "i4", 16: "f4", 64: "f8", 256: "i1", 512: "u2", 768: "u4"}
+    shape = dims[1:1 + dims[0]][:3]
+    data = np.frombuffer(raw, endian + types[datatype], count=int(np.prod(shape)), offset=vox_offset)
+    data = data.reshape(shape[::-1]).transpose(2, 1, 0)  # stored x fastest
+    if scl[0] not in (0.0, 1.0):
+        data = data * scl[0] + scl[1]
+    if sform > 0:
+        rows = struct.unpack(endian + "12f", raw[280:328])
+        affine = np.vstack([np.array(rows).reshape(3, 4), [0, 0, 0, 1]])
+    else:  # qform: quaternion
+        b, c, d = struct.unpack(endian + "3f", raw[256:268])
+        off = struct.unpack(endian + "3f", raw[268:280])
+        a = np.sqrt(max(0.0, 1 - b * b - c * c - d * d))
+        rot = np.array([[a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)],
+                        [2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b)],
+                        [2 * (b * d - a * c), 2 * (c * d + a * b), a * a + d * d - c * c - b * b]])
+        qfac = pixdim[0] if pixdim[0] in (-1.0, 1.0) else 1.0
+        affine = np.eye(4)
+        affine[:3, :3] = rot * np.array([pixdim[1], pixdim[2], pixdim[3] * qfac])
+        affine[:3, 3] = off
+    return np.rint(data).astype(int), affine
+
+
+def load_nifti(case, path, phase, labels):
+    volume, affine = read_nifti(path)
+    inverse = np.linalg.inv(affine)
+    for e in case.index:
+        if e["phase"] != phase or e["sop"] not in case.geometry:
+            continue
+        ipp, iop, ps, (rows, cols) = case.geometry[e["sop"]]
+        ys, xs = np.mgrid[0:rows, 0:cols]
+        lps = ipp + xs[..., None] * ps[1] * iop[:3] + ys[..., None] * ps[0] * iop[3:]
+        ras = lps * np.array([-1, -1, 1])  # DICOM is LPS, NIfTI RAS
+        ijk = np.rint((np.concatenate([ras, np.ones((rows, cols, 1))], axis=2) @ inverse.T)[..., :3]).astype(int)
+        inside = np.all((ijk >= 0) & (ijk < np.array(volume.shape)), axis=2)
+        if not inside.any():
+            continue
+        values = np.zeros((rows, cols), int)
+        values[inside] = volume[ijk[inside][:, 0], ijk[inside][:, 1], ijk[inside][:, 2]]
+        ref = {ours: values == theirs for ours, theirs in labels.items() if (values == theirs).any()}
+        if ref:
+            case.reference[e["sop"]] = ref
+
+
 def dice(a, b):
     s = a.sum() + b.sum()
     return 2 * (a & b).sum() / s if s else 1.0
@@ -189,10 +250,22 @@ def main():
     ap.add_argument("--sunnybrook", action="append", default=[], metavar="CASE")
     ap.add_argument("--rtstruct", action="append", nargs=2, default=[], metavar=("IMAGES", "FILE"))
     ap.add_argument("--seg", action="append", nargs=2, default=[], metavar=("IMAGES", "FILE"))
+    ap.add_argument("--nifti", action="append", nargs=3, default=[], metavar=("IMAGES", "FILE", "PHASE"))
+    ap.add_argument("--nifti-labels", default="lv=3,myo=2,rv=1")
     ap.add_argument("--atrium", default=os.path.join(os.path.dirname(__file__), "..", "..", "build", "atrium"))
     args = ap.parse_args()
     cases = [(c, os.path.join(c, "dicom"), load_sunnybrook, c) for c in args.sunnybrook]
     cases += [(f, i, load_rtstruct, f) for i, f in args.rtstruct] + [(f, i, load_seg, f) for i, f in args.seg]
+    names = {"lv": 1, "myo": 2, "rv": 3}
+    nifti_labels = {names[k]: int(v) for k, v in (x.split("=") for x in args.nifti_labels.split(","))}
+    by_images = {}
+    for images, path, phase in args.nifti:  # the ED and ES volumes of one case belong together
+        by_images.setdefault(images, []).append((path, int(phase)))
+    for images, volumes in by_images.items():
+        def loader(case, vols, labels=nifti_labels):
+            for path, phase in vols:
+                load_nifti(case, path, phase, labels)
+        cases.append((images, images, loader, volumes))
     if not cases:
         ap.error("give at least one case")
     scores, diffs = {}, {"EDV": [], "ESV": [], "EF": []}
