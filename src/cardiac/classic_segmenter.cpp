@@ -428,7 +428,12 @@ class ClassicSegmenter : public ISegmenter {
         measureEndo();
       }
     }
-    float band = std::max(0.05f, 0.65f * (t - myo));
+    // How far the wall's own values spread (median absolute deviation of the samples).
+    std::vector<float> dev;
+    for (float v : wall) dev.push_back(std::abs(v - myo));
+    std::nth_element(dev.begin(), dev.begin() + dev.size() / 2, dev.end());
+    float spread = dev.empty() ? 0.0f : dev[dev.size() / 2];
+    float band = std::max({0.05f, 0.65f * (t - myo), 3.0f * spread});
     // Outwards while the intensity stays within the myocardium's band.
     for (int r = 0; r < kRays; ++r) {
       double a = 2 * kPi * r / kRays, e = endo[r] + px(2);
