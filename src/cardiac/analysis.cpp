@@ -42,16 +42,24 @@ void writeLabelMaps(const CineStack& stack, const Segmentation& seg, const std::
 }  // namespace
 
 AnalysisOutput analyze(const std::vector<std::filesystem::path>& inputs, const std::filesystem::path& outDir,
-                       const std::filesystem::path& labelsDir) {
+                       const std::filesystem::path& labelsDir,
+                       const std::function<void(const std::string&)>& progress) {
+  auto say = [&](const std::string& s) {
+    if (progress) progress(s);
+  };
   auto start = std::chrono::steady_clock::now();
+  say("reading the headers");
   auto stack = loadCineStack(inputs);
+  say("loading " + std::to_string(stack.slices.size()) + " slices x " + std::to_string(stack.phases) + " phases");
   auto data = loadCineData(stack);
   auto segmenter = makeClassicSegmenter();
+  say("segmenting");
   auto seg = segmenter->segment(stack, data);
   auto r = computeFunction(stack, seg);
   if (!labelsDir.empty()) writeLabelMaps(stack, seg, labelsDir);
   AnalysisOutput out;
   if (!outDir.empty()) {
+    say("writing the DICOM outputs");
     std::filesystem::create_directories(outDir);
     auto rt = outDir / "rtstruct.dcm", sg = outDir / "seg.dcm", sr = outDir / "measurements.dcm",
          pdf = outDir / "report.dcm";

@@ -2,6 +2,7 @@
 // One complete analysis: stack → segmentation → function → DICOM outputs and the JSON summary.
 // Shared by `atrium analyze` and the automatic analysis inside `atrium serve`.
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -14,7 +15,9 @@ struct AnalysisOutput {
 };
 
 // Throws CardiacError when the input is not a usable short-axis cine. outDir empty: no files.
+// progress, when given, is told each step ("reading 240 images", "segmenting", ...).
 AnalysisOutput analyze(const std::vector<std::filesystem::path>& inputs, const std::filesystem::path& outDir,
-                       const std::filesystem::path& labelsDir = {});
+                       const std::filesystem::path& labelsDir = {},
+                       const std::function<void(const std::string&)>& progress = {});
 
 }  // namespace atrium::cardiac

@@ -34,9 +34,12 @@ int runAnalyze(int argc, char** argv) {
   dicom::initializeDcmtk();
   bool tty = ::isatty(2);
   try {
-    if (tty) std::fputs("analysing...\r", stderr);
-    auto out = cardiac::analyze(paths, outDir, labels);
-    if (tty) std::fputs("            \r", stderr);
+    // Progress on a terminal: one line, rewritten at each step.
+    auto progress = [&](const std::string& step) {
+      if (tty) std::fprintf(stderr, "\r\033[K%s...", step.c_str());
+    };
+    auto out = cardiac::analyze(paths, outDir, labels, progress);
+    if (tty) std::fputs("\r\033[K", stderr);
     const auto& j = out.summary;
     for (const auto& w : j["warnings"]) std::fprintf(stderr, "note: %s\n", w.get<std::string>().c_str());
     for (const auto& f : out.files) std::fprintf(stderr, "wrote %s\n", f.c_str());
