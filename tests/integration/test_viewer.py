@@ -153,9 +153,20 @@ def test_viewer_in_chromium():
     try:
         check(os.path.exists(os.path.join(VIEWER, "dist", "viewer.js")), "viewer not built (make builds it)")
         paths = make_study(os.path.join(tmp, "study"))
-        with AtriumServer(os.path.join(tmp, "data"), http=True, extra_args=["--user", "doc:pw:viewer"]) as srv:
+        config = {"analysis": {"enabled": True, "stable_s": 1}}
+        with AtriumServer(os.path.join(tmp, "data"), http=True, config=config,
+                          extra_args=["--user", "doc:pw:viewer"]) as srv:
             p = run([ATRIUM, "send", f"127.0.0.1:{srv.port}", "--called", "ATRIUM"] + paths)
             check(p.returncode == 0, f"storing the study: {p.stderr.decode()}")
+            # The server analyses the cine once it is complete; the viewer shows the results.
+            import time
+            deadline, state = time.time() + 60, None
+            while time.time() < deadline and state is None:
+                time.sleep(0.5)
+                with srv.db() as c:
+                    row = c.execute("SELECT state, message FROM analyses").fetchone()
+                state = row
+            check(state is not None and state[0] == "done", f"analysis of the viewer's study: {state}")
             env = dict(os.environ, ATRIUM_URL=f"http://127.0.0.1:{srv.http_port}", ATRIUM_USER="doc",
                        ATRIUM_PASSWORD="pw", PATIENT=PATIENT, SHOTS=shots, VIEWER_DIR=os.path.abspath(VIEWER))
             r = subprocess.run(["node", os.path.join(ROOT, "tests", "viewer", "viewer_check.mjs")], env=env,

@@ -114,6 +114,11 @@ try {
   check(!(await viewer()).playing, "pause stops the cine");
   await shot("4-cine");
 
+  // The server's analysis of the study, above the tag browser.
+  const analysis = await page.textContent("#analysis");
+  check(analysis.includes("Ventricular function") && /LV SV \/ EF\s*[0-9.]+ ml \/ -?[0-9.]+ %/.test(analysis),
+    `analysis results shown: ${analysis}`);
+
   // Slices, and the tag browser.
   await page.click("#prev-slice");
   await page.waitForTimeout(300);

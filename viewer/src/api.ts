@@ -29,6 +29,19 @@ export const seriesMetadata = (study: string, series: string) =>
 export const instanceMetadata = (study: string, series: string, sop: string) =>
   getJson(`${BASE}/studies/${study}/series/${series}/instances/${sop}/metadata`);
 
+// The server's cardiac analysis of a study, if it made one (REST admin API; viewer role).
+export interface Analysis {
+  state: string;
+  message: string;
+  results: Record<string, unknown>;
+}
+export async function analysisOf(study: string): Promise<Analysis | undefined> {
+  const r = await fetch(`/api/analyses?study=${encodeURIComponent(study)}`);
+  if (!r.ok) return undefined;
+  const list = (await r.json()) as Analysis[];
+  return list[0];
+}
+
 export function instancePath(study: string, series: string, sop: string): string {
   return `${BASE}/studies/${study}/series/${series}/instances/${sop}`;
 }

@@ -1,5 +1,5 @@
 // A study: its series as thumbnails, the image view, and the tag browser of the shown instance.
-import { instanceMetadata, instancesOf, seriesMetadata, seriesOf, thumbnailUrl } from "./api";
+import { analysisOf, instanceMetadata, instancesOf, seriesMetadata, seriesOf, thumbnailUrl } from "./api";
 import { DicomJson, SOP, str, T, TAG_NAMES } from "./dicom";
 import { ImageView, Overlays, PRESETS } from "./imageView";
 import { PresentationState, Segmentation, StructureSet } from "./overlays";
@@ -20,7 +20,7 @@ export async function showStudy(app: HTMLElement, study: string, setStatus: (s: 
         </div>
         <div class="viewport" id="viewport"><div class="info" id="info"></div></div>
       </div>
-      <div class="side"><table><tbody id="tags"></tbody></table></div>
+      <div class="side"><div id="analysis"></div><table><tbody id="tags"></tbody></table></div>
     </div>`;
   const $ = <E extends HTMLElement>(id: string) => app.querySelector<E>(`#${id}`)!;
 
@@ -40,6 +40,7 @@ export async function showStudy(app: HTMLElement, study: string, setStatus: (s: 
     }
   }));
 
+  analysisOf(study).then((a) => showAnalysis($("analysis"), a)).catch(() => undefined);
   const view = new ImageView($("viewport"), study, overlays, () => update());
   (window as unknown as { atriumViewer: ImageView }).atriumViewer = view;
 
@@ -105,8 +106,9 @@ export async function showStudy(app: HTMLElement, study: string, setStatus: (s: 
     div.className = "series-thumb";
     div.dataset.uid = uid;
     const inst = firstOf.get(uid);
-    const cls = inst ? str(inst, T.sopClass) : "";
-    const isImage = cls !== SOP.rtStruct && cls !== SOP.seg && cls !== SOP.gsps && !cls.startsWith("1.2.840.10008.5.1.4.1.1.88");
+    // Images have rows; structure sets, reports, presentation states and documents do not (a SEG
+    // has rows but is drawn over its images instead).
+    const isImage = !!inst && str(inst, T.sopClass) !== SOP.seg && Number(str(inst, T.rows)) > 0;
     if (inst && isImage) {
       const img = document.createElement("img");
       img.src = thumbnailUrl(study, uid, str(inst, T.sopUid));
@@ -129,6 +131,32 @@ export async function showStudy(app: HTMLElement, study: string, setStatus: (s: 
     if (e.key === "ArrowLeft") view.setPhase(view.phase - 1);
     if (e.key === " ") view.playing ? view.stop() : view.play();
   };
+}
+
+// The ventricular function the server measured (automatic analysis), above the tag browser.
+function showAnalysis(panel: HTMLElement, a?: { state: string; message: string; results: Record<string, unknown> }) {
+  if (!a) return;
+  panel.className = "analysis";
+  if (a.state !== "done") {
+    panel.textContent = `Cardiac analysis: ${a.state} (${a.message})`;
+    return;
+  }
+  const r = a.results as Record<string, number>;
+  const rows: [string, string][] = [
+    ["LV EDV / ESV", `${r.lv_edv_ml} / ${r.lv_esv_ml} ml`], ["LV SV / EF", `${r.lv_sv_ml} ml / ${r.lv_ef_pct} %`],
+    ["LV mass", `${r.lv_mass_g} g`], ["RV EDV / ESV", `${r.rv_edv_ml} / ${r.rv_esv_ml} ml`],
+    ["RV EF", `${r.rv_ef_pct} %`], ["ED / ES phase", `${r.ed_phase + 1} / ${r.es_phase + 1}`],
+  ];
+  const table = document.createElement("table");
+  const caption = document.createElement("caption");
+  caption.textContent = "Ventricular function (automatic)";
+  table.appendChild(caption);
+  for (const [k, v] of rows) {
+    const tr = table.insertRow();
+    tr.insertCell().textContent = k;
+    tr.insertCell().textContent = v;
+  }
+  panel.appendChild(table);
 }
 
 function showTags(body: HTMLElement, meta: DicomJson): void {
