@@ -237,6 +237,33 @@ class ClassicSegmenter : public ISegmenter {
     return seed;
   }
 
+  // Pixels within r (chessboard distance) of the mask: a breadth-first search, linear in the image
+  // size, where a disk dilation of that radius would cost r² per pixel.
+  static Mask withinDistance(const Mask& m, int r) {
+    Grid<int> dist(m.width, m.height, -1);
+    std::vector<std::pair<int, int>> frontier;
+    for (int y = 0; y < m.height; ++y)
+      for (int x = 0; x < m.width; ++x)
+        if (m.at(x, y)) {
+          dist.at(x, y) = 0;
+          frontier.emplace_back(x, y);
+        }
+    for (int d = 1; d <= r && !frontier.empty(); ++d) {
+      std::vector<std::pair<int, int>> next;
+      for (auto [x, y] : frontier)
+        for (int dy = -1; dy <= 1; ++dy)
+          for (int dx = -1; dx <= 1; ++dx)
+            if (dist.inside(x + dx, y + dy) && dist.at(x + dx, y + dy) < 0) {
+              dist.at(x + dx, y + dy) = d;
+              next.emplace_back(x + dx, y + dy);
+            }
+      frontier.swap(next);
+    }
+    Mask out(m.width, m.height, 0);
+    for (std::size_t i = 0; i < out.data.size(); ++i) out.data[i] = dist.data[i] >= 0;
+    return out;
+  }
+
   static Mask convexIfNotched(const Mask& m) {
     std::vector<std::pair<int, int>> pts;
     for (int y = 0; y < m.height; ++y)
@@ -258,21 +285,31 @@ class ClassicSegmenter : public ISegmenter {
       hull[k++] = pts[i - 1];
     }
     hull.resize(k - 1);
-    Mask filled(m.width, m.height, 0);
-    int minX = m.width, maxX = 0, minY = m.height, maxY = 0;
+    // Scanlines: a convex polygon crosses each row in one interval.
+    Mask filled = m;
+    int minY = m.height, maxY = 0;
     for (auto [x, y] : hull) {
-      minX = std::min(minX, x);
-      maxX = std::max(maxX, x);
       minY = std::min(minY, y);
       maxY = std::max(maxY, y);
     }
-    for (int y = minY; y <= maxY; ++y)
-      for (int x = minX; x <= maxX; ++x) {
-        bool inside = true;
-        for (std::size_t i = 0; i < hull.size() && inside; ++i)
-          inside = crossZ(hull[i], hull[(i + 1) % hull.size()], {x, y}) >= 0;
-        filled.at(x, y) = inside || m.at(x, y);
+    for (int y = minY; y <= maxY; ++y) {
+      double lo = 1e9, hi = -1e9;
+      for (std::size_t i = 0; i < hull.size(); ++i) {
+        auto [x0, y0] = hull[i];
+        auto [x1, y1] = hull[(i + 1) % hull.size()];
+        if ((y < std::min(y0, y1)) || (y > std::max(y0, y1))) continue;
+        if (y0 == y1) {
+          lo = std::min({lo, double(x0), double(x1)});
+          hi = std::max({hi, double(x0), double(x1)});
+        } else {
+          double x = x0 + double(y - y0) * (x1 - x0) / double(y1 - y0);
+          lo = std::min(lo, x);
+          hi = std::max(hi, x);
+        }
       }
+      for (int x = int(std::ceil(lo - 1e-9)); x <= int(std::floor(hi + 1e-9)); ++x)
+        if (filled.inside(x, y)) filled.at(x, y) = 1;
+    }
     return double(count(filled)) <= 1.15 * double(count(m)) ? filled : m;
   }
 
@@ -280,7 +317,35 @@ class ClassicSegmenter : public ISegmenter {
   // atrium or outflow tract at the base) through a narrow bridge: erode until the part under the
   // seed stands alone, then grow it back inside the original region (reconstruction), so the
   // bridge and what lies beyond it are left out.
-  Mask separate(const Mask& region, Point seed) const {
+  Mask separate(const Mask& full, Point seed) const {
+    // Work inside the region's bounding box (morphology over the whole image would dominate the
+    // run time).
+    int x0 = full.width, y0 = full.height, x1 = -1, y1 = -1;
+    for (int y = 0; y < full.height; ++y)
+      for (int x = 0; x < full.width; ++x)
+        if (full.at(x, y)) {
+          x0 = std::min(x0, x);
+          x1 = std::max(x1, x);
+          y0 = std::min(y0, y);
+          y1 = std::max(y1, y);
+        }
+    if (x1 < 0) return full;
+    int margin = px(4) + 2;
+    x0 = std::max(0, x0 - margin);
+    y0 = std::max(0, y0 - margin);
+    x1 = std::min(full.width - 1, x1 + margin);
+    y1 = std::min(full.height - 1, y1 + margin);
+    Mask region(x1 - x0 + 1, y1 - y0 + 1, 0);
+    for (int y = y0; y <= y1; ++y)
+      for (int x = x0; x <= x1; ++x) region.at(x - x0, y - y0) = full.at(x, y);
+    Mask cut = separateIn(region, {seed.x - x0, seed.y - y0});
+    Mask out(full.width, full.height, 0);
+    for (int y = y0; y <= y1; ++y)
+      for (int x = x0; x <= x1; ++x) out.at(x, y) = cut.at(x - x0, y - y0);
+    return out;
+  }
+
+  Mask separateIn(const Mask& region, Point seed) const {
     double area = double(count(region));
     for (int k = 1; k <= px(4); ++k) {
       Mask core = erode(region, k);
@@ -475,7 +540,7 @@ class ClassicSegmenter : public ISegmenter {
     fillHoles(epiMask);
 
     // RV: the largest other bright region touching the LV's outside (within 10 mm).
-    Mask near = dilate(epiMask, px(10));
+    Mask near = withinDistance(epiMask, px(10));
     int rv = 0;
     double rvArea = 0;
     for (int l = 1; l <= n; ++l) {
