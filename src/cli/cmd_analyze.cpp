@@ -7,10 +7,34 @@
 #include "cardiac/analysis.h"
 #include "cardiac/cine_stack.h"
 #include "cli/args.h"
+#include "archive/archive.h"
 #include "cli/commands.h"
+#include "cli/data_folder.h"
+#include "index/index_db.h"
+#include "index/sqlite_util.h"
 #include "dicom/dcmtk_setup.h"
 
 namespace atrium::cli {
+namespace {
+
+// The MR images of a study in a data folder (read through the index; the files stay in place).
+std::vector<std::filesystem::path> archivedStudy(const Args& args) {
+  auto indexFile = indexFileOf(args);
+  index::IndexDatabase db(indexFile);
+  storage::FileStore store(DataLayout(dataFolderOf(args)).storage);
+  std::vector<std::filesystem::path> files;
+  db.select(
+      "SELECT i.path FROM instances i JOIN series se ON se.pk=i.series_pk JOIN studies st ON st.pk=se.study_pk "
+      "WHERE st.study_uid=? AND se.modality='MR'",
+      {args.get("study")}, [&](const index::Statement& r) {
+        files.push_back(store.absolutePath(r.text(0)));
+        return true;
+      });
+  if (files.empty()) throw UsageError("no MR image of study " + args.get("study") + " is stored");
+  return files;
+}
+
+}  // namespace
 
 int runAnalyze(int argc, char** argv) {
   std::vector<std::filesystem::path> paths;
@@ -18,14 +42,19 @@ int runAnalyze(int argc, char** argv) {
   std::string labels, outDir;
   bool verbose = false;  // DCMTK's own warnings (which attribute an IOD class refused, ...)
   try {
-    Args args(argc, argv, 2, {"labels", "out"}, {"json", "verbose"});
-    if (args.positionals().empty())
-      throw UsageError("usage: atrium analyze PATH... [--out DIR] [--json] [--labels DIR] [--verbose]");
+    Args args(argc, argv, 2, {"labels", "out", "study", "data", "config"}, {"json", "verbose"});
+    if (args.positionals().empty() == !args.has("study"))
+      throw UsageError(
+          "usage: atrium analyze PATH... | --study UID [--data DIR]  [--out DIR] [--json] [--labels DIR] [--verbose]");
     for (const auto& p : args.positionals()) paths.emplace_back(p);
+    if (args.has("study")) paths = archivedStudy(args);
     json = args.has("json");
     labels = args.get("labels");
     outDir = args.get("out");
     verbose = args.has("verbose");
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "atrium analyze: %s\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atrium analyze: %s\n", e.what());
     return 2;

@@ -279,6 +279,14 @@ def test_automatic_analysis_in_serve():
                 check({"1.2.840.10008.5.1.4.1.1.481.3", "1.2.840.10008.5.1.4.1.1.66.4",
                        "1.2.840.10008.5.1.4.1.1.88.33", "1.2.840.10008.5.1.4.1.1.104.1"} <= classes,
                       f"outputs stored in the study: {classes}")
+                # The same study analysed from the data folder by hand gives the same numbers.
+                p = run([ATRIUM, "analyze", "--study", by_state["done"][0], "--data", srv.data_dir, "--json"],
+                        check_rc=0)
+                again = json.loads(p.stdout)
+                check(again["lv_edv_ml"] == results["lv_edv_ml"] and again["lv_ef_pct"] == results["lv_ef_pct"],
+                      f"archived study: {again['lv_edv_ml']} vs {results['lv_edv_ml']}")
+                p = run([ATRIUM, "analyze", "--study", "1.2.3.4", "--data", srv.data_dir])
+                check(p.returncode == 2 and "no MR image of study 1.2.3.4" in p.stderr.decode(), f"{p.stderr!r}")
                 st, body, _ = srv.http("GET", "/api/analyses")
                 check(st == 200 and {a["state"] for a in body} == {"done", "skipped"}, f"REST: {st} {body}")
                 # Forwarded like any other instance: the 200 images, the MR_small and the 4 outputs.
