@@ -1,5 +1,5 @@
 #pragma once
-// The one ingest path: C-STORE now, STOW-RS and import later. A staged Part 10 file is
+// The one ingest path: C-STORE, STOW-RS and the analysis outputs. A staged Part 10 file is
 // validated, made durable in its final place, indexed, and only then reported as stored.
 #include <array>
 #include <filesystem>
