@@ -1,5 +1,5 @@
 #pragma once
-// The one query model: C-FIND (patient and study root), Modality Worklist and later QIDO-RS are
+// The one query model: C-FIND (patient and study root), Modality Worklist and QIDO-RS are
 // all translated to a Query, matched against the index by the same SQL builder.
 #include <cstdint>
 #include <stdexcept>
