@@ -56,10 +56,10 @@ class Archive : public dimse::IStoreRequestHandler,
   storage::FileStore& store() { return *store_; }
   PeerRegistry& peers() { return *peers_; }
   const Config& config() const { return config_; }
-
- private:
+  // Removes worklist items past their retention; at most once a minute (queries call it).
   void expireWorklist();
 
+ private:
   const Config& config_;
   std::mutex expiryMutex_;
   std::optional<std::chrono::steady_clock::time_point> lastExpiry_;

@@ -11,7 +11,7 @@
 #include "cli/commands.h"
 #include "cli/data_folder.h"
 #include "index/index_db.h"
-#include "index/sqlite_util.h"
+#include "routing/analysis_scheduler.h"
 #include "dicom/dcmtk_setup.h"
 
 namespace atrium::cli {
@@ -19,17 +19,9 @@ namespace {
 
 // The MR images of a study in a data folder (read through the index; the files stay in place).
 std::vector<std::filesystem::path> archivedStudy(const Args& args) {
-  auto indexFile = indexFileOf(args);
-  index::IndexDatabase db(indexFile);
+  index::IndexDatabase db(indexFileOf(args));
   storage::FileStore store(DataLayout(dataFolderOf(args)).storage);
-  std::vector<std::filesystem::path> files;
-  db.select(
-      "SELECT i.path FROM instances i JOIN series se ON se.pk=i.series_pk JOIN studies st ON st.pk=se.study_pk "
-      "WHERE st.study_uid=? AND se.modality='MR'",
-      {args.get("study")}, [&](const index::Statement& r) {
-        files.push_back(store.absolutePath(r.text(0)));
-        return true;
-      });
+  auto files = routing::studyMrImages(db, store, args.get("study"));
   if (files.empty()) throw UsageError("no MR image of study " + args.get("study") + " is stored");
   return files;
 }

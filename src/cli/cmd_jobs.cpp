@@ -27,23 +27,6 @@ std::string isoTime(std::int64_t ms) {
   return buf;
 }
 
-std::string jsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 std::int64_t parseId(const Args& args) {
   if (args.positionals().size() != 1) throw UsageError("give one job ID");
   try {
@@ -59,19 +42,15 @@ int list(const Args& args) {
   index::IndexDatabase db(indexFileOf(args));
   auto jobs = routing::listJobs(db);
   if (args.has("json")) {
-    std::printf("[");
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-      const auto& j = jobs[i];
-      std::printf(
-          "%s{\"id\":%lld,\"kind\":%s,\"destination\":%s,\"study\":%s,\"state\":%s,\"attempts\":%d,"
-          "\"max_attempts\":%d,\"instances\":%d,\"sent\":%d,\"failed\":%d,\"created\":%s,\"updated\":%s,"
-          "\"next_attempt\":%s,\"last_error\":%s}",
-          i ? "," : "", static_cast<long long>(j.id), jsonString(j.kind).c_str(), jsonString(j.destination).c_str(),
-          jsonString(j.studyUid).c_str(), jsonString(j.state).c_str(), j.attempts, j.maxAttempts, j.total, j.sent,
-          j.failed, jsonString(isoTime(j.createdAt)).c_str(), jsonString(isoTime(j.updatedAt)).c_str(),
-          jsonString(isoTime(j.nextAttemptAt)).c_str(), jsonString(j.lastError).c_str());
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& j : jobs) {
+      auto item = routing::jobJson(j);
+      item["created"] = isoTime(j.createdAt);
+      item["updated"] = isoTime(j.updatedAt);
+      item["next_attempt"] = isoTime(j.nextAttemptAt);
+      out.push_back(std::move(item));
     }
-    std::printf("]\n");
+    std::printf("%s\n", out.dump().c_str());
   } else {
     for (const auto& j : jobs)
       std::printf("%lld\t%s\t%s\t%-9s\t%d/%d sent\tattempt %d/%d\t%s%s\n", static_cast<long long>(j.id),

@@ -9,9 +9,24 @@
 #include "common/fs.h"
 #include "common/log.h"
 #include "index/sqlite_util.h"
+#include "query/runner.h"
 #include "routing/job_queue.h"
 
 namespace atrium::routing {
+
+std::vector<std::filesystem::path> studyMrImages(const index::IndexDatabase& index, const storage::FileStore& store,
+                                                 const std::string& studyUid) {
+  query::Query q;
+  q.level = query::Level::Image;
+  q.keys.push_back({query::tag(0x0020, 0x000D), 0, "UI", studyUid});
+  q.keys.push_back({query::tag(0x0008, 0x0060), 0, "CS", "MR"});
+  std::vector<std::filesystem::path> files;
+  query::runQuery(index, q, [&](query::Match&& m) {
+    files.push_back(store.absolutePath(m.path));
+    return true;
+  });
+  return files;
+}
 
 AnalysisScheduler::AnalysisScheduler(const Config& config, Archive& archive) : config_(config), archive_(archive) {}
 
@@ -66,14 +81,7 @@ void AnalysisScheduler::loop() {
 }
 
 void AnalysisScheduler::analyse(const std::string& study, std::int64_t lastReceived) {
-  std::vector<std::filesystem::path> files;
-  archive_.index().select(
-      "SELECT i.path FROM instances i JOIN series se ON se.pk=i.series_pk JOIN studies st ON st.pk=se.study_pk "
-      "WHERE st.study_uid=? AND se.modality='MR'",
-      {study}, [&](const index::Statement& r) {
-        files.push_back(archive_.store().absolutePath(r.text(0)));
-        return true;
-      });
+  std::vector<std::filesystem::path> files = studyMrImages(archive_.index(), archive_.store(), study);
   std::string state = "done", message;
   nlohmann::json results = nlohmann::json::object();
   auto work = fs::uniqueTempPath(archive_.ingestor().incomingFolder(), "analysis-");

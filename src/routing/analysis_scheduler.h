@@ -5,17 +5,30 @@
 // them on like any other instance. What was found is kept in the index (table analyses).
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "config/config.h"
 
 namespace atrium {
 class Archive;
 }
+namespace atrium::index {
+class IndexDatabase;
+}
+namespace atrium::storage {
+class FileStore;
+}
 
 namespace atrium::routing {
+
+// The stored MR images of a study (the query model: its Study Instance UID and Modality MR at the
+// image level), as files; what an analysis reads, from the server or from `atrium analyze --study`.
+std::vector<std::filesystem::path> studyMrImages(const index::IndexDatabase& index, const storage::FileStore& store,
+                                                 const std::string& studyUid);
 
 class AnalysisScheduler {
  public:

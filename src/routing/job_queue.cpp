@@ -124,6 +124,20 @@ std::int64_t createPushJob(index::IndexDatabase& db, const std::string& studyUid
   return job;
 }
 
+nlohmann::json jobJson(const JobInfo& j) {
+  return {{"id", j.id},
+          {"kind", j.kind},
+          {"destination", j.destination},
+          {"study", j.studyUid},
+          {"state", j.state},
+          {"attempts", j.attempts},
+          {"max_attempts", j.maxAttempts},
+          {"instances", j.total},
+          {"sent", j.sent},
+          {"failed", j.failed},
+          {"last_error", j.lastError}};
+}
+
 std::vector<JobInfo> listJobs(const index::IndexDatabase& db) {
   std::vector<JobInfo> out;
   db.select(std::string(kJobColumns) + " ORDER BY j.pk", {}, [&](const Statement& r) {

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,8 @@ struct JobInfo {
   std::int64_t nextAttemptAt = 0, createdAt = 0, updatedAt = 0;
   int total = 0, sent = 0, failed = 0;
 };
+// The fields `atrium jobs list --json` and GET /api/jobs share (each adds its own time stamps).
+nlohmann::json jobJson(const JobInfo& job);
 std::vector<JobInfo> listJobs(const index::IndexDatabase& db);
 std::optional<JobInfo> getJob(const index::IndexDatabase& db, std::int64_t id);
 

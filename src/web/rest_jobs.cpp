@@ -11,21 +11,12 @@
 namespace atrium::web {
 namespace {
 
-nlohmann::json jobJson(const routing::JobInfo& j) {
-  return {{"id", j.id},
-          {"kind", j.kind},
-          {"destination", j.destination},
-          {"study", j.studyUid},
-          {"state", j.state},
-          {"attempts", j.attempts},
-          {"max_attempts", j.maxAttempts},
-          {"instances", j.total},
-          {"sent", j.sent},
-          {"failed", j.failed},
-          {"last_error", j.lastError},
-          {"created_ms", j.createdAt},
-          {"updated_ms", j.updatedAt},
-          {"next_attempt_ms", j.nextAttemptAt}};
+nlohmann::json restJob(const routing::JobInfo& j) {
+  auto out = routing::jobJson(j);
+  out["created_ms"] = j.createdAt;
+  out["updated_ms"] = j.updatedAt;
+  out["next_attempt_ms"] = j.nextAttemptAt;
+  return out;
 }
 
 void wake(WebContext& ctx) {
@@ -37,14 +28,14 @@ void wake(WebContext& ctx) {
 void registerJobRoutes(HttpServer& http, WebContext& ctx) {
   http.get("/api/jobs", Role::Viewer, [&](const httplib::Request&, httplib::Response& res) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& j : routing::listJobs(ctx.archive.index())) out.push_back(jobJson(j));
+    for (const auto& j : routing::listJobs(ctx.archive.index())) out.push_back(restJob(j));
     sendJson(res, 200, out);
   });
 
   http.get(R"(/api/jobs/([0-9]{1,18}))", Role::Viewer, [&](const httplib::Request& req, httplib::Response& res) {
     auto j = routing::getJob(ctx.archive.index(), std::stoll(req.matches[1]));
     if (!j) return sendError(res, 404, "no job " + std::string(req.matches[1]));
-    sendJson(res, 200, jobJson(*j));
+    sendJson(res, 200, restJob(*j));
   });
 
   auto change = [&](bool retry) {
@@ -55,7 +46,7 @@ void registerJobRoutes(HttpServer& http, WebContext& ctx) {
                       : routing::cancelJob(ctx.archive.index(), id, &why);
       if (!ok) return sendError(res, why == "no such job" ? 404 : 409, "job " + std::to_string(id) + ": " + why);
       wake(ctx);
-      sendJson(res, 200, jobJson(*routing::getJob(ctx.archive.index(), id)));
+      sendJson(res, 200, restJob(*routing::getJob(ctx.archive.index(), id)));
     };
   };
   http.post(R"(/api/jobs/([0-9]{1,18})/retry)", Role::Admin, change(true));
@@ -91,7 +82,7 @@ void registerJobRoutes(HttpServer& http, WebContext& ctx) {
       return sendError(res, 404, e.what());
     }
     wake(ctx);
-    sendJson(res, 201, jobJson(*routing::getJob(ctx.archive.index(), id)));
+    sendJson(res, 201, restJob(*routing::getJob(ctx.archive.index(), id)));
   });
 }
 

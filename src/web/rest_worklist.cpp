@@ -11,7 +11,7 @@ namespace atrium::web {
 
 void registerWorklistRoutes(HttpServer& http, WebContext& ctx) {
   http.get("/api/worklist", Role::Viewer, [&](const httplib::Request&, httplib::Response& res) {
-    worklist::expireItems(ctx.archive.index(), ctx.config.worklistRetentionHours, std::time(nullptr));
+    ctx.archive.expireWorklist();
     nlohmann::json out = nlohmann::json::array();
     worklist::listItems(ctx.archive.index(), [&](const worklist::ListedItem& i) {
       out.push_back({{"id", i.id}, {"item", nlohmann::json::parse(i.json)}});
