@@ -60,8 +60,9 @@ void PeerRegistry::add(const Peer& peer) {
   std::string error;
   bool ok = db_.write(
       [&](sqlite3* c) {
-        index::Statement s(c, "INSERT INTO peers(aet,host,port) VALUES(?,?,?) "
-                              "ON CONFLICT(aet) DO UPDATE SET host=excluded.host, port=excluded.port");
+        index::Statement s(c,
+                           "INSERT INTO peers(aet,host,port) VALUES(?,?,?) "
+                           "ON CONFLICT(aet) DO UPDATE SET host=excluded.host, port=excluded.port");
         s.bind(1, checked.aet).bind(2, checked.host).bind(3, std::int64_t(checked.port));
         s.step();
       },

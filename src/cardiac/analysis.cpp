@@ -9,8 +9,8 @@
 #include "cardiac/report_pdf.h"
 #include "cardiac/rtstruct_writer.h"
 #include "cardiac/seg_writer.h"
-#include "cardiac/sr_writer.h"
 #include "cardiac/segmenter.h"
+#include "cardiac/sr_writer.h"
 
 namespace atrium::cardiac {
 namespace {
@@ -30,8 +30,12 @@ void writeLabelMaps(const CineStack& stack, const Segmentation& seg, const std::
       std::fprintf(f, "P5\n%d %d\n255\n", m.width, m.height);
       std::fwrite(m.data.data(), 1, m.data.size(), f);
       std::fclose(f);
-      index.push_back({{"file", name}, {"slice", s}, {"phase", p}, {"sop", img.sopInstanceUid},
-                       {"instance_number", img.instanceNumber}, {"frame", img.frame}});
+      index.push_back({{"file", name},
+                       {"slice", s},
+                       {"phase", p},
+                       {"sop", img.sopInstanceUid},
+                       {"instance_number", img.instanceNumber},
+                       {"frame", img.frame}});
     }
   FILE* f = std::fopen((dir / "index.json").c_str(), "w");
   if (!f) throw CardiacError("cannot write " + (dir / "index.json").string());
@@ -65,8 +69,8 @@ AnalysisOutput analyze(const std::vector<std::filesystem::path>& inputs, const s
          pdf = outDir / "report.dcm";
     writeRtStruct(stack, seg, rt);
     auto written = writeSeg(stack, seg, sg);
-    writeMeasurementReport(stack, r,
-                           {stack.studyUid, written.seriesUid, "1.2.840.10008.5.1.4.1.1.66.4", written.sopInstanceUid}, sr);
+    writeMeasurementReport(
+        stack, r, {stack.studyUid, written.seriesUid, "1.2.840.10008.5.1.4.1.1.66.4", written.sopInstanceUid}, sr);
     writeEncapsulatedPdf(stack, reportPdf(stack, r, segmenter->name()), pdf);
     out.files = {rt.string(), sg.string(), sr.string(), pdf.string()};
   }

@@ -10,8 +10,8 @@
 namespace atrium::cardiac {
 
 struct AnalysisOutput {
-  nlohmann::json summary;             // what `atrium analyze --json` prints
-  std::vector<std::string> files;     // DICOM objects written (RT Structure Set, SEG, PDF report)
+  nlohmann::json summary;          // what `atrium analyze --json` prints
+  std::vector<std::string> files;  // DICOM objects written (RT Structure Set, SEG, PDF report)
 };
 
 // Throws CardiacError when the input is not a usable short-axis cine. outDir empty: no files.

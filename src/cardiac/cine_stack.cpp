@@ -228,8 +228,7 @@ CineStack loadCineStack(const std::vector<std::filesystem::path>& paths) {
   CineStack stack;
   if (rejectedIds)
     stack.warnings.push_back(std::to_string(rejectedIds) + " DICOMDIR record(s) with an invalid file ID ignored");
-  for (const auto& [why, n] : skipped)
-    stack.warnings.push_back(std::to_string(n) + " file(s) skipped: " + why);
+  for (const auto& [why, n] : skipped) stack.warnings.push_back(std::to_string(n) + " file(s) skipped: " + why);
   if (h.images.empty()) throw CardiacError("no MR image with position, orientation and pixel spacing in the input");
 
   // The short-axis cine: the orientation with the most images (localizers and long-axis views
@@ -253,7 +252,8 @@ CineStack loadCineStack(const std::vector<std::filesystem::path>& paths) {
     double pa = dot(a.position, stack.normal), pb = dot(b.position, stack.normal);
     if (std::abs(pa - pb) > 0.5) return pa < pb;
     if (a.triggerTime != b.triggerTime) return a.triggerTime < b.triggerTime;
-    return a.instanceNumber < b.instanceNumber;
+    if (a.instanceNumber != b.instanceNumber) return a.instanceNumber < b.instanceNumber;
+    return a.frame < b.frame;  // the frames of one multi-frame image in their stored order
   });
   int duplicates = 0;
   for (const auto& img : images) {
@@ -283,7 +283,8 @@ CineStack loadCineStack(const std::vector<std::filesystem::path>& paths) {
   for (const auto& s : stack.slices)
     if (static_cast<int>(s.phases.size()) != stack.phases)
       stack.warnings.push_back("slice at " + std::to_string(s.position) + " mm has " + std::to_string(s.phases.size()) +
-                               " phases of " + std::to_string(stack.phases) + "; its missing phases are interpolated");
+                               " phases of " + std::to_string(stack.phases) +
+                               "; its last phase stands in for the missing ones");
   if (stack.slices.size() < 2) throw CardiacError("fewer than two short-axis slices");
   std::set<std::string> series;
   for (const auto& s : stack.slices)
@@ -299,12 +300,18 @@ CineStack loadCineStack(const std::vector<std::filesystem::path>& paths) {
   return stack;
 }
 
-std::vector<float> loadPixels(const CineImage& image) {
-  DcmFileFormat ff;
-  std::string error;
-  if (!dicom::loadInTransferSyntax(image.file, image.transferSyntax, "1.2.840.10008.1.2.1", ff, error))
-    throw CardiacError(image.file.string() + ": " + error);
-  DcmDataset& ds = *ff.getDataset();
+PixelReader::PixelReader() = default;
+PixelReader::~PixelReader() = default;
+
+std::vector<float> PixelReader::read(const CineImage& image) {
+  auto& ff = files_[image.file];
+  if (!ff) {
+    ff = std::make_unique<DcmFileFormat>();
+    std::string error;
+    if (!dicom::loadInTransferSyntax(image.file, image.transferSyntax, "1.2.840.10008.1.2.1", *ff, error))
+      throw CardiacError(image.file.string() + ": " + error);
+  }
+  DcmDataset& ds = *ff->getDataset();
   Uint16 bits = 16, repr = 0;
   ds.findAndGetUint16(DCM_BitsAllocated, bits);
   ds.findAndGetUint16(DCM_PixelRepresentation, repr);
@@ -335,6 +342,8 @@ std::vector<float> loadPixels(const CineImage& image) {
     double v = bytes == 1 ? p[0] : repr ? double(Sint16(p[0] | (p[1] << 8))) : double(Uint16(p[0] | (p[1] << 8)));
     out[i] = static_cast<float>(v * slope + intercept);
   }
+  // Only multi-frame files are worth keeping for their next frame.
+  if (length < 2 * count * bytes) files_.erase(image.file);
   return out;
 }
 

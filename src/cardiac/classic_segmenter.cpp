@@ -8,14 +8,15 @@ namespace atrium::cardiac {
 
 CineData loadCineData(const CineStack& stack) {
   CineData d;
+  PixelReader reader;
   for (const auto& s : stack.slices) {
     std::vector<Image> phases;
     for (const auto& p : s.phases) {
       Image img(p.columns, p.rows);
-      img.data = loadPixels(p);
+      img.data = reader.read(p);
       phases.push_back(std::move(img));
     }
-    // Missing phases: the nearest existing one stands in.
+    // Missing phases: the slice's last one stands in.
     while (static_cast<int>(phases.size()) < stack.phases) phases.push_back(phases.back());
     d.images.push_back(std::move(phases));
   }
@@ -412,8 +413,8 @@ class ClassicSegmenter : public ISegmenter {
       if (areaMm2 < 40 || areaMm2 > 8000) continue;
       double dist = std::hypot(regions[l].centre.x - seed.x, regions[l].centre.y - seed.y) * mm_;
       if (dist > 15) continue;
-      bool covers = seed.x >= 0 && seed.y >= 0 && comp.inside(int(seed.x), int(seed.y)) &&
-                    comp.at(int(seed.x), int(seed.y)) == l;
+      bool covers =
+          seed.x >= 0 && seed.y >= 0 && comp.inside(int(seed.x), int(seed.y)) && comp.at(int(seed.x), int(seed.y)) == l;
       double score = roundness(regions[l]) * std::exp(-dist / 8.0) * (covers ? 1.5 : 1.0);
       if (score > bestScore) {
         bestScore = score;

@@ -6,8 +6,7 @@ namespace atrium::cardiac {
 namespace {
 
 // Douglas-Peucker on a closed polygon (split at the first point and the farthest from it).
-void simplify(const std::vector<PixelPoint>& pts, std::size_t a, std::size_t b, double tol,
-              std::vector<bool>& keep) {
+void simplify(const std::vector<PixelPoint>& pts, std::size_t a, std::size_t b, double tol, std::vector<bool>& keep) {
   if (b <= a + 1) return;
   double dx = pts[b].x - pts[a].x, dy = pts[b].y - pts[a].y, len = std::hypot(dx, dy);
   double best = -1;

@@ -31,7 +31,9 @@ FunctionResults computeFunction(const CineStack& stack, const Segmentation& seg)
     }
     r.slicesWithLv += lv;
   }
-  for (int p = 0; p < phases; ++p) r.timesMs.push_back(stack.slices[stack.slices.size() / 2].phases[std::min<std::size_t>(p, stack.slices[stack.slices.size() / 2].phases.size() - 1)].triggerTime);
+  // Phase times from the middle slice (its last phase stands in for any it lacks).
+  const auto& mid = stack.slices[stack.slices.size() / 2].phases;
+  for (int p = 0; p < phases; ++p) r.timesMs.push_back(mid[std::min<std::size_t>(p, mid.size() - 1)].triggerTime);
   r.edPhase = int(std::max_element(r.lvVolumeMl.begin(), r.lvVolumeMl.end()) - r.lvVolumeMl.begin());
   r.esPhase = int(std::min_element(r.lvVolumeMl.begin(), r.lvVolumeMl.end()) - r.lvVolumeMl.begin());
   r.lvEdv = r.lvVolumeMl[r.edPhase];

@@ -88,12 +88,13 @@ std::string reportPdf(const CineStack& stack, const FunctionResults& r, const st
   c += "S\n0 0 0 RG\n";
   c += line(x0, y0 - 18, 8, "phase 1");
   c += line(x0 + w - 30, y0 - 18, 8, "phase " + std::to_string(n));
-  c += line(50, 60, 8, "Automatic segmentation (" + method + "). Papillary muscles and trabeculations are in the "
-                       "blood pool. Not for diagnosis without review.");
+  c += line(50, 60, 8,
+            "Automatic segmentation (" + method +
+                "). Papillary muscles and trabeculations are in the "
+                "blood pool. Not for diagnosis without review.");
 
   std::vector<std::string> objects = {
-      "<< /Type /Catalog /Pages 2 0 R >>",
-      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> "
       "/Contents 4 0 R >>",
       "<< /Length " + std::to_string(c.size()) + " >>\nstream\n" + c + "endstream",

@@ -4,15 +4,15 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcsequen.h>
 #include <dcmtk/dcmdata/dcuid.h>
+#include <dcmtk/dcmdata/dcvrda.h>
+#include <dcmtk/dcmdata/dcvrtm.h>
+#include <dcmtk/dcmdata/dcvrui.h>
 #include <dcmtk/dcmfg/fgfracon.h>
 #include <dcmtk/dcmfg/fgpixmsr.h>
 #include <dcmtk/dcmfg/fgplanor.h>
 #include <dcmtk/dcmfg/fgplanpo.h>
 #include <dcmtk/dcmseg/segdoc.h>
 #include <dcmtk/dcmseg/segment.h>
-#include <dcmtk/dcmdata/dcvrda.h>
-#include <dcmtk/dcmdata/dcvrtm.h>
-#include <dcmtk/dcmdata/dcvrui.h>
 
 #include <cstdio>
 #include <memory>
@@ -48,8 +48,8 @@ WrittenSeg writeSeg(const CineStack& stack, const Segmentation& seg, const std::
   DcmSegmentation* raw = nullptr;
   IODGeneralEquipmentModule::EquipmentInfo equipment("Atrium", "atrium", "1", "0.1.0");
   ContentIdentificationMacro content("1", "CARDIAC", "LV, myocardium and RV on short-axis cine", "Atrium");
-  ok(DcmSegmentation::createBinarySegmentation(raw, static_cast<Uint16>(first.rows),
-                                               static_cast<Uint16>(first.columns), equipment, content),
+  ok(DcmSegmentation::createBinarySegmentation(raw, static_cast<Uint16>(first.rows), static_cast<Uint16>(first.columns),
+                                               equipment, content),
      "create");
   std::unique_ptr<DcmSegmentation> doc(raw);
   ok(doc->importFromSourceImage(first.file.c_str(), OFTrue), "import patient/study/frame of reference");
@@ -126,8 +126,7 @@ WrittenSeg writeSeg(const CineStack& stack, const Segmentation& seg, const std::
   IODMultiframeDimensionModule& dims = doc->getDimensions();
   char organization[100];
   dcmGenerateUniqueIdentifier(organization, SITE_INSTANCE_UID_ROOT);
-  ok(dims.addDimensionIndex(DCM_ReferencedSegmentNumber, organization, DCM_SegmentIdentificationSequence,
-                            "Segment"),
+  ok(dims.addDimensionIndex(DCM_ReferencedSegmentNumber, organization, DCM_SegmentIdentificationSequence, "Segment"),
      "dimension segment");
   ok(dims.addDimensionIndex(DCM_ImagePositionPatient, organization, DCM_PlanePositionSequence, "Slice"),
      "dimension position");

@@ -3,9 +3,9 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcuid.h>
-#include <dcmtk/dcmsr/cmr/tid1500.h>
 #include <dcmtk/dcmdata/dcvrda.h>
 #include <dcmtk/dcmdata/dcvrtm.h>
+#include <dcmtk/dcmsr/cmr/tid1500.h>
 #include <dcmtk/dcmsr/dsrdoc.h>
 
 #include <cstdio>
@@ -83,8 +83,8 @@ std::string writeMeasurementReport(const CineStack& stack, const FunctionResults
                                   r.lvEdv / r.bsaM2, "ml/m2", "milliliter per square meter"});
     groups[0].measures.push_back({code("ESVI-LV", "99ATRIUM", "Left ventricular end-systolic volume index"),
                                   r.lvEsv / r.bsaM2, "ml/m2", "milliliter per square meter"});
-    groups[1].measures.push_back(
-        {code("MASSI-LV", "99ATRIUM", "Left ventricular mass index"), r.lvMassG / r.bsaM2, "g/m2", "gram per square meter"});
+    groups[1].measures.push_back({code("MASSI-LV", "99ATRIUM", "Left ventricular mass index"), r.lvMassG / r.bsaM2,
+                                  "g/m2", "gram per square meter"});
   }
   bool first = true;
   for (const auto& g : groups) {
@@ -96,12 +96,14 @@ std::string writeMeasurementReport(const CineStack& stack, const FunctionResults
     DSRImageReferenceValue segment(seg.sopClassUid.c_str(), seg.sopInstanceUid.c_str());
     segment.getSegmentList().addItem(static_cast<Uint16>(g.segment));
     ok(m.setReferencedSegment(segment), "referenced segment");
-    if (!stack.seriesUids.empty()) ok(m.setSourceSeriesForSegmentation(stack.seriesUids.front().c_str(), OFFalse), "series");
+    if (!stack.seriesUids.empty())
+      ok(m.setSourceSeriesForSegmentation(stack.seriesUids.front().c_str(), OFFalse), "series");
     ok(m.addFindingSite(g.site), "finding site");
     for (const auto& x : g.measures) {
       CMR_TID1411_in_TID1500::MeasurementValue v(
-          value(x.value).c_str(), CID7181_AbstractMultiDimensionalImageModelComponentUnits(
-                                      DSRCodedEntryValue(x.unit, "UCUM", x.unitMeaning)), OFFalse);
+          value(x.value).c_str(),
+          CID7181_AbstractMultiDimensionalImageModelComponentUnits(DSRCodedEntryValue(x.unit, "UCUM", x.unitMeaning)),
+          OFFalse);
       ok(m.addMeasurement(CID7469_GenericIntensityAndSizeMeasurements(x.name), v, OFFalse, OFFalse), "measurement");
     }
   }
@@ -139,7 +141,7 @@ std::string writeMeasurementReport(const CineStack& stack, const FunctionResults
   doc.setSpecificCharacterSet("ISO_IR 192", OFFalse);
   // The SEG is the evidence the measurements refer to.
   ok(doc.getCurrentRequestedProcedureEvidence().addItem(seg.studyUid.c_str(), seg.seriesUid.c_str(),
-                                                         seg.sopClassUid.c_str(), seg.sopInstanceUid.c_str(), OFFalse),
+                                                        seg.sopClassUid.c_str(), seg.sopInstanceUid.c_str(), OFFalse),
      "evidence");
   doc.completeDocument();
   DcmFileFormat ff;

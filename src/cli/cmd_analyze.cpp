@@ -4,15 +4,15 @@
 
 #include <cstdio>
 
+#include "archive/archive.h"
 #include "cardiac/analysis.h"
 #include "cardiac/cine_stack.h"
 #include "cli/args.h"
-#include "archive/archive.h"
 #include "cli/commands.h"
 #include "cli/data_folder.h"
+#include "dicom/dcmtk_setup.h"
 #include "index/index_db.h"
 #include "routing/analysis_scheduler.h"
-#include "dicom/dcmtk_setup.h"
 
 namespace atrium::cli {
 namespace {
@@ -70,12 +70,12 @@ int runAnalyze(int argc, char** argv) {
     }
     auto d = [&](const char* k) { return j[k].get<double>(); };
     std::printf("%zu slices x %d phases, slice spacing %.1f mm; ED phase %d, ES phase %d\n",
-                j["slices"].get<std::size_t>(), j["phases"].get<int>(), d("slice_spacing_mm"),
-                j["ed_phase"].get<int>(), j["es_phase"].get<int>());
-    std::printf("LV  EDV %.1f ml  ESV %.1f ml  SV %.1f ml  EF %.1f %%  mass %.1f g\n", d("lv_edv_ml"),
-                d("lv_esv_ml"), d("lv_sv_ml"), d("lv_ef_pct"), d("lv_mass_g"));
-    std::printf("RV  EDV %.1f ml  ESV %.1f ml  SV %.1f ml  EF %.1f %%\n", d("rv_edv_ml"), d("rv_esv_ml"),
-                d("rv_sv_ml"), d("rv_ef_pct"));
+                j["slices"].get<std::size_t>(), j["phases"].get<int>(), d("slice_spacing_mm"), j["ed_phase"].get<int>(),
+                j["es_phase"].get<int>());
+    std::printf("LV  EDV %.1f ml  ESV %.1f ml  SV %.1f ml  EF %.1f %%  mass %.1f g\n", d("lv_edv_ml"), d("lv_esv_ml"),
+                d("lv_sv_ml"), d("lv_ef_pct"), d("lv_mass_g"));
+    std::printf("RV  EDV %.1f ml  ESV %.1f ml  SV %.1f ml  EF %.1f %%\n", d("rv_edv_ml"), d("rv_esv_ml"), d("rv_sv_ml"),
+                d("rv_ef_pct"));
     return 0;
   } catch (const cardiac::CardiacError& e) {
     std::fprintf(stderr, "atrium analyze: %s\n", e.what());

@@ -33,8 +33,7 @@ std::int64_t parseId(const Args& args) {
     std::size_t used = 0;
     long long id = std::stoll(args.positionals()[0], &used);
     if (used == args.positionals()[0].size()) return id;
-  } catch (const std::exception&) {
-  }
+  } catch (const std::exception&) {}
   throw UsageError("job ID must be a number, got '" + args.positionals()[0] + "'");
 }
 
@@ -53,8 +52,8 @@ int list(const Args& args) {
     std::printf("%s\n", out.dump().c_str());
   } else {
     for (const auto& j : jobs)
-      std::printf("%lld\t%s\t%s\t%-9s\t%d/%d sent\tattempt %d/%d\t%s%s\n", static_cast<long long>(j.id),
-                  j.kind.c_str(), j.destination.c_str(), j.state.c_str(), j.sent, j.total, j.attempts, j.maxAttempts,
+      std::printf("%lld\t%s\t%s\t%-9s\t%d/%d sent\tattempt %d/%d\t%s%s\n", static_cast<long long>(j.id), j.kind.c_str(),
+                  j.destination.c_str(), j.state.c_str(), j.sent, j.total, j.attempts, j.maxAttempts,
                   j.studyUid.c_str(), j.lastError.empty() ? "" : ("\t" + j.lastError).c_str());
   }
   std::fprintf(stderr, "%zu jobs\n", jobs.size());

@@ -15,11 +15,11 @@
 #include "routing/analysis_scheduler.h"
 #include "routing/forwarder.h"
 #include "routing/route_matcher.h"
+#include "storage/data_lock.h"
 #include "web/auth.h"
 #include "web/dicomweb.h"
 #include "web/http_server.h"
 #include "web/web_context.h"
-#include "storage/data_lock.h"
 
 namespace atrium::cli {
 namespace {
@@ -57,8 +57,7 @@ int runServe(int argc, char** argv) {
     }
     if (args.has("no-auth")) config.httpAuth.enabled = false;
     // --forward AET: every new instance to that peer.
-    for (const auto& aet : args.all("forward"))
-      config.routes.push_back(Route{"--forward " + aet, {}, {aet}});
+    for (const auto& aet : args.all("forward")) config.routes.push_back(Route{"--forward " + aet, {}, {aet}});
     validateConfig(config);
     routing::validateRoutes(config.routes);
     if (config.httpPort) auth = std::make_unique<web::Authenticator>(config.httpAuth);

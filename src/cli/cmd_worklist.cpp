@@ -3,8 +3,8 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/oflog/oflog.h>
 
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -113,13 +113,26 @@ int query(int argc, char** argv) {
   peer.timeoutSeconds = args.getInt("timeout", 30);
 
   // What a scanner asks: its own station, its modality, steps from 25 h ago to 24 h ahead.
-  std::vector<std::string> keys = {"SpecificCharacterSet", "PatientName", "PatientID", "IssuerOfPatientID",
-                                   "PatientBirthDate", "PatientSex", "AccessionNumber", "ReferringPhysicianName",
-                                   "RequestingPhysician", "AdmissionID", "RequestedProcedureID",
-                                   "RequestedProcedureDescription", "RequestedProcedurePriority", "StudyInstanceUID",
-                                   "ScheduledStationName", "ScheduledProcedureStepEndDate",
-                                   "ScheduledProcedureStepEndTime", "ScheduledPerformingPhysicianName",
-                                   "ScheduledProcedureStepLocation", "ScheduledProcedureStepID",
+  std::vector<std::string> keys = {"SpecificCharacterSet",
+                                   "PatientName",
+                                   "PatientID",
+                                   "IssuerOfPatientID",
+                                   "PatientBirthDate",
+                                   "PatientSex",
+                                   "AccessionNumber",
+                                   "ReferringPhysicianName",
+                                   "RequestingPhysician",
+                                   "AdmissionID",
+                                   "RequestedProcedureID",
+                                   "RequestedProcedureDescription",
+                                   "RequestedProcedurePriority",
+                                   "StudyInstanceUID",
+                                   "ScheduledStationName",
+                                   "ScheduledProcedureStepEndDate",
+                                   "ScheduledProcedureStepEndTime",
+                                   "ScheduledPerformingPhysicianName",
+                                   "ScheduledProcedureStepLocation",
+                                   "ScheduledProcedureStepID",
                                    "ScheduledProcedureStepDescription"};
   keys.push_back("Modality=" + args.get("modality"));
   keys.push_back("ScheduledStationAETitle=" + (args.has("any-station") ? "" : args.get("station", peer.callingAet)));

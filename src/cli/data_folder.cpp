@@ -16,7 +16,7 @@ std::filesystem::path indexFileOf(const Args& args) {
   DataLayout layout(dir);
   if (!std::filesystem::exists(layout.indexFile))
     throw ConfigError("no Atrium index in '" + dir.string() + "' (start `atrium serve --data " + dir.string() +
-                     "` once, or give --data)");
+                      "` once, or give --data)");
   return layout.indexFile;
 }
 

@@ -194,7 +194,8 @@ void validateConfig(const Config& c) {
   if (c.httpThreads < 1 || c.httpThreads > 1024) throw ConfigError("config: 'http_threads' must be 1-1024");
   if (c.httpMaxBodyMb < 1) throw ConfigError("config: 'http_max_body_mb' must be positive");
   if (c.worklistRetentionHours < 1) throw ConfigError("config: 'worklist_retention_hours' must be positive");
-  if (c.retry.maxAttempts < 1 || c.retry.initialDelaySeconds < 0 || c.retry.maxDelaySeconds < c.retry.initialDelaySeconds)
+  if (c.retry.maxAttempts < 1 || c.retry.initialDelaySeconds < 0 ||
+      c.retry.maxDelaySeconds < c.retry.initialDelaySeconds)
     throw ConfigError("config: 'retry' needs max_attempts >= 1 and 0 <= initial_delay_s <= max_delay_s");
   for (const auto& r : c.routes)
     for (const auto& d : r.destinations)

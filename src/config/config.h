@@ -52,11 +52,11 @@ struct HttpAuthConfig {
 struct Config {
   std::string aet = "ATRIUM";
   int dicomPort = 4242;
-  int httpPort = 8042;                 // 0: no HTTP server
+  int httpPort = 8042;  // 0: no HTTP server
   std::string httpBind = "0.0.0.0";
   int httpThreads = 16;
-  long httpMaxBodyMb = 1024;           // STOW-RS and other request bodies
-  std::string viewerDir;               // the built viewer; empty: the one of this source tree
+  long httpMaxBodyMb = 1024;  // STOW-RS and other request bodies
+  std::string viewerDir;      // the built viewer; empty: the one of this source tree
   HttpAuthConfig httpAuth;
   std::filesystem::path dataDir = "data";
   long maxPdu = 16384;                          // 4096..131072

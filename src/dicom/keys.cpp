@@ -114,7 +114,7 @@ std::unique_ptr<DcmDataset> buildWorklistIdentifier(const std::vector<std::strin
       target = step;
     }
     OFCondition c = tag.getEVR() == EVR_SQ || value.empty() ? target->insertEmptyElement(tag, OFTrue)
-                                                          : target->putAndInsertString(tag, value.c_str());
+                                                            : target->putAndInsertString(tag, value.c_str());
     if (c.bad()) throw std::invalid_argument("cannot use key '" + spec + "': " + c.text());
   }
   if (utf8) ds->putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 192");

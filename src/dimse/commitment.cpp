@@ -91,8 +91,7 @@ std::uint16_t checkRequest(const T_DIMSE_N_ActionRQ& req, DcmDataset* ds, std::s
   return STATUS_Success;
 }
 
-ReportDelivery sendReport(T_ASC_Association* assoc, unsigned char presId, const CommitmentResult& result,
-                          int timeout) {
+ReportDelivery sendReport(T_ASC_Association* assoc, unsigned char presId, const CommitmentResult& result, int timeout) {
   T_DIMSE_Message m;
   std::memset(&m, 0, sizeof m);
   m.CommandField = DIMSE_N_EVENT_REPORT_RQ;

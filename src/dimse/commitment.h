@@ -55,8 +55,8 @@ void sendReportOnNewAssociation(const PeerAddress& peer, const CommitmentResult&
 
 // --- SCU ---
 struct CommitOptions {
-  int waitSeconds = 60;   // for the report
-  int listenPort = 0;     // also accept the report on a new association on this port (0: no)
+  int waitSeconds = 60;  // for the report
+  int listenPort = 0;    // also accept the report on a new association on this port (0: no)
 };
 // Throws std::runtime_error when the peer refuses or no report comes in time.
 CommitmentResult requestCommitment(const PeerAddress& peer, const std::vector<SopRef>& refs,

@@ -44,8 +44,7 @@ std::optional<CommitmentResult> awaitReport(T_ASC_Association* assoc, const std:
     std::unique_ptr<DcmDataset> ds;
     if (rq.DataSetType != DIMSE_DATASET_NULL) {
       DcmDataset* raw = nullptr;
-      if (DIMSE_receiveDataSetInMemory(assoc, DIMSE_NONBLOCKING, secondsLeft(deadline), &presId, &raw, nullptr,
-                                       nullptr)
+      if (DIMSE_receiveDataSetInMemory(assoc, DIMSE_NONBLOCKING, secondsLeft(deadline), &presId, &raw, nullptr, nullptr)
               .bad())
         throw std::runtime_error("cannot receive the commitment report");
       ds.reset(raw);
@@ -155,8 +154,7 @@ CommitmentResult requestCommitment(const PeerAddress& peer, const std::vector<So
   m.CommandField = DIMSE_N_ACTION_RQ;
   auto& rq = m.msg.NActionRQ;
   rq.MessageID = a->nextMessageId();
-  OFStandard::strlcpy(rq.RequestedSOPClassUID, UID_StorageCommitmentPushModelSOPClass,
-                      sizeof rq.RequestedSOPClassUID);
+  OFStandard::strlcpy(rq.RequestedSOPClassUID, UID_StorageCommitmentPushModelSOPClass, sizeof rq.RequestedSOPClassUID);
   OFStandard::strlcpy(rq.RequestedSOPInstanceUID, UID_StorageCommitmentPushModelSOPInstance,
                       sizeof rq.RequestedSOPInstanceUID);
   rq.ActionTypeID = 1;

@@ -52,8 +52,7 @@ void AnalysisScheduler::stop() {
 }
 
 void AnalysisScheduler::loop() {
-  log::info("cardiac analysis: studies are analysed ", config_.analysis.stableSeconds,
-            " s after their last MR image");
+  log::info("cardiac analysis: studies are analysed ", config_.analysis.stableSeconds, " s after their last MR image");
   while (!stopping_) {
     try {
       // Studies whose newest MR image is older than the stable time and newer than their last

@@ -80,8 +80,8 @@ std::int64_t nowMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-void enqueueForward(sqlite3* db, const std::string& destination, const std::string& studyUid,
-                    const std::string& sopUid, const RetryPolicy& policy) {
+void enqueueForward(sqlite3* db, const std::string& destination, const std::string& studyUid, const std::string& sopUid,
+                    const RetryPolicy& policy) {
   std::int64_t job = 0;
   {
     Statement q(db,
@@ -91,8 +91,9 @@ void enqueueForward(sqlite3* db, const std::string& destination, const std::stri
     if (q.step()) job = q.integer(0);
   }
   if (!job) job = insertJob(db, "forward", destination, studyUid, policy);
-  Statement i(db, "INSERT INTO job_items(job_pk,sop_uid,state,error) VALUES(?,?,'pending','') "
-                  "ON CONFLICT(job_pk,sop_uid) DO UPDATE SET state='pending',error=''");
+  Statement i(db,
+              "INSERT INTO job_items(job_pk,sop_uid,state,error) VALUES(?,?,'pending','') "
+              "ON CONFLICT(job_pk,sop_uid) DO UPDATE SET state='pending',error=''");
   i.bind(1, job).bind(2, sopUid);
   i.step();
 }
@@ -113,9 +114,10 @@ std::int64_t createPushJob(index::IndexDatabase& db, const std::string& studyUid
   bool ok = db.write(
       [&](sqlite3* c) {
         job = insertJob(c, "push", destination, studyUid, policy);
-        Statement i(c,
-                    "INSERT INTO job_items(job_pk,sop_uid,state,error) SELECT ?,i.sop_uid,'pending','' FROM instances i "
-                    "JOIN series se ON se.pk=i.series_pk JOIN studies st ON st.pk=se.study_pk WHERE st.study_uid=?");
+        Statement i(
+            c,
+            "INSERT INTO job_items(job_pk,sop_uid,state,error) SELECT ?,i.sop_uid,'pending','' FROM instances i "
+            "JOIN series se ON se.pk=i.series_pk JOIN studies st ON st.pk=se.study_pk WHERE st.study_uid=?");
         i.bind(1, job).bind(2, studyUid);
         i.step();
       },
@@ -125,17 +127,9 @@ std::int64_t createPushJob(index::IndexDatabase& db, const std::string& studyUid
 }
 
 nlohmann::json jobJson(const JobInfo& j) {
-  return {{"id", j.id},
-          {"kind", j.kind},
-          {"destination", j.destination},
-          {"study", j.studyUid},
-          {"state", j.state},
-          {"attempts", j.attempts},
-          {"max_attempts", j.maxAttempts},
-          {"instances", j.total},
-          {"sent", j.sent},
-          {"failed", j.failed},
-          {"last_error", j.lastError}};
+  return {{"id", j.id},       {"kind", j.kind},         {"destination", j.destination},  {"study", j.studyUid},
+          {"state", j.state}, {"attempts", j.attempts}, {"max_attempts", j.maxAttempts}, {"instances", j.total},
+          {"sent", j.sent},   {"failed", j.failed},     {"last_error", j.lastError}};
 }
 
 std::vector<JobInfo> listJobs(const index::IndexDatabase& db) {
@@ -163,7 +157,8 @@ bool retryJob(index::IndexDatabase& db, std::int64_t id, std::string* why) {
     state = jobState(c, id);
     if (state.empty() || state == "done" || state == "running") return;
     exec1(c, "UPDATE job_items SET state='pending',error='' WHERE job_pk=? AND state='failed'", id);
-    Statement u(c, "UPDATE jobs SET state='pending',attempts=0,next_attempt_at=?,updated_at=?,last_error='' WHERE pk=?");
+    Statement u(c,
+                "UPDATE jobs SET state='pending',attempts=0,next_attempt_at=?,updated_at=?,last_error='' WHERE pk=?");
     std::int64_t now = nowMs();
     u.bind(1, now).bind(2, now).bind(3, id);
     u.step();
@@ -201,9 +196,10 @@ std::optional<ClaimedJob> claimDueJob(index::IndexDatabase& db) {
     j.id = q.integer(0);
     j.destination = q.text(1);
     j.attempt = static_cast<int>(q.integer(2)) + 1;
-    Statement items(c,
-                    "SELECT x.sop_uid,i.path,i.sop_class_uid,i.transfer_syntax FROM job_items x "
-                    "LEFT JOIN instances i ON i.sop_uid=x.sop_uid WHERE x.job_pk=? AND x.state<>'sent' ORDER BY x.rowid");
+    Statement items(
+        c,
+        "SELECT x.sop_uid,i.path,i.sop_class_uid,i.transfer_syntax FROM job_items x "
+        "LEFT JOIN instances i ON i.sop_uid=x.sop_uid WHERE x.job_pk=? AND x.state<>'sent' ORDER BY x.rowid");
     items.bind(1, j.id);
     while (items.step()) {
       if (items.text(1).empty())
@@ -238,12 +234,11 @@ void recordAttempt(index::IndexDatabase& db, const ClaimedJob& job, const std::v
     left.step();
     std::int64_t remaining = left.integer(0);
     std::int64_t now = nowMs();
-    std::string state = remaining == 0                  ? "done"
-                        : job.attempt >= policy.maxAttempts ? "failed"
-                                                        : "pending";
+    std::string state = remaining == 0 ? "done" : job.attempt >= policy.maxAttempts ? "failed" : "pending";
     // Only missing instances left: retrying cannot help.
     if (remaining > 0 && std::int64_t(job.missing.size()) == remaining) state = "failed";
-    Statement u(c, "UPDATE jobs SET state=?,next_attempt_at=?,updated_at=?,last_error=? WHERE pk=? AND state='running'");
+    Statement u(c,
+                "UPDATE jobs SET state=?,next_attempt_at=?,updated_at=?,last_error=? WHERE pk=? AND state='running'");
     u.bind(1, state).bind(2, now + backoffMs(policy, job.attempt)).bind(3, now).bind(4, error).bind(5, job.id);
     u.step();
   });

@@ -23,8 +23,8 @@ std::int64_t nowMs();
 
 // Inside the transaction that indexes the instance: append it to the destination's pending
 // forward job for the same study, or open a new job.
-void enqueueForward(sqlite3* db, const std::string& destination, const std::string& studyUid,
-                    const std::string& sopUid, const RetryPolicy& policy);
+void enqueueForward(sqlite3* db, const std::string& destination, const std::string& studyUid, const std::string& sopUid,
+                    const RetryPolicy& policy);
 
 // A manual push of every stored instance of a study; throws std::runtime_error when the study is
 // not stored. Returns the job id.
@@ -52,7 +52,7 @@ bool cancelJob(index::IndexDatabase& db, std::int64_t id, std::string* why);
 struct ClaimedJob {
   std::int64_t id = 0;
   std::string destination;
-  int attempt = 0;  // 1 for the first
+  int attempt = 0;                     // 1 for the first
   std::vector<dimse::SendItem> items;  // files relative to the storage root
   std::vector<std::string> missing;    // instances no longer stored
 };

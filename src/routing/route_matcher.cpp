@@ -96,8 +96,9 @@ void validateRoutes(const std::vector<Route>& routes) {
   for (const auto& r : routes)
     for (const auto& m : r.match)
       if (m.first != kCallingAet && !getters().count(m.first))
-        throw ConfigError("config: route '" + r.name + "' matches on '" + m.first +
-                          "', which is not an indexed attribute (use a DICOM keyword such as Modality, or calling_aet)");
+        throw ConfigError(
+            "config: route '" + r.name + "' matches on '" + m.first +
+            "', which is not an indexed attribute (use a DICOM keyword such as Modality, or calling_aet)");
 }
 
 }  // namespace atrium::routing

@@ -16,7 +16,7 @@ struct WebContext;
 void registerQidoRoutes(HttpServer& http, WebContext& ctx);
 void registerWadoRoutes(HttpServer& http, WebContext& ctx);
 void registerStowRoutes(HttpServer& http, WebContext& ctx);
-void registerFrameRoutes(HttpServer& http, WebContext& ctx);   // frames, rendered, thumbnail
+void registerFrameRoutes(HttpServer& http, WebContext& ctx);    // frames, rendered, thumbnail
 void registerWadoUriRoutes(HttpServer& http, WebContext& ctx);  // /wado
 
 // "PatientName" or "00100010" → tag; throws std::invalid_argument naming it.

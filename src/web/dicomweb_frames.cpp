@@ -65,15 +65,16 @@ bool storedFrames(DcmDataset& ds, long frames, std::vector<std::string>& out) {
 
 void retrieveFrames(WebContext& ctx, const httplib::Request& req, httplib::Response& res) {
   std::vector<unsigned> wanted;
-  if (!parseFrameList(req.matches[4], wanted)) return sendError(res, 400, "frame list must be numbers from 1, e.g. 1,3");
+  if (!parseFrameList(req.matches[4], wanted))
+    return sendError(res, 400, "frame list must be numbers from 1, e.g. 1,3");
   // Accept: application/octet-stream (uncompressed, the default) or transfer-syntax=* (as stored).
   bool asStored = false;
   auto ranges = parseMediaRanges(req.get_header_value("Accept"));
   bool acceptable = ranges.empty();
   for (const auto& r : ranges) {
-    bool octets = r.type == "*/*" || r.type == "application/octet-stream" ||
-                  (r.type == "multipart/related" &&
-                   (r.param("type").empty() || r.param("type") == "application/octet-stream"));
+    bool octets =
+        r.type == "*/*" || r.type == "application/octet-stream" ||
+        (r.type == "multipart/related" && (r.param("type").empty() || r.param("type") == "application/octet-stream"));
     if (!octets) continue;
     acceptable = true;
     std::string t = r.param("transfer-syntax");
@@ -120,8 +121,9 @@ void retrieveFrames(WebContext& ctx, const httplib::Request& req, httplib::Respo
   std::string boundary = newBoundary(), body;
   for (std::size_t i = 0; i < wanted.size(); ++i) {
     if (wanted[i] > frames.size())
-      return sendError(res, 404, "no frame " + std::to_string(wanted[i]) + " (the instance has " +
-                                     std::to_string(frames.size()) + ")");
+      return sendError(
+          res, 404,
+          "no frame " + std::to_string(wanted[i]) + " (the instance has " + std::to_string(frames.size()) + ")");
     body += (i ? "\r\n" : "") + partHeader(boundary, partType) + frames[wanted[i] - 1];
   }
   body += closingDelimiter(boundary);

@@ -92,41 +92,40 @@ void store(WebContext& ctx, const httplib::Request& req, httplib::Response& res,
   FILE* out = nullptr;
   bool diskError = false;
   std::size_t parts = 0;
-  MultipartReader mp(boundary,
-                     {[&](const std::map<std::string, std::string>& h) {
-                        auto it = h.find("content-type");
-                        auto ranges = parseMediaRanges(it == h.end() ? "" : it->second);
-                        std::string type = ranges.empty() ? "" : ranges[0].type;
-                        if (!type.empty() && type != "application/dicom") {
-                          outcomes.push_back({"", "", "", kCannotUnderstand, "part is " + type});
-                          temp.clear();
-                          return true;  // its bytes are skipped
-                        }
-                        ++parts;
-                        temp = fs::uniqueTempPath(incoming, "stow-");
-                        out = std::fopen(temp.c_str(), "wb");
-                        if (!out) diskError = true;
-                        return out != nullptr;
-                      },
-                      [&](const char* d, std::size_t n) {
-                        if (!out) return true;
-                        if (std::fwrite(d, 1, n, out) != n) {
-                          diskError = true;
-                          return false;
-                        }
-                        return true;
-                      },
-                      [&] {
-                        if (!out) return true;
-                        bool ok = std::fclose(out) == 0;
-                        out = nullptr;
-                        if (!ok) {
-                          diskError = true;
-                          return false;
-                        }
-                        outcomes.push_back(ingestPart(ctx, temp, requiredStudy));
-                        return true;
-                      }});
+  MultipartReader mp(boundary, {[&](const std::map<std::string, std::string>& h) {
+                                  auto it = h.find("content-type");
+                                  auto ranges = parseMediaRanges(it == h.end() ? "" : it->second);
+                                  std::string type = ranges.empty() ? "" : ranges[0].type;
+                                  if (!type.empty() && type != "application/dicom") {
+                                    outcomes.push_back({"", "", "", kCannotUnderstand, "part is " + type});
+                                    temp.clear();
+                                    return true;  // its bytes are skipped
+                                  }
+                                  ++parts;
+                                  temp = fs::uniqueTempPath(incoming, "stow-");
+                                  out = std::fopen(temp.c_str(), "wb");
+                                  if (!out) diskError = true;
+                                  return out != nullptr;
+                                },
+                                [&](const char* d, std::size_t n) {
+                                  if (!out) return true;
+                                  if (std::fwrite(d, 1, n, out) != n) {
+                                    diskError = true;
+                                    return false;
+                                  }
+                                  return true;
+                                },
+                                [&] {
+                                  if (!out) return true;
+                                  bool ok = std::fclose(out) == 0;
+                                  out = nullptr;
+                                  if (!ok) {
+                                    diskError = true;
+                                    return false;
+                                  }
+                                  outcomes.push_back(ingestPart(ctx, temp, requiredStudy));
+                                  return true;
+                                }});
   // Bodies past the limit are refused, announced (Content-Length) or found out while streaming.
   const std::size_t limit = static_cast<std::size_t>(ctx.config.httpMaxBodyMb) * 1024 * 1024;
   std::size_t total = 0;
@@ -154,12 +153,14 @@ void store(WebContext& ctx, const httplib::Request& req, httplib::Response& res,
   std::size_t stored = 0;
   for (const auto& o : outcomes) stored += o.failure == 0;
   if (tooLarge)
-    return sendError(res, 413, "request body too large; " + std::to_string(stored) + " instances stored before the limit");
+    return sendError(res, 413,
+                     "request body too large; " + std::to_string(stored) + " instances stored before the limit");
   if (diskError) return sendError(res, 507, "cannot write the request to disk; " + std::to_string(stored) + " stored");
   if (!received || !mp.finished())
     return sendError(res, 400,
-                     "malformed multipart body (" + (mp.error().empty() ? std::string("no closing boundary") : mp.error()) +
-                         "); " + std::to_string(stored) + " instances stored before it");
+                     "malformed multipart body (" +
+                         (mp.error().empty() ? std::string("no closing boundary") : mp.error()) + "); " +
+                         std::to_string(stored) + " instances stored before it");
   if (outcomes.empty()) return sendError(res, 400, "no application/dicom part in the body");
 
   std::string base = baseUrl(req);

@@ -21,8 +21,8 @@
 #include "web/json_response.h"
 #include "web/media_type.h"
 #include "web/multipart.h"
-#include "web/web_context.h"
 #include "web/wado_common.h"
+#include "web/web_context.h"
 
 namespace atrium::web {
 namespace {
@@ -48,8 +48,8 @@ class BulkDataJsonFormat : public DcmJsonFormatCompact {
 constexpr Uint32 kBulkThreshold = 1024;
 
 bool isBinaryVr(DcmEVR vr) {
-  return vr == EVR_OB || vr == EVR_OW || vr == EVR_OF || vr == EVR_OD || vr == EVR_OL || vr == EVR_OV ||
-         vr == EVR_UN || vr == EVR_pixelSQ || vr == EVR_ox || vr == EVR_px;
+  return vr == EVR_OB || vr == EVR_OW || vr == EVR_OF || vr == EVR_OD || vr == EVR_OL || vr == EVR_OV || vr == EVR_UN ||
+         vr == EVR_pixelSQ || vr == EVR_ox || vr == EVR_px;
 }
 
 std::string instanceUrl(const std::string& base, const StoredInstance& i) {
@@ -82,8 +82,8 @@ bool metadataJson(const StoredInstance& inst, const std::string& url, std::strin
   return true;
 }
 
-void retrieveInstances(WebContext& ctx, const httplib::Request& req, httplib::Response& res,
-                       const std::string& study, const std::string& series, const std::string& sop) {
+void retrieveInstances(WebContext& ctx, const httplib::Request& req, httplib::Response& res, const std::string& study,
+                       const std::string& series, const std::string& sop) {
   std::string ts;
   if (!acceptedDicomSyntax(req.get_header_value("Accept"), ts))
     return sendError(res, 406, "this resource is multipart/related; type=\"application/dicom\"");
@@ -120,8 +120,7 @@ void retrieveBulk(WebContext& ctx, const httplib::Request& req, httplib::Respons
   std::string error;
   // Pixel data comes uncompressed (Explicit VR LE), as clients of bulk data expect.
   if (!dicom::loadInTransferSyntax(items[0].file, items[0].transferSyntax,
-                                   key == DCM_PixelData ? kExplicitLittleEndian : items[0].transferSyntax, ff,
-                                   error))
+                                   key == DCM_PixelData ? kExplicitLittleEndian : items[0].transferSyntax, ff, error))
     return sendError(res, 500, error);
   DcmElement* el = nullptr;
   if (ff.getDataset()->findAndGetElement(key, el).bad() || !el) return sendError(res, 404, "no such attribute");

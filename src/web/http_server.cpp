@@ -33,8 +33,7 @@ HttpServer::HttpServer(const Config& config, const Authenticator& auth)
       std::rethrow_exception(ep);
     } catch (const std::exception& e) {
       what = e.what();
-    } catch (...) {
-    }
+    } catch (...) {}
     log::error("HTTP ", req.method, " ", req.path, ": ", what);
     sendError(res, 500, "internal error: " + what);
   });
@@ -71,8 +70,9 @@ bool HttpServer::allowed(const httplib::Request& req, httplib::Response& res, Ro
     return false;
   }
   if (static_cast<int>(id->role) < static_cast<int>(role)) {
-    sendError(res, 403, std::string("user '") + id->name + "' (" + roleName(id->role) + ") may not " + req.method +
-                            " " + req.path);
+    sendError(
+        res, 403,
+        std::string("user '") + id->name + "' (" + roleName(id->role) + ") may not " + req.method + " " + req.path);
     return false;
   }
   return true;
@@ -97,9 +97,8 @@ void HttpServer::del(const std::string& pattern, Role role, Handler handler) {
 }
 
 void HttpServer::postStreaming(const std::string& pattern, Role role, StreamingHandler handler) {
-  server_->Post(pattern, [this, role, handler = std::move(handler)](const httplib::Request& req,
-                                                                     httplib::Response& res,
-                                                                     const httplib::ContentReader& reader) {
+  server_->Post(pattern, [this, role, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res,
+                                                                    const httplib::ContentReader& reader) {
     if (allowed(req, res, role)) handler(req, res, reader);
   });
 }

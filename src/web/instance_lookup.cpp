@@ -14,8 +14,8 @@ std::vector<StoredInstance> findInstances(WebContext& ctx, const std::string& st
   if (!sopUid.empty()) q.keys.push_back({query::tag(0x0008, 0x0018), 0, "UI", sopUid});
   std::vector<StoredInstance> out;
   query::runQuery(ctx.archive.index(), q, [&](query::Match&& m) {
-    out.push_back({ctx.archive.store().absolutePath(m.path), m.studyUid, m.seriesUid, m.sopUid, m.sopClassUid,
-                   m.transferSyntax});
+    out.push_back(
+        {ctx.archive.store().absolutePath(m.path), m.studyUid, m.seriesUid, m.sopUid, m.sopClassUid, m.transferSyntax});
     return true;
   });
   return out;

@@ -2,16 +2,19 @@
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+// dipipng.h needs what diregist.h brings in first: keep this order.
+// clang-format off
 #include <dcmtk/dcmimage/diregist.h>  // color images
 #include <dcmtk/dcmimage/dipipng.h>
+// clang-format on
 #include <dcmtk/dcmimgle/dcmimage.h>
 #include <dcmtk/dcmjpeg/dipijpeg.h>
 
 #include <cstdio>
 #include <memory>
 
-#include "dicom/transcode.h"
 #include "dicom/gdcm_decode.h"
+#include "dicom/transcode.h"
 
 namespace atrium::web {
 namespace {
@@ -52,8 +55,8 @@ RenderResult renderFrame(const std::filesystem::path& file, const std::string& t
   ds->findAndGetLongInt(DCM_NumberOfFrames, frames);
   if (rq.frame < 1 || static_cast<long>(rq.frame) > std::max(frames, 1L)) {
     r.httpStatus = 404;
-    r.error = "no frame " + std::to_string(rq.frame) + " (the instance has " + std::to_string(std::max(frames, 1L)) +
-              ")";
+    r.error =
+        "no frame " + std::to_string(rq.frame) + " (the instance has " + std::to_string(std::max(frames, 1L)) + ")";
     return r;
   }
   DicomImage img(ds, ds->getOriginalXfer(), CIF_UsePartialAccessToPixelData, rq.frame - 1, 1);

@@ -9,18 +9,18 @@
 namespace atrium::web {
 
 struct RenderRequest {
-  unsigned frame = 1;                   // 1-based
+  unsigned frame = 1;  // 1-based
   std::optional<double> windowCenter, windowWidth;
   unsigned viewportWidth = 0, viewportHeight = 0;  // 0: native size; else fit inside, keep aspect
-  bool png = false;                     // else JPEG
-  int quality = 90;                     // JPEG 1-100
+  bool png = false;                                // else JPEG
+  int quality = 90;                                // JPEG 1-100
 };
 
 struct RenderResult {
   bool ok = false;
   int httpStatus = 500;  // on failure: 404 no such frame, 406 not an image, 500 decoding
   std::string error;
-  std::string bytes;     // encoded image
+  std::string bytes;  // encoded image
   std::string contentType;
 };
 

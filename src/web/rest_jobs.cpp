@@ -1,8 +1,8 @@
 // REST jobs: the send queue, as `atrium jobs` and `atrium push` see it.
 #include <httplib.h>
 
-#include "routing/forwarder.h"
 #include "index/sqlite_util.h"
+#include "routing/forwarder.h"
 #include "routing/job_queue.h"
 #include "web/http_server.h"
 #include "web/json_response.h"
@@ -42,8 +42,8 @@ void registerJobRoutes(HttpServer& http, WebContext& ctx) {
     return [&, retry](const httplib::Request& req, httplib::Response& res) {
       std::int64_t id = std::stoll(req.matches[1]);
       std::string why;
-      bool ok = retry ? routing::retryJob(ctx.archive.index(), id, &why)
-                      : routing::cancelJob(ctx.archive.index(), id, &why);
+      bool ok =
+          retry ? routing::retryJob(ctx.archive.index(), id, &why) : routing::cancelJob(ctx.archive.index(), id, &why);
       if (!ok) return sendError(res, why == "no such job" ? 404 : 409, "job " + std::to_string(id) + ": " + why);
       wake(ctx);
       sendJson(res, 200, restJob(*routing::getJob(ctx.archive.index(), id)));
@@ -58,10 +58,12 @@ void registerJobRoutes(HttpServer& http, WebContext& ctx) {
     ctx.archive.index().select(
         "SELECT study_uid,state,finished_at,message,results FROM analyses WHERE ?='' OR study_uid=? "
         "ORDER BY finished_at DESC",
-        {study, study},
-        [&](const index::Statement& r) {
-          out.push_back({{"study", r.text(0)}, {"state", r.text(1)}, {"finished_ms", r.integer(2)},
-                         {"message", r.text(3)}, {"results", nlohmann::json::parse(r.text(4))}});
+        {study, study}, [&](const index::Statement& r) {
+          out.push_back({{"study", r.text(0)},
+                         {"state", r.text(1)},
+                         {"finished_ms", r.integer(2)},
+                         {"message", r.text(3)},
+                         {"results", nlohmann::json::parse(r.text(4))}});
           return true;
         });
     sendJson(res, 200, out);

@@ -33,7 +33,8 @@ void registerWorklistRoutes(HttpServer& http, WebContext& ctx) {
 
   http.del(R"(/api/worklist/([0-9]{1,18}))", Role::Admin, [&](const httplib::Request& req, httplib::Response& res) {
     std::int64_t id = std::stoll(req.matches[1]);
-    if (!worklist::removeItem(ctx.archive.index(), id)) return sendError(res, 404, "no worklist item " + std::to_string(id));
+    if (!worklist::removeItem(ctx.archive.index(), id))
+      return sendError(res, 404, "no worklist item " + std::to_string(id));
     sendJson(res, 200, {{"removed", id}});
   });
 }

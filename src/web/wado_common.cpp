@@ -62,23 +62,22 @@ bool streamStoredFiles(httplib::Response& res, const std::shared_ptr<InstanceStr
   total += closing.size();
   st->buffer.resize(1024 * 1024);
   auto next = std::make_shared<std::size_t>(0);
-  res.set_content_provider(
-      total, "multipart/related; type=\"application/dicom\"; boundary=" + st->boundary,
-      [st, headers, closing, next](std::size_t, std::size_t, httplib::DataSink& sink) {
-        if (st->file.is_open()) {
-          st->file.read(st->buffer.data(), static_cast<std::streamsize>(st->buffer.size()));
-          auto n = st->file.gcount();
-          if (n <= 0 || st->file.eof()) st->file.close();
-          return n <= 0 || sink.write(st->buffer.data(), static_cast<std::size_t>(n));
-        }
-        if (*next < st->items.size()) {
-          const auto& item = st->items[*next];
-          const std::string& h = headers[(*next)++];
-          st->file.open(item.file, std::ios::binary);
-          return static_cast<bool>(st->file) && sink.write(h.data(), h.size());
-        }
-        return sink.write(closing.data(), closing.size());
-      });
+  res.set_content_provider(total, "multipart/related; type=\"application/dicom\"; boundary=" + st->boundary,
+                           [st, headers, closing, next](std::size_t, std::size_t, httplib::DataSink& sink) {
+                             if (st->file.is_open()) {
+                               st->file.read(st->buffer.data(), static_cast<std::streamsize>(st->buffer.size()));
+                               auto n = st->file.gcount();
+                               if (n <= 0 || st->file.eof()) st->file.close();
+                               return n <= 0 || sink.write(st->buffer.data(), static_cast<std::size_t>(n));
+                             }
+                             if (*next < st->items.size()) {
+                               const auto& item = st->items[*next];
+                               const std::string& h = headers[(*next)++];
+                               st->file.open(item.file, std::ios::binary);
+                               return static_cast<bool>(st->file) && sink.write(h.data(), h.size());
+                             }
+                             return sink.write(closing.data(), closing.size());
+                           });
   return true;
 }
 
@@ -112,7 +111,8 @@ void streamInstances(httplib::Response& res, std::vector<StoredInstance> items, 
               log::error("WADO: cannot open ", item.file.string());
               continue;
             }
-            st->pending = prefix + partHeader(st->boundary, "application/dicom; transfer-syntax=" + item.transferSyntax);
+            st->pending =
+                prefix + partHeader(st->boundary, "application/dicom; transfer-syntax=" + item.transferSyntax);
             return true;
           }
           DcmFileFormat ff;

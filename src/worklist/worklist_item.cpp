@@ -25,7 +25,8 @@ void checkValues(DcmItem& item, const std::string& prefix) {
     std::string where = prefix + dicom::describeTag(t.getGTag(), t.getETag());
     if (e->getVR() == EVR_SQ) {
       auto* seq = static_cast<DcmSequenceOfItems*>(e);
-      for (unsigned long j = 0; j < seq->card(); ++j) checkValues(*seq->getItem(j), where + "[" + std::to_string(j) + "] ");
+      for (unsigned long j = 0; j < seq->card(); ++j)
+        checkValues(*seq->getItem(j), where + "[" + std::to_string(j) + "] ");
       continue;
     }
     if (!e->isaString() || e->getLength() == 0) continue;

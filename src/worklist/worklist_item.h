@@ -15,8 +15,8 @@ struct WorklistError : std::invalid_argument {
 };
 
 struct ScheduledStep {
-  std::string modality, stationAet, stationName, startDate, startTime, endDate, endTime, performingPhysician,
-      location, stepId, status;
+  std::string modality, stationAet, stationName, startDate, startTime, endDate, endTime, performingPhysician, location,
+      stepId, status;
 };
 
 struct WorklistItem {

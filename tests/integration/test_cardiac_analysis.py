@@ -95,6 +95,23 @@ def write_phantom(folder, order=1, per_slice_series=False, oblique=False, implic
             "lv_mass_g": truth["myo"][ed] * 1.05, "rv_edv_ml": truth["rv"][ed], "ed_phase": ed, "es_phase": es}
 
 
+def merge_to_multiframe(folder, out):
+    """The same phantom as one multi-frame MR image per slice, frames in time order (no Trigger Time:
+    the frames' order is the time order)."""
+    import pydicom
+    os.makedirs(out)
+    for s in range(SLICES):
+        frames = [pydicom.dcmread(os.path.join(folder, f"{s:02d}_{p:02d}.dcm")) for p in range(PHASES)]
+        ds = frames[0]
+        del ds.TriggerTime
+        ds.NumberOfFrames = PHASES
+        ds.PixelData = b"".join(f.PixelData for f in frames)
+        ds.SOPInstanceUID = generate_uid()
+        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        ds.InstanceNumber = s + 1
+        ds.save_as(os.path.join(out, f"slice{s:02d}.dcm"), write_like_original=False)
+
+
 def analyze(folder):
     p = run([ATRIUM, "analyze", folder, "--json"])
     check(p.returncode == 0, f"analyze {folder}: {p.returncode} {p.stderr.decode()}")
@@ -123,6 +140,10 @@ def test_phantom_volumes():
             folder = os.path.join(tmp, label.replace(" ", "_").replace(",", ""))
             want = write_phantom(folder, **kw)
             got = analyze(folder)
+            if not kw:  # the same stack again as one multi-frame image per slice
+                merged = os.path.join(tmp, "multiframe")
+                merge_to_multiframe(folder, merged)
+                compare(analyze(merged), want, "multi-frame per slice")
             print(label, {k: got[k] for k in ("lv_edv_ml", "lv_esv_ml", "lv_ef_pct", "lv_mass_g", "rv_edv_ml")},
                   {k: round(v, 1) for k, v in want.items()})
             compare(got, want, label)
