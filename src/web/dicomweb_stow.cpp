@@ -91,7 +91,6 @@ void store(WebContext& ctx, const httplib::Request& req, httplib::Response& res,
   std::filesystem::path temp;
   FILE* out = nullptr;
   bool diskError = false;
-  std::size_t parts = 0;
   MultipartReader mp(boundary, {[&](const std::map<std::string, std::string>& h) {
                                   auto it = h.find("content-type");
                                   auto ranges = parseMediaRanges(it == h.end() ? "" : it->second);
@@ -101,7 +100,6 @@ void store(WebContext& ctx, const httplib::Request& req, httplib::Response& res,
                                     temp.clear();
                                     return true;  // its bytes are skipped
                                   }
-                                  ++parts;
                                   temp = fs::uniqueTempPath(incoming, "stow-");
                                   out = std::fopen(temp.c_str(), "wb");
                                   if (!out) diskError = true;
@@ -127,17 +125,10 @@ void store(WebContext& ctx, const httplib::Request& req, httplib::Response& res,
                                   return true;
                                 }});
   // Bodies past the limit are refused, announced (Content-Length) or found out while streaming.
-  const std::size_t limit = static_cast<std::size_t>(ctx.config.httpMaxBodyMb) * 1024 * 1024;
+  const std::size_t limit = bodyLimit(ctx.config);
+  if (refuseAnnouncedBody(req, res, limit)) return;
   std::size_t total = 0;
   bool tooLarge = false;
-  if (req.has_header("Content-Length")) {
-    try {
-      tooLarge = std::stoull(req.get_header_value("Content-Length")) > limit;
-    } catch (const std::exception&) {
-      return sendError(res, 400, "bad Content-Length");
-    }
-  }
-  if (tooLarge) return sendError(res, 413, "request body too large (limit " + std::to_string(limit) + " bytes)");
   bool received = reader([&](const char* d, std::size_t n) {
     total += n;
     if (total > limit) {

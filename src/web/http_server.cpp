@@ -9,11 +9,25 @@
 
 namespace atrium::web {
 
+std::size_t bodyLimit(const Config& config) { return static_cast<std::size_t>(config.httpMaxBodyMb) * 1024 * 1024; }
+
+int refuseAnnouncedBody(const httplib::Request& req, httplib::Response& res, std::size_t limit) {
+  if (!req.has_header("Content-Length")) return 0;
+  try {
+    if (std::stoull(req.get_header_value("Content-Length")) <= limit) return 0;
+  } catch (const std::exception&) {
+    sendError(res, 400, "bad Content-Length");
+    return 400;
+  }
+  sendError(res, 413, "request body too large (limit " + std::to_string(limit) + " bytes)");
+  return 413;
+}
+
 HttpServer::HttpServer(const Config& config, const Authenticator& auth)
     : config_(config), auth_(auth), server_(std::make_unique<httplib::Server>()) {
   int threads = config.httpThreads;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  server_->set_payload_max_length(static_cast<size_t>(config.httpMaxBodyMb) * 1024 * 1024);
+  server_->set_payload_max_length(bodyLimit(config));
   server_->set_keep_alive_timeout(5);  // idle keep-alive connections give their worker back
   server_->set_tcp_nodelay(true);      // else small answers wait ~40 ms for a delayed ACK
   server_->set_read_timeout(60);
@@ -39,20 +53,10 @@ HttpServer::HttpServer(const Config& config, const Authenticator& auth)
   });
   // A client that asks first (Expect: 100-continue, as curl does for large bodies) learns of a
   // body over the limit before sending it.
-  std::size_t limit = static_cast<std::size_t>(config.httpMaxBodyMb) * 1024 * 1024;
+  std::size_t limit = bodyLimit(config);
   server_->set_expect_100_continue_handler([limit](const httplib::Request& req, httplib::Response& res) {
-    if (req.has_header("Content-Length")) {
-      try {
-        if (std::stoull(req.get_header_value("Content-Length")) > limit) {
-          sendError(res, 413, "request body too large (limit " + std::to_string(limit) + " bytes)");
-          return 413;
-        }
-      } catch (const std::exception&) {
-        sendError(res, 400, "bad Content-Length");
-        return 400;
-      }
-    }
-    return 100;
+    int refused = refuseAnnouncedBody(req, res, limit);
+    return refused ? refused : 100;
   });
   server_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
     log::debug("HTTP ", req.method, " ", req.path, " ", res.status);

@@ -22,6 +22,12 @@ using Handler = std::function<void(const httplib::Request&, httplib::Response&)>
 using StreamingHandler =
     std::function<void(const httplib::Request&, httplib::Response&, const httplib::ContentReader&)>;
 
+// The largest request body (http_max_body_mb), in bytes.
+std::size_t bodyLimit(const Config& config);
+// When the announced Content-Length is over the limit (413) or unreadable (400): sends the error
+// and returns its status; 0 when the body may come.
+int refuseAnnouncedBody(const httplib::Request& req, httplib::Response& res, std::size_t limit);
+
 class HttpServer {
  public:
   HttpServer(const Config& config, const Authenticator& auth);
