@@ -3,6 +3,7 @@
 #include <numeric>
 
 #include "cardiac/segmenter.h"
+#include "cardiac/temporal_consistency.h"
 
 namespace atrium::cardiac {
 
@@ -150,6 +151,8 @@ class ClassicSegmenter : public ISegmenter {
         }
       }
     }
+    enforceTemporalConsistency(
+        out, [&](int s, int p, const Mask& guide) { return segmentGuided(norm(data.images[s][p]), guide); });
     return out;
   }
 
@@ -401,10 +404,9 @@ class ClassicSegmenter : public ISegmenter {
   Mask segmentWithThreshold(const Image& img, const Image& smooth, Point seed, double radiusMm, Point& lvCentre) {
     Mask labels(img.width, img.height, kBackground);
     Bright b = brightRegions(smooth, seed, radiusMm, 90);
-    Grid<int>& comp = b.comp;
-    std::vector<Region>& regions = b.regions;
+    const Grid<int>& comp = b.comp;
+    const std::vector<Region>& regions = b.regions;
     int n = static_cast<int>(regions.size()) - 1;
-    float t = b.threshold;
     // The LV blood pool: the region under the seed (tracked from the neighbouring image), round.
     int best = 0;
     double bestScore = 0;
@@ -422,16 +424,66 @@ class ClassicSegmenter : public ISegmenter {
       }
     }
     if (!best || bestScore < 0.3) return labels;  // no LV here (beyond the apex or the base)
-    Mask lv = separate(regions[best].mask, seed);
+    lvCentre = regions[best].centre;
+    return labelsAround(img, smooth, b, best, separate(regions[best].mask, seed), lvCentre);
+  }
+
+  // Where the pool found from the seed disagrees with the rest of the cycle: the bright region that
+  // overlaps the adjacent phase's pool most, kept within a few millimetres of it (the heart moves
+  // little between phases), so that a leak is cut and a dim pool is still found.
+  Mask segmentGuided(const Image& img, const Mask& guideLabels) {
+    Mask guide(img.width, img.height, 0);
+    double sx = 0, sy = 0, n = 0;
+    for (int y = 0; y < img.height; ++y)
+      for (int x = 0; x < img.width; ++x)
+        if (guideLabels.at(x, y) == kLvBlood) {
+          guide.at(x, y) = 1;
+          sx += x;
+          sy += y;
+          n += 1;
+        }
+    Mask labels(img.width, img.height, kBackground);
+    if (n == 0) return labels;
+    Image smooth = blur(img, 1);
+    // The threshold from around the guide's pool (its equivalent radius and 15 mm of wall beyond).
+    Bright b = brightRegions(smooth, {sx / n, sy / n}, std::sqrt(n / kPi) * mm_ + 15, 90);
+    std::vector<double> overlap(b.regions.size(), 0);
+    for (std::size_t i = 0; i < guide.data.size(); ++i)
+      if (guide.data[i] && b.comp.data[i]) overlap[b.comp.data[i]] += 1;
+    int best = int(std::max_element(overlap.begin(), overlap.end()) - overlap.begin());
+    if (overlap[best] < 0.3 * n) return labels;
+    Mask near = withinDistance(guide, px(3)), lv(img.width, img.height, 0);
+    for (std::size_t i = 0; i < lv.data.size(); ++i) lv.data[i] = b.comp.data[i] == best && near.data[i];
+    Region kept = largestRegion(lv);
+    Point lvCentre = kept.centre;
+    return labelsAround(img, smooth, b, best, kept.mask, lvCentre);
+  }
+
+  static Region largestRegion(const Mask& m) {
+    Grid<int> comp;
+    int n = components(m, comp);
+    Region best;
+    for (int l = 1; l <= n; ++l) {
+      Region r = regionOf(comp, l);
+      if (r.area > best.area) best = std::move(r);
+    }
+    return best;
+  }
+
+  // The labels of an image given its LV blood pool (region `best` of the bright regions, cut to
+  // `lv`): the pool refined, the myocardium around it, the RV next to it.
+  Mask labelsAround(const Image& img, const Image& smooth, const Bright& b, int best, Mask lv, Point lvCentre) {
+    Mask labels(img.width, img.height, kBackground);
+    const Grid<int>& comp = b.comp;
+    const std::vector<Region>& regions = b.regions;
+    int n = static_cast<int>(regions.size()) - 1;
+    float t = b.threshold;
     // Papillary muscles and trabeculations belong to the blood pool: close, fill holes, and take
     // the convex hull when it adds little (notches left by muscles against the wall; a large
     // addition would be the outflow tract at the base).
     lv = erode(dilate(lv, px(3)), px(3));
     fillHoles(lv);
     lv = convexIfNotched(lv);
-    Grid<int> lvComp;
-    components(lv, lvComp);
-    lvCentre = regions[best].centre;
 
     // Myocardium along rays: from the endocardial border outwards while the intensity stays below
     // the blood threshold and above the dark (air, lung) level; at least 3 mm, at most 15 mm.
@@ -472,7 +524,7 @@ class ClassicSegmenter : public ISegmenter {
           if (lv.at(x, y)) blood.push_back(smooth.at(x, y));
       std::nth_element(blood.begin(), blood.begin() + blood.size() / 2, blood.end());
       float half = myo + 0.4f * (blood[blood.size() / 2] - myo);
-      Mask grown = dilate(lv, px(2)), refined(img.width, img.height, 0);
+      Mask grown = withinDistance(lv, px(2)), refined(img.width, img.height, 0);
       for (std::size_t i = 0; i < refined.data.size(); ++i) refined.data[i] = grown.data[i] && smooth.data[i] > half;
       Grid<int> rc;
       int rn = components(refined, rc);
@@ -494,18 +546,84 @@ class ClassicSegmenter : public ISegmenter {
         measureEndo();
       }
     }
+    {
+      // The pool's edge along each ray against the local levels (coil sensitivity leaves one side
+      // of the pool darker than the other): from the wall's darkest point inwards to where the
+      // intensity has risen a quarter of the way to the blood inside.
+      std::vector<double> radius(kRays);
+      for (int r = 0; r < kRays; ++r) {
+        double a = 2 * kPi * r / kRays, e = endo[r];
+        std::vector<float> inside;
+        for (double d = 0.4 * e; d < e; d += 0.5)
+          if (float v = sample(a, d); v >= 0) inside.push_back(v);
+        double dMin = e;
+        float vMin = 1e9f;
+        for (double d = std::max(0.0, e - px(2)); d <= e + px(4); d += 0.5)
+          if (float v = sample(a, d); v >= 0 && v < vMin) {
+            vMin = v;
+            dMin = d;
+          }
+        if (inside.empty() || vMin > 1e8f) {
+          radius[r] = e;
+          continue;
+        }
+        std::nth_element(inside.begin(), inside.begin() + inside.size() / 2, inside.end());
+        float level = vMin + 0.25f * (inside[inside.size() / 2] - vMin);
+        // On the unsmoothed image: a border pixel counts as blood when a quarter of it is.
+        auto raw = [&](double dist) {
+          int x = int(std::lround(lvCentre.x + std::cos(a) * dist)),
+              y = int(std::lround(lvCentre.y + std::sin(a) * dist));
+          return img.inside(x, y) ? img.at(x, y) : -1.0f;
+        };
+        double d = dMin;
+        while (d > 0.4 * e && raw(d) < level) d -= 0.5;
+        radius[r] = d;
+      }
+      std::vector<double> smoothR(kRays);
+      for (int r = 0; r < kRays; ++r) {
+        std::vector<double> w;
+        for (int k = -3; k <= 3; ++k) w.push_back(radius[(r + k + kRays) % kRays]);
+        std::nth_element(w.begin(), w.begin() + 3, w.end());
+        smoothR[r] = w[3];
+      }
+      Mask star(img.width, img.height, 0);
+      for (int y = 0; y < img.height; ++y)
+        for (int x = 0; x < img.width; ++x) {
+          double ang = std::atan2(y - lvCentre.y, x - lvCentre.x);
+          if (ang < 0) ang += 2 * kPi;
+          double f = ang / (2 * kPi) * kRays;
+          int r0 = int(f) % kRays, r1 = (r0 + 1) % kRays;
+          double w = f - int(f);
+          if (std::hypot(x - lvCentre.x, y - lvCentre.y) <= smoothR[r0] * (1 - w) + smoothR[r1] * w) star.at(x, y) = 1;
+        }
+      star = erode(dilate(star, px(3)), px(3));
+      fillHoles(star);
+      lv = convexIfNotched(star);
+      measureEndo();
+    }
     // How far the wall's own values spread (median absolute deviation of the samples).
     std::vector<float> dev;
     for (float v : wall) dev.push_back(std::abs(v - myo));
     std::nth_element(dev.begin(), dev.begin() + dev.size() / 2, dev.end());
     float spread = dev.empty() ? 0.0f : dev[dev.size() / 2];
     float band = std::max({0.05f, 0.65f * (t - myo), 3.0f * spread});
-    // Outwards while the intensity stays within the myocardium's band.
+    // Outwards from the blood pool while the intensity stays the wall's.
     for (int r = 0; r < kRays; ++r) {
       double a = 2 * kPi * r / kRays, e = endo[r] + px(2);
+      // The wall's own level on this ray (coil sensitivity darkens one side of the heart): the
+      // median just outside the blood pool, at most the band above the slice's.
+      float local = myo;
+      std::vector<float> near;
+      for (double d = endo[r] + px(2); d <= endo[r] + px(4); d += 0.5)
+        if (float v = sample(a, d); v >= 0) near.push_back(v);
+      if (!near.empty()) {
+        std::nth_element(near.begin(), near.begin() + near.size() / 2, near.end());
+        local = std::min(near[near.size() / 2], myo + band);
+      }
+      // Out to something brighter (fat, the RV's blood) or darker (lung, air).
       while (e < endo[r] + px(15)) {
         float v = sample(a, e);
-        if (v < 0 || std::abs(v - myo) > band) break;
+        if (v < 0 || std::abs(v - local) > band) break;
         e += 0.5;
       }
       epi[r] = e - endo[r];

@@ -1,0 +1,91 @@
+#include "cardiac/temporal_consistency.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace atrium::cardiac {
+
+namespace {
+
+constexpr int kWindow = 3;  // phases either side
+
+double lvArea(const Mask& labels) {
+  return double(std::count(labels.data.begin(), labels.data.end(), std::uint8_t(kLvBlood)));
+}
+
+// Median of the non-empty areas within the window around p (p itself left out); 0 if fewer than two.
+double cycleArea(const std::vector<double>& areas, int p) {
+  const int n = static_cast<int>(areas.size());
+  std::vector<double> around;
+  for (int k = -kWindow; k <= kWindow; ++k) {
+    double a = areas[((p + k) % n + n) % n];
+    if (k != 0 && a > 0) around.push_back(a);
+  }
+  if (around.size() < 2) return 0;
+  std::sort(around.begin(), around.end());
+  std::size_t m = around.size() / 2;
+  return around.size() % 2 ? around[m] : (around[m - 1] + around[m]) / 2;
+}
+
+}  // namespace
+
+std::vector<bool> inconsistentPhases(const std::vector<double>& areas, double tolerance) {
+  const int n = static_cast<int>(areas.size());
+  std::vector<bool> bad(n, false);
+  int present = static_cast<int>(std::count_if(areas.begin(), areas.end(), [](double a) { return a > 0; }));
+  if (n < 3 || 2 * present < n) return bad;
+  for (int p = 0; p < n; ++p) {
+    if (areas[p] <= 0) {
+      bad[p] = true;
+      continue;
+    }
+    double expected = cycleArea(areas, p);
+    bad[p] = expected > 0 && std::abs(areas[p] - expected) > tolerance * expected;
+  }
+  return bad;
+}
+
+int enforceTemporalConsistency(Segmentation& seg, const GuidedSegmentation& resegment) {
+  int replaced = 0;
+  for (int s = 0; s < static_cast<int>(seg.size()); ++s) {
+    auto& phases = seg[s];
+    const int n = static_cast<int>(phases.size());
+    std::vector<double> areas(n);
+    for (int p = 0; p < n; ++p) areas[p] = lvArea(phases[p]);
+    // A few passes: a run of leaks hides its middle from the window until its ends are mended.
+    for (int pass = 0; pass < 3; ++pass) {
+      std::vector<bool> bad = inconsistentPhases(areas);
+      if (std::find(bad.begin(), bad.end(), true) == bad.end()) break;
+      // Outwards from the consistent phases: each round settles the bad phases next to a settled one.
+      for (int round = 0; round < n; ++round) {
+        std::vector<int> ready;
+        for (int p = 0; p < n; ++p)
+          if (bad[p] && (!bad[(p + 1) % n] || !bad[(p + n - 1) % n])) ready.push_back(p);
+        if (ready.empty()) break;
+        for (int p : ready) {
+          // The settled neighbour whose pool agrees best with the cycle around p guides it.
+          int prev = (p + n - 1) % n, next = (p + 1) % n;
+          double expected = cycleArea(areas, p);
+          int guide = bad[prev] ? next : bad[next] ? prev : 0;
+          if (!bad[prev] && !bad[next])
+            guide = std::abs(areas[prev] - expected) <= std::abs(areas[next] - expected) ? prev : next;
+          if (expected <= 0) expected = areas[guide];
+          Mask again = resegment(s, p, phases[guide]);
+          double area = lvArea(again);
+          // Kept only where it agrees with the cycle better, and with its guide (a pool does not
+          // change by more than the tolerance from one phase to the next).
+          if (area > 0 && std::abs(area - expected) < std::abs(areas[p] - expected) &&
+              std::abs(area - areas[guide]) <= 0.3 * areas[guide]) {
+            phases[p] = std::move(again);
+            areas[p] = area;
+            ++replaced;
+          }
+        }
+        for (int p : ready) bad[p] = false;
+      }
+    }
+  }
+  return replaced;
+}
+
+}  // namespace atrium::cardiac

@@ -1,0 +1,27 @@
+#pragma once
+// A slice's LV blood pool changes smoothly over the cardiac cycle. A phase whose area jumps away
+// from its neighbours' (a pool missed in a low-contrast basal systole, a leak into the atrium or the
+// RV through a thin wall) is segmented again, guided by the adjacent phase that agrees.
+#include <functional>
+#include <vector>
+
+#include "cardiac/segmenter.h"
+
+namespace atrium::cardiac {
+
+// Phases of one slice whose LV area disagrees with the cycle around it: an empty phase where most
+// phases have a pool, or an area more than `tolerance` away from the median of the three phases
+// either side (the cycle wraps around). A slice with a pool in fewer than half of its phases (beyond
+// the apex, the moving base) is left alone.
+std::vector<bool> inconsistentPhases(const std::vector<double>& areas, double tolerance = 0.3);
+
+// Labels of (slice, phase) segmented again with the labels of an adjacent phase as a guide; an
+// empty mask where nothing was found.
+using GuidedSegmentation = std::function<Mask(int slice, int phase, const Mask& guide)>;
+
+// Re-segments the inconsistent phases of every slice from their consistent neighbours outwards (a run
+// of failed phases is filled one phase at a time), keeping a new result only where its area is closer
+// to the cycle's than the first one. Returns how many images were replaced.
+int enforceTemporalConsistency(Segmentation& seg, const GuidedSegmentation& resegment);
+
+}  // namespace atrium::cardiac
