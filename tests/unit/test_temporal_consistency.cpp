@@ -1,0 +1,75 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "cardiac/temporal_consistency.h"
+
+using namespace atrium::cardiac;
+
+namespace {
+
+// A slice's LV area over a cycle of 20 phases: 400 pixels at ED, 200 at ES (phase 10).
+std::vector<double> cycle() {
+  std::vector<double> a;
+  for (int p = 0; p < 20; ++p) a.push_back(300 + 100 * std::cos(2 * 3.14159265358979 * p / 20));
+  return a;
+}
+
+// Labels whose LV blood pool is the first `area` pixels of a 40×40 image.
+Mask pool(int area) {
+  Mask m(40, 40, kBackground);
+  for (int i = 0; i < area; ++i) m.data[i] = kLvBlood;
+  return m;
+}
+
+}  // namespace
+
+TEST(TemporalConsistency, ASmoothCycleHasNoInconsistentPhase) {
+  for (bool bad : inconsistentPhases(cycle())) EXPECT_FALSE(bad);
+}
+
+TEST(TemporalConsistency, MissedPoolsAndLeaksAreFound) {
+  auto a = cycle();
+  a[3] = 0;      // missed
+  a[0] = 700;    // leaked into the atrium
+  a[10] *= 1.2;  // within the tolerance of its neighbours
+  auto bad = inconsistentPhases(a);
+  for (int p = 0; p < 20; ++p) EXPECT_EQ(bad[p], p == 0 || p == 3) << "phase " << p;
+}
+
+TEST(TemporalConsistency, SlicesWithAPoolInFewPhasesAreLeftAlone) {
+  std::vector<double> a(20, 0);
+  for (int p = 0; p < 8; ++p) a[p] = 100;  // the base, in the plane for part of the cycle only
+  a[2] = 400;
+  for (bool bad : inconsistentPhases(a)) EXPECT_FALSE(bad);
+}
+
+TEST(TemporalConsistency, ARunOfMissedPhasesIsFilledFromItsNeighboursOutwards) {
+  auto a = cycle();
+  Segmentation seg(1);
+  for (int p = 0; p < 20; ++p) seg[0].push_back(pool(p >= 8 && p <= 12 ? 0 : int(a[p])));
+  std::vector<int> guides(20, -1);
+  int replaced = enforceTemporalConsistency(seg, [&](int, int p, const Mask& guide) {
+    int guideArea = 0;
+    for (auto v : guide.data) guideArea += v == kLvBlood;
+    guides[p] = guideArea;
+    return pool(int(a[p]));  // the guided method finds the true pool
+  });
+  EXPECT_EQ(replaced, 5);
+  for (int p = 8; p <= 12; ++p) {
+    int area = 0;
+    for (auto v : seg[0][p].data) area += v == kLvBlood;
+    EXPECT_EQ(area, int(a[p])) << "phase " << p;
+    EXPECT_GT(guides[p], 0) << "phase " << p << " had no pool to be guided by";
+  }
+  EXPECT_EQ(guides[7], -1);  // consistent phases are not touched
+}
+
+TEST(TemporalConsistency, AGuidedResultFarFromItsGuideIsRefused) {
+  auto a = cycle();
+  Segmentation seg(1);
+  for (int p = 0; p < 20; ++p) seg[0].push_back(pool(p == 5 ? 0 : int(a[p])));
+  int replaced = enforceTemporalConsistency(seg, [&](int, int, const Mask&) { return pool(1000); });
+  EXPECT_EQ(replaced, 0);
+  for (auto v : seg[0][5].data) EXPECT_EQ(v, kBackground);
+}
