@@ -74,6 +74,8 @@ AnalysisOutput analyze(const std::vector<std::filesystem::path>& inputs, const s
     writeEncapsulatedPdf(stack, reportPdf(stack, r, segmenter->name()), pdf);
     out.files = {rt.string(), sg.string(), sr.string(), pdf.string()};
   }
+  std::vector<std::string> warnings = stack.warnings;
+  warnings.insert(warnings.end(), r.warnings.begin(), r.warnings.end());
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   auto round1 = [](double v) { return std::round(v * 10) / 10; };
   nlohmann::json& j = out.summary;
@@ -96,7 +98,7 @@ AnalysisOutput analyze(const std::vector<std::filesystem::path>& inputs, const s
        {"study_uid", stack.studyUid},
        {"method", segmenter->name()},
        {"seconds", round1(seconds)},
-       {"warnings", stack.warnings},
+       {"warnings", warnings},
        {"outputs", out.files}};
   if (r.bsaM2 > 0) {
     j["bsa_m2"] = std::round(r.bsaM2 * 100) / 100;

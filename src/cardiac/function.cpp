@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace atrium::cardiac {
 
@@ -46,6 +47,18 @@ FunctionResults computeFunction(const CineStack& stack, const Segmentation& seg)
   r.rvEsv = r.rvVolumeMl[r.esPhase];
   r.rvSv = r.rvEdv - r.rvEsv;
   r.rvEf = r.rvEdv > 0 ? 100.0 * r.rvSv / r.rvEdv : 0;
+  auto plausible = [&](const char* chamber, double edv, double ef) {
+    if (edv <= 0) {
+      r.warnings.push_back(std::string("no ") + chamber + " found: no " + chamber + " results");
+    } else if (ef < 5 || ef > 85) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "%s ejection fraction %.1f %% is outside 5..85 %%: review the %s contours",
+                    chamber, ef, chamber);
+      r.warnings.push_back(buf);
+    }
+  };
+  plausible("LV", r.lvEdv, r.lvEf);
+  plausible("RV", r.rvEdv, r.rvEf);
   if (stack.heightM > 0 && stack.weightKg > 0) r.bsaM2 = std::sqrt(stack.heightM * 100 * stack.weightKg / 3600.0);
   return r;
 }

@@ -3,6 +3,7 @@
 // slice positions along the normal, not Slice Thickness), ED = largest LV volume, ES = smallest,
 // LV mass = myocardial volume at ED x 1.05 g/ml; indexed to BSA (Mosteller) when height and
 // weight are known.
+#include <string>
 #include <vector>
 
 #include "cardiac/cine_stack.h"
@@ -18,6 +19,9 @@ struct FunctionResults {
   double sliceSpacingMm = 0;
   std::vector<double> lvVolumeMl, rvVolumeMl, myoVolumeMl, timesMs;  // per phase
   int slicesWithLv = 0;
+  // Results no heart produces (an ejection fraction outside 5..85 %, an RV that does not contract):
+  // said in the outputs so that a reader reviews the contours before using the numbers.
+  std::vector<std::string> warnings;
 };
 
 FunctionResults computeFunction(const CineStack& stack, const Segmentation& seg);

@@ -69,6 +69,10 @@ std::string reportPdf(const CineStack& stack, const FunctionResults& r, const st
     row("LV EDV / ESV index", fmt("%.1f / %.1f ml/m2", r.lvEdv / r.bsaM2, r.lvEsv / r.bsaM2));
     row("LV mass index", fmt("%.1f g/m2", r.lvMassG / r.bsaM2));
   }
+  for (std::size_t i = 0; i < r.warnings.size() && i < 6; ++i) {
+    c += line(60, y - 4, 10, "Check: " + r.warnings[i]);
+    y -= 14;
+  }
   // The LV volume-time curve.
   double x0 = 70, y0 = 120, w = 460, h = 220;
   c += line(x0, y0 + h + 12, 11, "LV volume over the cardiac cycle (ml)");

@@ -1,0 +1,59 @@
+#include <gtest/gtest.h>
+
+#include "cardiac/function.h"
+
+using namespace atrium::cardiac;
+
+namespace {
+
+// Two slices 10 mm apart, 1 mm pixels, 4 phases; LV and RV pools of the given pixel counts.
+struct Case {
+  CineStack stack;
+  Segmentation seg;
+  Case(const std::vector<int>& lv, const std::vector<int>& rv) {
+    stack.phases = static_cast<int>(lv.size());
+    for (int s = 0; s < 2; ++s) {
+      CineSlice slice;
+      slice.position = 10.0 * s;
+      for (int p = 0; p < stack.phases; ++p) {
+        CineImage img;
+        img.triggerTime = 50.0 * p;
+        slice.phases.push_back(img);
+      }
+      stack.slices.push_back(slice);
+      seg.emplace_back();
+      for (int p = 0; p < stack.phases; ++p) {
+        Mask m(100, 100, kBackground);
+        for (int i = 0; i < lv[p]; ++i) m.data[i] = kLvBlood;
+        for (int i = 0; i < rv[p]; ++i) m.data[5000 + i] = kRvBlood;
+        seg.back().push_back(m);
+      }
+    }
+  }
+};
+
+}  // namespace
+
+TEST(CardiacFunction, VolumesByDiscsAndEjectionFractions) {
+  Case c({1000, 700, 400, 800}, {1200, 900, 600, 1000});
+  auto r = computeFunction(c.stack, c.seg);
+  EXPECT_EQ(r.edPhase, 0);
+  EXPECT_EQ(r.esPhase, 2);
+  EXPECT_DOUBLE_EQ(r.lvEdv, 20.0);  // 2 slices x 1000 mm2 x 10 mm
+  EXPECT_DOUBLE_EQ(r.lvEsv, 8.0);
+  EXPECT_DOUBLE_EQ(r.lvEf, 60.0);
+  EXPECT_DOUBLE_EQ(r.rvEf, 50.0);
+  EXPECT_TRUE(r.warnings.empty());
+}
+
+TEST(CardiacFunction, ImplausibleResultsAreFlagged) {
+  // An RV that grows in systole (a neighbour taken for it) and no LV at all.
+  auto rv = computeFunction(Case({1000, 700, 400, 800}, {600, 900, 1200, 1000}).stack,
+                            Case({1000, 700, 400, 800}, {600, 900, 1200, 1000}).seg);
+  ASSERT_EQ(rv.warnings.size(), 1u);
+  EXPECT_NE(rv.warnings[0].find("RV ejection fraction -100.0 %"), std::string::npos) << rv.warnings[0];
+  Case none({0, 0, 0, 0}, {0, 0, 0, 0});
+  auto r = computeFunction(none.stack, none.seg);
+  ASSERT_EQ(r.warnings.size(), 2u);
+  EXPECT_EQ(r.warnings[0], "no LV found: no LV results");
+}
