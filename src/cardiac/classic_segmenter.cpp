@@ -241,6 +241,26 @@ class ClassicSegmenter : public ISegmenter {
     return seed;
   }
 
+  // The pixels within radii[k] of the centre along the ray at angle 2πk/n (linear between rays);
+  // only the box the longest ray reaches is visited.
+  static Mask starShape(int width, int height, Point c, const std::vector<double>& radii) {
+    Mask m(width, height, 0);
+    const int n = static_cast<int>(radii.size());
+    double reach = *std::max_element(radii.begin(), radii.end()) + 1;
+    int x0 = std::max(0, int(c.x - reach)), x1 = std::min(width - 1, int(c.x + reach));
+    int y0 = std::max(0, int(c.y - reach)), y1 = std::min(height - 1, int(c.y + reach));
+    for (int y = y0; y <= y1; ++y)
+      for (int x = x0; x <= x1; ++x) {
+        double ang = std::atan2(y - c.y, x - c.x);
+        if (ang < 0) ang += 2 * kPi;
+        double f = ang / (2 * kPi) * n;
+        int r0 = int(f) % n, r1 = (r0 + 1) % n;
+        double w = f - int(f);
+        m.at(x, y) = std::hypot(x - c.x, y - c.y) <= radii[r0] * (1 - w) + radii[r1] * w;
+      }
+    return m;
+  }
+
   // Pixels within r (chessboard distance) of the mask: a breadth-first search, linear in the image
   // size, where a disk dilation of that radius would cost r² per pixel.
   static Mask withinDistance(const Mask& m, int r) {
@@ -586,16 +606,7 @@ class ClassicSegmenter : public ISegmenter {
         std::nth_element(w.begin(), w.begin() + 3, w.end());
         smoothR[r] = w[3];
       }
-      Mask star(img.width, img.height, 0);
-      for (int y = 0; y < img.height; ++y)
-        for (int x = 0; x < img.width; ++x) {
-          double ang = std::atan2(y - lvCentre.y, x - lvCentre.x);
-          if (ang < 0) ang += 2 * kPi;
-          double f = ang / (2 * kPi) * kRays;
-          int r0 = int(f) % kRays, r1 = (r0 + 1) % kRays;
-          double w = f - int(f);
-          if (std::hypot(x - lvCentre.x, y - lvCentre.y) <= smoothR[r0] * (1 - w) + smoothR[r1] * w) star.at(x, y) = 1;
-        }
+      Mask star = starShape(img.width, img.height, lvCentre, smoothR);
       star = erode(dilate(star, px(3)), px(3));
       fillHoles(star);
       lv = convexIfNotched(star);
@@ -645,17 +656,10 @@ class ClassicSegmenter : public ISegmenter {
       std::nth_element(w.begin(), w.begin() + 4, w.end());
       thick[r] = w[4];
     }
-    Mask epiMask(img.width, img.height, 0);
-    for (int y = 0; y < img.height; ++y)
-      for (int x = 0; x < img.width; ++x) {
-        double ang = std::atan2(y - lvCentre.y, x - lvCentre.x);
-        if (ang < 0) ang += 2 * kPi;
-        double f = ang / (2 * kPi) * kRays;
-        int r0 = int(f) % kRays, r1 = (r0 + 1) % kRays;
-        double w = f - int(f);
-        double radius = (endo[r0] + thick[r0]) * (1 - w) + (endo[r1] + thick[r1]) * w;
-        if (std::hypot(x - lvCentre.x, y - lvCentre.y) <= radius || lv.at(x, y)) epiMask.at(x, y) = 1;
-      }
+    std::vector<double> outer(kRays);
+    for (int r = 0; r < kRays; ++r) outer[r] = endo[r] + thick[r];
+    Mask epiMask = starShape(img.width, img.height, lvCentre, outer);
+    for (std::size_t i = 0; i < epiMask.data.size(); ++i) epiMask.data[i] |= lv.data[i];
     fillHoles(epiMask);
 
     // RV: the largest other bright region touching the LV's outside (within 10 mm).
