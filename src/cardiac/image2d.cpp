@@ -6,28 +6,41 @@
 
 namespace atrium::cardiac {
 
+namespace {
+
+// Breadth-first from the queued pixels to each 4-neighbour that `enter` accepts (and marks, so that
+// it is entered once).
+template <typename Enter>
+void flood4(std::deque<std::pair<int, int>>& queue, int width, int height, Enter enter) {
+  const int dx[] = {1, -1, 0, 0}, dy[] = {0, 0, 1, -1};
+  while (!queue.empty()) {
+    auto [cx, cy] = queue.front();
+    queue.pop_front();
+    for (int k = 0; k < 4; ++k) {
+      int nx = cx + dx[k], ny = cy + dy[k];
+      if (nx >= 0 && ny >= 0 && nx < width && ny < height && enter(nx, ny)) queue.emplace_back(nx, ny);
+    }
+  }
+}
+
+}  // namespace
+
 int components(const Mask& m, Grid<int>& labels) {
   labels = Grid<int>(m.width, m.height, 0);
   int n = 0;
   std::deque<std::pair<int, int>> queue;
+  auto enter = [&](int x, int y) {
+    if (!m.at(x, y) || labels.at(x, y)) return false;
+    labels.at(x, y) = n;
+    return true;
+  };
   for (int y = 0; y < m.height; ++y)
     for (int x = 0; x < m.width; ++x) {
       if (!m.at(x, y) || labels.at(x, y)) continue;
       ++n;
-      labels.at(x, y) = n;
+      enter(x, y);
       queue.emplace_back(x, y);
-      while (!queue.empty()) {
-        auto [cx, cy] = queue.front();
-        queue.pop_front();
-        const int dx[] = {1, -1, 0, 0}, dy[] = {0, 0, 1, -1};
-        for (int k = 0; k < 4; ++k) {
-          int nx = cx + dx[k], ny = cy + dy[k];
-          if (m.inside(nx, ny) && m.at(nx, ny) && !labels.at(nx, ny)) {
-            labels.at(nx, ny) = n;
-            queue.emplace_back(nx, ny);
-          }
-        }
-      }
+      flood4(queue, m.width, m.height, enter);
     }
   return n;
 }
@@ -35,11 +48,13 @@ int components(const Mask& m, Grid<int>& labels) {
 void fillHoles(Mask& m) {
   Mask outside(m.width, m.height, 0);
   std::deque<std::pair<int, int>> queue;
+  auto enter = [&](int x, int y) {
+    if (m.at(x, y) || outside.at(x, y)) return false;
+    outside.at(x, y) = 1;
+    return true;
+  };
   auto seed = [&](int x, int y) {
-    if (!m.at(x, y) && !outside.at(x, y)) {
-      outside.at(x, y) = 1;
-      queue.emplace_back(x, y);
-    }
+    if (enter(x, y)) queue.emplace_back(x, y);
   };
   for (int x = 0; x < m.width; ++x) {
     seed(x, 0);
@@ -49,15 +64,7 @@ void fillHoles(Mask& m) {
     seed(0, y);
     seed(m.width - 1, y);
   }
-  while (!queue.empty()) {
-    auto [cx, cy] = queue.front();
-    queue.pop_front();
-    const int dx[] = {1, -1, 0, 0}, dy[] = {0, 0, 1, -1};
-    for (int k = 0; k < 4; ++k) {
-      int nx = cx + dx[k], ny = cy + dy[k];
-      if (m.inside(nx, ny)) seed(nx, ny);
-    }
-  }
+  flood4(queue, m.width, m.height, enter);
   for (std::size_t i = 0; i < m.data.size(); ++i)
     if (!outside.data[i]) m.data[i] = 1;
 }
