@@ -4,6 +4,7 @@ a darker myocardial shell, both known per slice and phase) and a crescent RV bes
 must find them within stated tolerances, in both slice orders, with one series per slice or one
 for all, and with an oblique plane. Also: what it refuses (no MR, a single phase) gets exit 1 and
 one line."""
+import copy
 import json
 import warnings
 import math
@@ -112,6 +113,45 @@ def merge_to_multiframe(folder, out):
         ds.save_as(os.path.join(out, f"slice{s:02d}.dcm"), write_like_original=False)
 
 
+def merge_to_enhanced_mr(folder, out):
+    """The same phantom as one Enhanced MR Image holding the whole cine: geometry and timing only in
+    the per-frame functional groups (Plane Position, Cardiac Synchronization), orientation and pixel
+    measures shared; frames in shuffled order."""
+    import pydicom
+    from pydicom.sequence import Sequence
+    os.makedirs(out)
+    frames = [pydicom.dcmread(os.path.join(folder, f"{s:02d}_{p:02d}.dcm")) for s in range(SLICES)
+              for p in range(PHASES)]
+    order = np.random.default_rng(7).permutation(len(frames))
+    ds = copy.deepcopy(frames[0])
+    orientation, spacing = ds.ImageOrientationPatient, ds.PixelSpacing
+    for k in ("ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing", "TriggerTime", "SliceThickness"):
+        delattr(ds, k)
+    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.4.1"
+    ds.SOPInstanceUID = generate_uid()
+    ds.file_meta.MediaStorageSOPClassUID, ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPClassUID, ds.SOPInstanceUID
+    ds.NumberOfFrames = len(frames)
+
+    def item(**kw):
+        d = Dataset()
+        for k, v in kw.items():
+            setattr(d, k, v)
+        return d
+    shared = item(PlaneOrientationSequence=Sequence([item(ImageOrientationPatient=orientation)]),
+                  PixelMeasuresSequence=Sequence([item(PixelSpacing=spacing, SliceThickness=6)]))
+    ds.SharedFunctionalGroupsSequence = Sequence([shared])
+    per_frame, pixels = [], []
+    for i in order:
+        f = frames[i]
+        per_frame.append(item(
+            PlanePositionSequence=Sequence([item(ImagePositionPatient=f.ImagePositionPatient)]),
+            CardiacSynchronizationSequence=Sequence([item(NominalCardiacTriggerDelayTime=f.TriggerTime)])))
+        pixels.append(f.PixelData)
+    ds.PerFrameFunctionalGroupsSequence = Sequence(per_frame)
+    ds.PixelData = b"".join(pixels)
+    ds.save_as(os.path.join(out, "cine.dcm"), write_like_original=False)
+
+
 def analyze(folder):
     p = run([ATRIUM, "analyze", folder, "--json"])
     check(p.returncode == 0, f"analyze {folder}: {p.returncode} {p.stderr.decode()}")
@@ -140,10 +180,18 @@ def test_phantom_volumes():
             folder = os.path.join(tmp, label.replace(" ", "_").replace(",", ""))
             want = write_phantom(folder, **kw)
             got = analyze(folder)
-            if not kw:  # the same stack again as one multi-frame image per slice
+            if not kw:  # the same stack again as one multi-frame image per slice, and as Enhanced MR
                 merged = os.path.join(tmp, "multiframe")
                 merge_to_multiframe(folder, merged)
                 compare(analyze(merged), want, "multi-frame per slice")
+                enhanced = os.path.join(tmp, "enhanced")
+                merge_to_enhanced_mr(folder, enhanced)
+                got_enhanced = analyze(enhanced)
+                compare(got_enhanced, want, "Enhanced MR, one file")
+                check(got_enhanced["slices"] == SLICES and got_enhanced["phases"] == PHASES and
+                      got_enhanced["trigger_times_ms"] == [p * 40.0 for p in range(PHASES)],
+                      f"Enhanced MR: {got_enhanced['slices']} x {got_enhanced['phases']}, "
+                      f"times {got_enhanced['trigger_times_ms']}")
             print(label, {k: got[k] for k in ("lv_edv_ml", "lv_esv_ml", "lv_ef_pct", "lv_mass_g", "rv_edv_ml")},
                   {k: round(v, 1) for k, v in want.items()})
             compare(got, want, label)
