@@ -241,6 +241,19 @@ class ClassicSegmenter : public ISegmenter {
     return seed;
   }
 
+  // Each value replaced by the median of itself and `half` values either side, around the circle.
+  static std::vector<double> circularMedian(const std::vector<double>& v, int half) {
+    const int n = static_cast<int>(v.size());
+    std::vector<double> out(n), window;
+    for (int i = 0; i < n; ++i) {
+      window.clear();
+      for (int k = -half; k <= half; ++k) window.push_back(v[((i + k) % n + n) % n]);
+      std::nth_element(window.begin(), window.begin() + half, window.end());
+      out[i] = window[half];
+    }
+    return out;
+  }
+
   // The pixels within radii[k] of the centre along the ray at angle 2πk/n (linear between rays);
   // only the box the longest ray reaches is visited.
   static Mask starShape(int width, int height, Point c, const std::vector<double>& radii) {
@@ -599,14 +612,7 @@ class ClassicSegmenter : public ISegmenter {
         while (d > 0.4 * e && raw(d) < level) d -= 0.5;
         radius[r] = d;
       }
-      std::vector<double> smoothR(kRays);
-      for (int r = 0; r < kRays; ++r) {
-        std::vector<double> w;
-        for (int k = -3; k <= 3; ++k) w.push_back(radius[(r + k + kRays) % kRays]);
-        std::nth_element(w.begin(), w.begin() + 3, w.end());
-        smoothR[r] = w[3];
-      }
-      Mask star = starShape(img.width, img.height, lvCentre, smoothR);
+      Mask star = starShape(img.width, img.height, lvCentre, circularMedian(radius, 3));
       star = erode(dilate(star, px(3)), px(3));
       fillHoles(star);
       lv = convexIfNotched(star);
@@ -649,13 +655,7 @@ class ClassicSegmenter : public ISegmenter {
     }
     if (walled < kRays / 2) return labels;
     // Thickness smoothed around the circle (median of 9 neighbours).
-    std::vector<double> thick(kRays);
-    for (int r = 0; r < kRays; ++r) {
-      std::vector<double> w;
-      for (int k = -4; k <= 4; ++k) w.push_back(epi[(r + k + kRays) % kRays]);
-      std::nth_element(w.begin(), w.begin() + 4, w.end());
-      thick[r] = w[4];
-    }
+    std::vector<double> thick = circularMedian(epi, 4);
     std::vector<double> outer(kRays);
     for (int r = 0; r < kRays; ++r) outer[r] = endo[r] + thick[r];
     Mask epiMask = starShape(img.width, img.height, lvCentre, outer);
