@@ -28,8 +28,10 @@ std::string newUid() {
   return dcmGenerateUniqueIdentifier(buf, SITE_INSTANCE_UID_ROOT);
 }
 
-// Measurement names: LOINC where the code is established (LV ejection fraction), otherwise
-// Atrium's own coding scheme (99ATRIUM), which DICOM allows for private codes.
+// Measurement names from the DICOM context groups for cardiac CT/MR: CID 3835 Cardiac Volume
+// Measurements (LOINC ED/ES volumes, SCT stroke volume, the ventricle given by the group's finding
+// site), CID 3833 Cardiac Ejection Fraction (by MR), LOINC 18087-7 Left Ventricle Mass. The BSA
+// indexed values have no code there: Atrium's own scheme (99ATRIUM), as DICOM allows.
 DSRCodedEntryValue code(const char* value, const char* scheme, const char* meaning) {
   return DSRCodedEntryValue(value, scheme, meaning);
 }
@@ -63,21 +65,21 @@ std::string writeMeasurementReport(const CineStack& stack, const FunctionResults
       {"LV blood pool",
        1,
        code("87878005", "SCT", "Left ventricle"),
-       {{code("EDV-LV", "99ATRIUM", "Left ventricular end-diastolic volume"), r.lvEdv, "ml", "milliliter"},
-        {code("ESV-LV", "99ATRIUM", "Left ventricular end-systolic volume"), r.lvEsv, "ml", "milliliter"},
-        {code("SV-LV", "99ATRIUM", "Left ventricular stroke volume"), r.lvSv, "ml", "milliliter"},
-        {code("10230-1", "LN", "Left ventricular Ejection fraction"), r.lvEf, "%", "percent"}}},
+       {{code("8821-1", "LN", "Left Ventricular ED Volume"), r.lvEdv, "ml", "milliliter"},
+        {code("8823-7", "LN", "Left Ventricular ES Volume"), r.lvEsv, "ml", "milliliter"},
+        {code("90096001", "SCT", "Stroke Volume"), r.lvSv, "ml", "milliliter"},
+        {code("8811-2", "LN", "Left ventricular ejection fraction by MR"), r.lvEf, "%", "percent"}}},
       {"LV myocardium",
        2,
        code("74281007", "SCT", "Myocardium"),
-       {{code("MASS-LV", "99ATRIUM", "Left ventricular mass at end-diastole"), r.lvMassG, "g", "gram"}}},
+       {{code("18087-7", "LN", "Left Ventricle Mass"), r.lvMassG, "g", "gram"}}},
       {"RV blood pool",
        3,
        code("53085002", "SCT", "Right ventricle"),
-       {{code("EDV-RV", "99ATRIUM", "Right ventricular end-diastolic volume"), r.rvEdv, "ml", "milliliter"},
-        {code("ESV-RV", "99ATRIUM", "Right ventricular end-systolic volume"), r.rvEsv, "ml", "milliliter"},
-        {code("SV-RV", "99ATRIUM", "Right ventricular stroke volume"), r.rvSv, "ml", "milliliter"},
-        {code("EF-RV", "99ATRIUM", "Right ventricular ejection fraction"), r.rvEf, "%", "percent"}}}};
+       {{code("8822-9", "LN", "Right Ventricular ED Volume"), r.rvEdv, "ml", "milliliter"},
+        {code("8824-5", "LN", "Right Ventricular ES Volume"), r.rvEsv, "ml", "milliliter"},
+        {code("90096001", "SCT", "Stroke Volume"), r.rvSv, "ml", "milliliter"},
+        {code("8818-7", "LN", "Right ventricular ejection fraction by MR"), r.rvEf, "%", "percent"}}}};
   if (r.bsaM2 > 0) {
     groups[0].measures.push_back({code("EDVI-LV", "99ATRIUM", "Left ventricular end-diastolic volume index"),
                                   r.lvEdv / r.bsaM2, "ml/m2", "milliliter per square meter"});

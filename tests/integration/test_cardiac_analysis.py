@@ -254,22 +254,33 @@ def test_dicom_outputs():
         result = json.loads(p.stdout)
         check(sr.SOPClassUID == "1.2.840.10008.5.1.4.1.1.88.33" and sr.ContentTemplateSequence[0].TemplateIdentifier
               == "1500", "Comprehensive SR, TID 1500")
-        found = {}
+        found = {}  # (finding site, scheme, code) → (value, unit)
 
-        def walk(items):
+        def walk(items, site=None):
             for it in items:
+                name = it.ConceptNameCodeSequence[0]
+                if it.ValueType == "CODE" and name.CodeValue == "363698007":  # Finding Site
+                    site = it.ConceptCodeSequence[0].CodeMeaning
                 if it.ValueType == "NUM":
                     mv = it.MeasuredValueSequence[0]
-                    found[it.ConceptNameCodeSequence[0].CodeMeaning] = (float(mv.NumericValue),
-                                                                        mv.MeasurementUnitsCodeSequence[0].CodeValue)
+                    found[(site, name.CodingSchemeDesignator, name.CodeValue)] = (
+                        float(mv.NumericValue), mv.MeasurementUnitsCodeSequence[0].CodeValue)
                 if "ContentSequence" in it:
-                    walk(it.ContentSequence)
+                    walk(it.ContentSequence, site)
         walk(sr.ContentSequence)
-        check(found.get("Left ventricular Ejection fraction") == (result["lv_ef_pct"], "%") and
-              found.get("Left ventricular end-diastolic volume") == (result["lv_edv_ml"], "ml") and
-              found.get("Left ventricular mass at end-diastole") == (result["lv_mass_g"], "g") and
-              found.get("Right ventricular end-diastolic volume") == (result["rv_edv_ml"], "ml"),
-              f"SR measurements: {found}")
+        # Standard codes (CID 3835 volumes, CID 3833 ejection fractions, LOINC LV mass).
+        want = {("Left ventricle", "LN", "8821-1"): (result["lv_edv_ml"], "ml"),
+                ("Left ventricle", "LN", "8823-7"): (result["lv_esv_ml"], "ml"),
+                ("Left ventricle", "SCT", "90096001"): (result["lv_sv_ml"], "ml"),
+                ("Left ventricle", "LN", "8811-2"): (result["lv_ef_pct"], "%"),
+                ("Myocardium", "LN", "18087-7"): (result["lv_mass_g"], "g"),
+                ("Right ventricle", "LN", "8822-9"): (result["rv_edv_ml"], "ml"),
+                ("Right ventricle", "LN", "8824-5"): (result["rv_esv_ml"], "ml"),
+                ("Right ventricle", "SCT", "90096001"): (result["rv_sv_ml"], "ml"),
+                ("Right ventricle", "LN", "8818-7"): (result["rv_ef_pct"], "%")}
+        check(all(found.get(k) == v for k, v in want.items()), f"SR measurements: {found}")
+        private = [k for k in found if k[1] == "99ATRIUM"]
+        check(len(private) == 3, f"only the BSA-indexed values use Atrium's own codes: {private}")
 
         # The report: an Encapsulated PDF with the results.
         doc = pydicom.dcmread(pdf_path)
