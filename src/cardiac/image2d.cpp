@@ -70,22 +70,42 @@ void fillHoles(Mask& m) {
 }
 
 namespace {
+// Dilation (grow) or erosion with a disk. Only the box around the set pixels can change (the
+// masks are small against the image): the box itself for erosion, r beyond it for dilation.
 Mask morph(const Mask& m, int r, bool grow) {
-  Mask out(m.width, m.height, grow ? 0 : 1);
+  Mask out(m.width, m.height, 0);
+  int x0 = m.width, y0 = m.height, x1 = -1, y1 = -1;
+  for (int y = 0; y < m.height; ++y)
+    for (int x = 0; x < m.width; ++x)
+      if (m.at(x, y)) {
+        x0 = std::min(x0, x);
+        x1 = std::max(x1, x);
+        y0 = std::min(y0, y);
+        y1 = std::max(y1, y);
+      }
+  if (x1 < 0) return out;
+  if (grow) {
+    x0 = std::max(0, x0 - r);
+    y0 = std::max(0, y0 - r);
+    x1 = std::min(m.width - 1, x1 + r);
+    y1 = std::min(m.height - 1, y1 + r);
+  }
   std::vector<std::pair<int, int>> disk;
   for (int dy = -r; dy <= r; ++dy)
     for (int dx = -r; dx <= r; ++dx)
       if (dx * dx + dy * dy <= r * r) disk.emplace_back(dx, dy);
-  for (int y = 0; y < m.height; ++y)
-    for (int x = 0; x < m.width; ++x) {
-      bool any = false, all = true;
+  for (int y = y0; y <= y1; ++y)
+    for (int x = x0; x <= x1; ++x) {
+      // Dilation: set if any disk pixel is; erosion: set unless one is not.
+      bool v = !grow;
       for (auto [dx, dy] : disk) {
         int nx = x + dx, ny = y + dy;
-        bool v = m.inside(nx, ny) && m.at(nx, ny);
-        any = any || v;
-        all = all && v;
+        if ((m.inside(nx, ny) && m.at(nx, ny)) == grow) {
+          v = grow;
+          break;
+        }
       }
-      out.at(x, y) = grow ? any : all;
+      out.at(x, y) = v;
     }
   return out;
 }
