@@ -422,7 +422,11 @@ class ClassicSegmenter : public ISegmenter {
         measureEndo();
       }
     }
-    {
+    // Repeated while the pool still grows (each pass searches a few millimetres beyond the last
+    // border, so a pool first found too small reaches its wall in steps); three passes at most, as
+    // a thin wall can let the search through to the dark beyond it.
+    for (int pass = 0, before = -1; pass < 3 && count(lv) > 1.02 * before; ++pass) {
+      before = static_cast<int>(count(lv));
       // The pool's edge along each ray against the local levels (coil sensitivity leaves one side
       // of the pool darker than the other): from the wall's darkest point inwards to where the
       // intensity has risen a quarter of the way to the blood inside.
