@@ -2,7 +2,8 @@
 """Accuracy of `atrium analyze` against expert references, per case and over all cases:
 Dice of LV blood pool, LV myocardium and RV blood pool at end-diastole and end-systole, the 3D
 Hausdorff distance (mm) of each structure at ED and ES, and the bias and 95 % limits of agreement
-of LV EDV, ESV and EF.
+of LV EDV, ESV and EF. Per case also our own LV and RV stroke volumes (they should agree when there
+is no shunt or regurgitation: a check on the RV where no RV reference exists) and our warnings.
 
 A case is a folder of images and a reference, one of:
   --sunnybrook CASE   CASE/dicom and CASE/contours/{i,o}-contours (Sunnybrook Cardiac Data)
@@ -282,6 +283,11 @@ def main():
             f"{k} Dice {d:.3f} HD {h:.1f} mm" for k, (d, h) in s.items()) +
             f"; LV EDV {vol['EDV'][1]:.1f}/{vol['EDV'][0]:.1f} ml, ESV {vol['ESV'][1]:.1f}/{vol['ESV'][0]:.1f} ml, "
             f"EF {ef_ours:.1f}/{ef_ref:.1f} % (ours/reference)")
+        # Without an RV reference, the stroke volumes say something: with no shunt or
+        # regurgitation the two ventricles eject the same volume.
+        r = case.result
+        print(f"  our whole-stack results: LV SV {r['lv_sv_ml']} ml, RV SV {r['rv_sv_ml']} ml, "
+              f"RV EF {r['rv_ef_pct']} %" + (f"; warnings: {'; '.join(r['warnings'])}" if r["warnings"] else ""))
         for k, v in s.items():
             scores.setdefault(k, []).append(v)
     print("mean over cases:")
