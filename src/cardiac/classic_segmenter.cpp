@@ -116,6 +116,7 @@ class ClassicSegmenter : public ISegmenter {
     }
     enforceTemporalConsistency(
         out, [&](int s, int p, const Mask& guide) { return segmentGuided(norm(data.images[s][p]), guide); });
+    cleanRvOverCycle(out, px(5));
     return out;
   }
 

@@ -3,15 +3,19 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cardiac/shapes.h"
+
 namespace atrium::cardiac {
 
 namespace {
 
 constexpr int kWindow = 3;  // phases either side
 
-double lvArea(const Mask& labels) {
-  return double(std::count(labels.data.begin(), labels.data.end(), std::uint8_t(kLvBlood)));
+double area(const Mask& labels, Label label) {
+  return double(std::count(labels.data.begin(), labels.data.end(), std::uint8_t(label)));
 }
+
+double lvArea(const Mask& labels) { return area(labels, kLvBlood); }
 
 // Median of the non-empty areas within the window around p (p itself left out); 0 if fewer than two.
 double cycleArea(const std::vector<double>& areas, int p) {
@@ -86,6 +90,36 @@ int enforceTemporalConsistency(Segmentation& seg, const GuidedSegmentation& rese
     }
   }
   return replaced;
+}
+
+void cleanRvOverCycle(Segmentation& seg, int nearPx) {
+  for (auto& phases : seg) {
+    const int n = static_cast<int>(phases.size());
+    std::vector<double> areas(n), present;
+    for (int p = 0; p < n; ++p) {
+      areas[p] = area(phases[p], kRvBlood);
+      if (areas[p] > 0) present.push_back(areas[p]);
+    }
+    if (present.size() < 3) continue;
+    std::sort(present.begin(), present.end());
+    double p10 = present[present.size() / 10], p90 = present[present.size() * 9 / 10];
+    if (p90 - p10 < 0.1 * p90) {
+      for (auto& labels : phases)
+        std::replace(labels.data.begin(), labels.data.end(), std::uint8_t(kRvBlood), std::uint8_t(kBackground));
+      continue;
+    }
+    std::vector<bool> bad = inconsistentPhases(areas);
+    for (int p = 0; p < n; ++p) {
+      int prev = (p + n - 1) % n, next = (p + 1) % n;
+      if (!bad[p] || areas[p] <= cycleArea(areas, p) || (bad[prev] && bad[next])) continue;
+      int guide = bad[prev] ? next : prev;
+      Mask rv(phases[guide].width, phases[guide].height, 0);
+      for (std::size_t i = 0; i < rv.data.size(); ++i) rv.data[i] = phases[guide].data[i] == kRvBlood;
+      Mask near = withinDistance(rv, nearPx);
+      for (std::size_t i = 0; i < near.data.size(); ++i)
+        if (phases[p].data[i] == kRvBlood && !near.data[i]) phases[p].data[i] = kBackground;
+    }
+  }
 }
 
 }  // namespace atrium::cardiac

@@ -73,3 +73,40 @@ TEST(TemporalConsistency, AGuidedResultFarFromItsGuideIsRefused) {
   EXPECT_EQ(replaced, 0);
   for (auto v : seg[0][5].data) EXPECT_EQ(v, kBackground);
 }
+
+namespace {
+
+// Labels with an RV of `area` pixels (rows from the top) and, from `leakFrom` on, a far-off part.
+Mask withRv(int area, int leak = 0) {
+  Mask m(40, 40, kBackground);
+  for (int i = 0; i < area; ++i) m.data[i] = kRvBlood;
+  for (int i = 0; i < leak; ++i) m.data[m.data.size() - 1 - i] = kRvBlood;
+  return m;
+}
+
+int rvPixels(const Mask& m) {
+  int n = 0;
+  for (auto v : m.data) n += v == kRvBlood;
+  return n;
+}
+
+}  // namespace
+
+TEST(RvOverCycle, AnRvThatDoesNotContractIsDropped) {
+  Segmentation seg(1);
+  for (int p = 0; p < 20; ++p) seg[0].push_back(withRv(400 + (p % 3) * 10));  // within 5 %
+  cleanRvOverCycle(seg, 2);
+  for (const auto& m : seg[0]) EXPECT_EQ(rvPixels(m), 0);
+}
+
+TEST(RvOverCycle, ALeakIsCutBackToTheNeighbouringPhase) {
+  auto a = cycle();
+  Segmentation seg(1);
+  for (int p = 0; p < 20; ++p) seg[0].push_back(withRv(int(a[p]), p == 6 ? 300 : 0));
+  cleanRvOverCycle(seg, 2);
+  EXPECT_EQ(rvPixels(seg[0][6]), int(a[6]));  // the far-off part went, the RV stayed
+  for (int p = 0; p < 20; ++p) {
+    if (p == 6) continue;
+    EXPECT_EQ(rvPixels(seg[0][p]), int(a[p])) << "phase " << p;
+  }
+}
