@@ -212,21 +212,9 @@ class ClassicSegmenter : public ISegmenter {
   Mask separate(const Mask& full, Point seed) const {
     // Work inside the region's bounding box (morphology over the whole image would dominate the
     // run time).
-    int x0 = full.width, y0 = full.height, x1 = -1, y1 = -1;
-    for (int y = 0; y < full.height; ++y)
-      for (int x = 0; x < full.width; ++x)
-        if (full.at(x, y)) {
-          x0 = std::min(x0, x);
-          x1 = std::max(x1, x);
-          y0 = std::min(y0, y);
-          y1 = std::max(y1, y);
-        }
-    if (x1 < 0) return full;
-    int margin = px(4) + 2;
-    x0 = std::max(0, x0 - margin);
-    y0 = std::max(0, y0 - margin);
-    x1 = std::min(full.width - 1, x1 + margin);
-    y1 = std::min(full.height - 1, y1 + margin);
+    Box box = boundingBox(full, px(4) + 2);
+    if (box.empty()) return full;
+    auto [x0, y0, x1, y1] = box;
     Mask region(x1 - x0 + 1, y1 - y0 + 1, 0);
     for (int y = y0; y <= y1; ++y)
       for (int x = x0; x <= x1; ++x) region.at(x - x0, y - y0) = full.at(x, y);

@@ -25,6 +25,21 @@ void flood4(std::deque<std::pair<int, int>>& queue, int width, int height, Enter
 
 }  // namespace
 
+Box boundingBox(const Mask& m, int margin) {
+  Box b{m.width, m.height, -1, -1};
+  for (int y = 0; y < m.height; ++y)
+    for (int x = 0; x < m.width; ++x)
+      if (m.at(x, y)) {
+        b.x0 = std::min(b.x0, x);
+        b.x1 = std::max(b.x1, x);
+        b.y0 = std::min(b.y0, y);
+        b.y1 = std::max(b.y1, y);
+      }
+  if (b.empty()) return Box{};
+  return {std::max(0, b.x0 - margin), std::max(0, b.y0 - margin), std::min(m.width - 1, b.x1 + margin),
+          std::min(m.height - 1, b.y1 + margin)};
+}
+
 int components(const Mask& m, Grid<int>& labels) {
   labels = Grid<int>(m.width, m.height, 0);
   int n = 0;
@@ -74,22 +89,7 @@ namespace {
 // masks are small against the image): the box itself for erosion, r beyond it for dilation.
 Mask morph(const Mask& m, int r, bool grow) {
   Mask out(m.width, m.height, 0);
-  int x0 = m.width, y0 = m.height, x1 = -1, y1 = -1;
-  for (int y = 0; y < m.height; ++y)
-    for (int x = 0; x < m.width; ++x)
-      if (m.at(x, y)) {
-        x0 = std::min(x0, x);
-        x1 = std::max(x1, x);
-        y0 = std::min(y0, y);
-        y1 = std::max(y1, y);
-      }
-  if (x1 < 0) return out;
-  if (grow) {
-    x0 = std::max(0, x0 - r);
-    y0 = std::max(0, y0 - r);
-    x1 = std::min(m.width - 1, x1 + r);
-    y1 = std::min(m.height - 1, y1 + r);
-  }
+  auto [x0, y0, x1, y1] = boundingBox(m, grow ? r : 0);
   std::vector<std::pair<int, int>> disk;
   for (int dy = -r; dy <= r; ++dy)
     for (int dx = -r; dx <= r; ++dx)

@@ -22,6 +22,13 @@ using Mask = Grid<std::uint8_t>;
 // Labels of a segmentation.
 enum Label : std::uint8_t { kBackground = 0, kLvBlood = 1, kLvMyocardium = 2, kRvBlood = 3 };
 
+// The box around a mask's set pixels, widened by margin and clipped to the image.
+struct Box {
+  int x0 = 0, y0 = 0, x1 = -1, y1 = -1;
+  bool empty() const { return x1 < x0; }
+};
+Box boundingBox(const Mask& m, int margin = 0);
+
 // Connected components (4-connected) of a mask: a label per pixel (0 = outside), and their count.
 int components(const Mask& m, Grid<int>& labels);
 // Fills the holes of a mask (background not connected to the border).
