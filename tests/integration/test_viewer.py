@@ -4,6 +4,7 @@ two Grayscale Softcopy Presentation States is stored, then tests/viewer/viewer_c
 study, opens it, checks the newest GSPS is applied (window and annotation), the contour is drawn in
 red and the segment in green, other/no GSPS can be chosen, a window drag changes the picture, the cine plays, and the tag
 browser shows the instance. Screenshots go to a folder printed on failure."""
+import json
 import os
 import subprocess
 import sys
@@ -164,11 +165,16 @@ def test_viewer_in_chromium():
             while time.time() < deadline and state is None:
                 time.sleep(0.5)
                 with srv.db() as c:
-                    row = c.execute("SELECT state, message FROM analyses").fetchone()
+                    row = c.execute("SELECT state, message, results FROM analyses").fetchone()
                 state = row
             check(state is not None and state[0] == "done", f"analysis of the viewer's study: {state}")
+            # The study is a bright disk and nothing else: no RV, which the analysis must say and
+            # the viewer must show.
+            warnings = json.loads(state[2])["warnings"]
+            check(any(w.startswith("no RV found") for w in warnings), f"analysis warnings: {warnings}")
             env = dict(os.environ, ATRIUM_URL=f"http://127.0.0.1:{srv.http_port}", ATRIUM_USER="doc",
-                       ATRIUM_PASSWORD="pw", PATIENT=PATIENT, SHOTS=shots, VIEWER_DIR=os.path.abspath(VIEWER))
+                       ATRIUM_PASSWORD="pw", PATIENT=PATIENT, SHOTS=shots, VIEWER_DIR=os.path.abspath(VIEWER),
+                       ANALYSIS_WARNINGS=json.dumps(warnings))
             r = subprocess.run(["node", os.path.join(ROOT, "tests", "viewer", "viewer_check.mjs")], env=env,
                                capture_output=True, timeout=180)
             print(r.stdout.decode(), r.stderr.decode()[-3000:])

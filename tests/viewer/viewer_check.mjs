@@ -118,6 +118,10 @@ try {
   const analysis = await page.textContent("#analysis");
   check(analysis.includes("Ventricular function") && /LV SV \/ EF\s*[0-9.]+ ml \/ -?[0-9.]+ %/.test(analysis),
     `analysis results shown: ${analysis}`);
+  const warned = await page.$$eval("#analysis .warnings li", (items) => items.map((li) => li.textContent));
+  const expected = JSON.parse(process.env.ANALYSIS_WARNINGS || "[]").map((w) => `Check: ${w}`);
+  check(expected.length > 0 && JSON.stringify(warned) === JSON.stringify(expected),
+    `analysis warnings shown: ${JSON.stringify(warned)}, expected ${JSON.stringify(expected)}`);
 
   // Slices, and the tag browser.
   await page.click("#prev-slice");

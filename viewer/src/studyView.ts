@@ -157,6 +157,14 @@ function showAnalysis(panel: HTMLElement, a?: { state: string; message: string; 
     tr.insertCell().textContent = v;
   }
   panel.appendChild(table);
+  // What the analysis found implausible: the contours are to be reviewed before the numbers are used.
+  const warnings = (a.results.warnings as string[] | undefined) ?? [];
+  if (warnings.length) {
+    const list = document.createElement("ul");
+    list.className = "warnings";
+    for (const w of warnings) list.appendChild(document.createElement("li")).textContent = `Check: ${w}`;
+    panel.appendChild(list);
+  }
 }
 
 function showTags(body: HTMLElement, meta: DicomJson): void {
