@@ -9,6 +9,7 @@ import json
 import warnings
 import math
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -382,14 +383,36 @@ def test_automatic_analysis_in_serve():
         cleanup(tmp)
 
 
+def shared_case(name):
+    case = os.path.join(os.environ.get("ATRIUM_SHARED", os.path.join(os.path.dirname(__file__), "..", "..", "..",
+                                                                      "shared")), "data", "sunnybrook", name)
+    check(os.path.isdir(case), f"shared data missing: {case}")
+    return case
+
+
+def test_accuracy_floor_on_sunnybrook():
+    """The evaluation tool on the two expert-contoured Sunnybrook cases: a floor under the accuracy
+    measured when the method was last changed (LV Dice 0.919 ED / 0.890 ES, myocardium 0.635, EF
+    error 0.6 points), so that a change that loses accuracy on real images fails here."""
+    tool = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "cardiac", "evaluate.py")
+    args = []
+    for name in ("SCD0000101", "SCD0000201"):
+        args += ["--sunnybrook", shared_case(name)]
+    text = run(["/usr/bin/python3", tool, "--atrium", ATRIUM] + args, check_rc=0).stdout.decode()
+    mean = text[text.index("mean over cases:"):]
+    dice = {k.strip(): float(v) for k, v in re.findall(r"\n  (LV [a-z]+ E[DS]) +Dice ([0-9.]+)", mean)}
+    ef_mae = float(re.search(r"LV EF .* mean absolute error ([0-9.]+) %", mean).group(1))
+    print(mean)
+    check(dice.get("LV blood ED", 0) >= 0.90 and dice.get("LV blood ES", 0) >= 0.87 and
+          dice.get("LV myocardium ED", 0) >= 0.60 and ef_mae <= 3.0, f"accuracy fell: {dice}, EF MAE {ef_mae}")
+
+
 def test_real_cine_with_invalid_uids():
     """A real short-axis cine (Sunnybrook, shared data) whose UIDs have leading zeros and whose dates
     are 00000000: every output is written, references the source UIDs exactly, and dciodvfy finds
     nothing wrong beyond those source values."""
     import pydicom
-    case = os.path.join(os.environ.get("ATRIUM_SHARED", os.path.join(os.path.dirname(__file__), "..", "..", "..",
-                                                                      "shared")), "data", "sunnybrook", "SCD0000101")
-    check(os.path.isdir(case), f"shared data missing: {case}")
+    case = shared_case("SCD0000101")
     tmp = tempdir("real-cine")
     try:
         p = run([ATRIUM, "analyze", os.path.join(case, "dicom"), "--out", tmp, "--json"], check_rc=0)
@@ -506,6 +529,7 @@ def test_refusals():
 
 
 if __name__ == "__main__":
-    main([test_phantom_volumes, test_dicom_outputs, test_evaluation_against_nifti, test_real_cine_with_invalid_uids,
+    main([test_phantom_volumes, test_dicom_outputs, test_evaluation_against_nifti, test_accuracy_floor_on_sunnybrook,
+          test_real_cine_with_invalid_uids,
           test_dicomdir_input,
           test_automatic_analysis_in_serve, test_refusals])
