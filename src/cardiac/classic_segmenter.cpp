@@ -210,8 +210,8 @@ class ClassicSegmenter : public ISegmenter {
   // seed stands alone, then grow it back inside the original region (reconstruction), so the
   // bridge and what lies beyond it are left out.
   Mask separate(const Mask& full, Point seed) const {
-    // Work inside the region's bounding box (morphology over the whole image would dominate the
-    // run time).
+    // Work inside the region's bounding box (labelling the whole image's components at every
+    // erosion step would dominate the run time).
     Box box = boundingBox(full, px(4) + 2);
     if (box.empty()) return full;
     auto [x0, y0, x1, y1] = box;
@@ -350,14 +350,17 @@ class ClassicSegmenter : public ISegmenter {
     fillHoles(lv);
     lv = convexIfNotched(lv);
 
-    // Myocardium along rays: from the endocardial border outwards while the intensity stays below
-    // the blood threshold and above the dark (air, lung) level; at least 3 mm, at most 15 mm.
+    // The borders are found along rays from the pool's centre: the blood pool's edge against the
+    // levels on each ray, then the myocardium outwards while the intensity stays the wall's
+    // (2 to 15 mm).
     constexpr int kRays = 90;
     std::vector<double> endo(kRays, 0), epi(kRays, 0);
-    auto sample = [&](double a, double dist) {
+    // The value of an image at dist pixels along the ray at angle a; -1 outside the image.
+    auto onRay = [&](const Image& im, double a, double dist) {
       int x = int(std::lround(lvCentre.x + std::cos(a) * dist)), y = int(std::lround(lvCentre.y + std::sin(a) * dist));
-      return smooth.inside(x, y) ? smooth.at(x, y) : -1.0f;
+      return im.inside(x, y) ? im.at(x, y) : -1.0f;
     };
+    auto sample = [&](double a, double dist) { return onRay(smooth, a, dist); };
     // Distance from the centre to the blood pool's edge along each ray.
     auto measureEndo = [&] {
       for (int r = 0; r < kRays; ++r) {
@@ -439,13 +442,8 @@ class ClassicSegmenter : public ISegmenter {
         std::nth_element(inside.begin(), inside.begin() + inside.size() / 2, inside.end());
         float level = vMin + 0.25f * (inside[inside.size() / 2] - vMin);
         // On the unsmoothed image: a border pixel counts as blood when a quarter of it is.
-        auto raw = [&](double dist) {
-          int x = int(std::lround(lvCentre.x + std::cos(a) * dist)),
-              y = int(std::lround(lvCentre.y + std::sin(a) * dist));
-          return img.inside(x, y) ? img.at(x, y) : -1.0f;
-        };
         double d = dMin;
-        while (d > 0.4 * e && raw(d) < level) d -= 0.5;
+        while (d > 0.4 * e && onRay(img, a, d) < level) d -= 0.5;
         radius[r] = d;
       }
       Mask star = starShape(img.width, img.height, lvCentre, circularMedian(radius, 3));
