@@ -79,7 +79,7 @@ int enforceTemporalConsistency(Segmentation& seg, const GuidedSegmentation& rese
           // Kept only where it agrees with the cycle better, and with its guide (a pool does not
           // change by more than the tolerance from one phase to the next).
           if (area > 0 && std::abs(area - expected) < std::abs(areas[p] - expected) &&
-              std::abs(area - areas[guide]) <= 0.3 * areas[guide]) {
+              std::abs(area - areas[guide]) <= kAreaTolerance * areas[guide]) {
             phases[p] = std::move(again);
             areas[p] = area;
             ++replaced;

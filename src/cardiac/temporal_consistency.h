@@ -13,7 +13,8 @@ namespace atrium::cardiac {
 // phases have a pool, or an area more than `tolerance` away from the median of the three phases
 // either side (the cycle wraps around). A slice with a pool in fewer than half of its phases (beyond
 // the apex, the moving base) is left alone.
-std::vector<bool> inconsistentPhases(const std::vector<double>& areas, double tolerance = 0.3);
+constexpr double kAreaTolerance = 0.3;
+std::vector<bool> inconsistentPhases(const std::vector<double>& areas, double tolerance = kAreaTolerance);
 
 // Labels of (slice, phase) segmented again with the labels of an adjacent phase as a guide; an
 // empty mask where nothing was found.
