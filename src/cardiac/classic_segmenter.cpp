@@ -488,11 +488,8 @@ class ClassicSegmenter : public ISegmenter {
       walled += v >= 0 && std::abs(v - myo) <= band;
     }
     if (walled < kRays / 2) return labels;
-    // The wall's thickness as a regional median over about 100 degrees (two of the AHA model's six
-    // segments per ring): half of the experts' epicardial border shows no intensity step at all, so
-    // a single ray's walk is mostly noise, while a thinned infarct wider than one segment keeps its
-    // thinness.
-    std::vector<double> thick = circularMedian(epi, 12);
+    // Thickness smoothed around the circle (median of 9 neighbours).
+    std::vector<double> thick = circularMedian(epi, 4);
     std::vector<double> outer(kRays);
     for (int r = 0; r < kRays; ++r) outer[r] = endo[r] + thick[r];
     Mask epiMask = starShape(img.width, img.height, lvCentre, outer);

@@ -392,7 +392,7 @@ def shared_case(name):
 
 def test_accuracy_floor_on_sunnybrook():
     """The evaluation tool on the two expert-contoured Sunnybrook cases: a floor under the accuracy
-    measured when the method was last changed (LV Dice 0.919 ED / 0.890 ES, myocardium 0.646, EF
+    measured when the method was last changed (LV Dice 0.919 ED / 0.890 ES, myocardium 0.635, EF
     error 0.6 points), so that a change that loses accuracy on real images fails here."""
     tool = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "cardiac", "evaluate.py")
     args = []
