@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "dicom/text.h"
 #include "dicom/uid.h"
+#include "dimse/receive.h"
 
 namespace atrium::dimse {
 namespace {
@@ -117,11 +118,7 @@ ReportDelivery sendReport(T_ASC_Association* assoc, unsigned char presId, const 
     return ReportDelivery::PeerReleased;
   }
   if (c.bad() || rsp.CommandField != DIMSE_N_EVENT_REPORT_RSP) return ReportDelivery::Failed;
-  if (rsp.msg.NEventReportRSP.DataSetType != DIMSE_DATASET_NULL) {
-    DcmDataset* extra = nullptr;
-    DIMSE_receiveDataSetInMemory(assoc, DIMSE_NONBLOCKING, timeout, &rspPres, &extra, nullptr, nullptr);
-    delete extra;
-  }
+  if (rsp.msg.NEventReportRSP.DataSetType != DIMSE_DATASET_NULL) receiveDataSet(assoc, rspPres, timeout);
   return ReportDelivery::Delivered;
 }
 
@@ -152,14 +149,9 @@ bool serveCommitmentRequest(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsi
                             ICommitmentHandler& handler, int timeout, std::optional<PendingReport>* report) {
   T_DIMSE_N_ActionRQ& req = msg.msg.NActionRQ;
   std::unique_ptr<DcmDataset> ds;
-  if (req.DataSetType != DIMSE_DATASET_NULL) {
-    DcmDataset* raw = nullptr;
-    T_ASC_PresentationContextID dataPres = presId;
-    if (DIMSE_receiveDataSetInMemory(assoc, DIMSE_NONBLOCKING, timeout, &dataPres, &raw, nullptr, nullptr).bad()) {
-      log::warn("N-ACTION: cannot receive the action information");
-      return false;
-    }
-    ds.reset(raw);
+  if (req.DataSetType != DIMSE_DATASET_NULL && !(ds = receiveDataSet(assoc, presId, timeout))) {
+    log::warn("N-ACTION: cannot receive the action information");
+    return false;
   }
   std::string txn, why;
   std::vector<SopRef> refs;

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "dimse/commitment.h"
+#include "dimse/receive.h"
 
 namespace atrium::dimse {
 namespace {
@@ -42,13 +43,8 @@ std::optional<CommitmentResult> awaitReport(T_ASC_Association* assoc, const std:
       throw std::runtime_error("unexpected DIMSE command while waiting for the commitment report");
     auto& rq = msg.msg.NEventReportRQ;
     std::unique_ptr<DcmDataset> ds;
-    if (rq.DataSetType != DIMSE_DATASET_NULL) {
-      DcmDataset* raw = nullptr;
-      if (DIMSE_receiveDataSetInMemory(assoc, DIMSE_NONBLOCKING, secondsLeft(deadline), &presId, &raw, nullptr, nullptr)
-              .bad())
-        throw std::runtime_error("cannot receive the commitment report");
-      ds.reset(raw);
-    }
+    if (rq.DataSetType != DIMSE_DATASET_NULL && !(ds = receiveDataSet(assoc, presId, secondsLeft(deadline))))
+      throw std::runtime_error("cannot receive the commitment report");
     T_DIMSE_Message rsp;
     std::memset(&rsp, 0, sizeof rsp);
     rsp.CommandField = DIMSE_N_EVENT_REPORT_RSP;

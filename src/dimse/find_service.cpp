@@ -8,18 +8,16 @@
 #include <memory>
 
 #include "common/log.h"
+#include "dimse/receive.h"
 
 namespace atrium::dimse {
 
 bool serveFind(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsigned char presId, IFindRequestHandler& handler,
                int timeout) {
   T_DIMSE_C_FindRQ& req = msg.msg.CFindRQ;
-  DcmDataset* raw = nullptr;
-  T_ASC_PresentationContextID dataPresId = presId;
-  OFCondition c = DIMSE_receiveDataSetInMemory(assoc, DIMSE_NONBLOCKING, timeout, &dataPresId, &raw, nullptr, nullptr);
-  std::unique_ptr<DcmDataset> identifier(raw);
-  if (c.bad()) {
-    log::warn("C-FIND: cannot receive identifier: ", c.text());
+  std::unique_ptr<DcmDataset> identifier = receiveDataSet(assoc, presId, timeout);
+  if (!identifier) {
+    log::warn("C-FIND: cannot receive the identifier");
     return false;
   }
 

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "common/log.h"
+#include "dimse/receive.h"
 
 namespace atrium::dimse {
 namespace {
@@ -103,16 +104,6 @@ class Responder {
   std::string what_;
 };
 
-std::unique_ptr<DcmDataset> receiveIdentifier(T_ASC_Association* assoc, unsigned char presId, int timeout) {
-  DcmDataset* raw = nullptr;
-  T_ASC_PresentationContextID id = presId;
-  if (DIMSE_receiveDataSetInMemory(assoc, DIMSE_NONBLOCKING, timeout, &id, &raw, nullptr, nullptr).bad()) {
-    delete raw;
-    return nullptr;
-  }
-  return std::unique_ptr<DcmDataset>(raw);
-}
-
 constexpr unsigned short kMoveCounts = O_MOVE_NUMBEROFREMAININGSUBOPERATIONS | O_MOVE_NUMBEROFCOMPLETEDSUBOPERATIONS |
                                        O_MOVE_NUMBEROFFAILEDSUBOPERATIONS | O_MOVE_NUMBEROFWARNINGSUBOPERATIONS;
 constexpr unsigned short kGetCounts = O_GET_NUMBEROFREMAININGSUBOPERATIONS | O_GET_NUMBEROFCOMPLETEDSUBOPERATIONS |
@@ -123,7 +114,7 @@ constexpr unsigned short kGetCounts = O_GET_NUMBEROFREMAININGSUBOPERATIONS | O_G
 bool serveMove(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsigned char presId, IRetrieveRequestHandler& handler,
                const RetrieveSettings& settings) {
   T_DIMSE_C_MoveRQ& req = msg.msg.CMoveRQ;
-  auto identifier = receiveIdentifier(assoc, presId, settings.timeoutSeconds);
+  auto identifier = receiveDataSet(assoc, presId, settings.timeoutSeconds);
   if (!identifier) return false;
 
   Responder<T_DIMSE_C_MoveRQ, T_DIMSE_C_MoveRSP> responder(assoc, presId, req, DIMSE_sendMoveResponse,
@@ -170,7 +161,7 @@ bool serveMove(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsigned char pre
 bool serveGet(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsigned char presId, IRetrieveRequestHandler& handler,
               const RetrieveSettings& settings) {
   T_DIMSE_C_GetRQ& req = msg.msg.CGetRQ;
-  auto identifier = receiveIdentifier(assoc, presId, settings.timeoutSeconds);
+  auto identifier = receiveDataSet(assoc, presId, settings.timeoutSeconds);
   if (!identifier) return false;
 
   Responder<T_DIMSE_C_GetRQ, T_DIMSE_C_GetRSP> responder(assoc, presId, req, DIMSE_sendGetResponse,
