@@ -117,6 +117,10 @@ class ClassicSegmenter : public ISegmenter {
     enforceTemporalConsistency(
         out, [&](int s, int p, const Mask& guide) { return segmentGuided(norm(data.images[s][p]), guide); });
     cleanRvOverCycle(out, px(5));
+    // One connected component per structure and image: what the clean-ups cut off goes.
+    for (auto& phases : out)
+      for (auto& labels : phases)
+        for (Label l : {kLvMyocardium, kRvBlood}) keepLargestComponent(labels, l);
     return out;
   }
 
@@ -493,7 +497,11 @@ class ClassicSegmenter : public ISegmenter {
     std::vector<double> outer(kRays);
     for (int r = 0; r < kRays; ++r) outer[r] = endo[r] + thick[r];
     Mask epiMask = starShape(img.width, img.height, lvCentre, outer);
-    for (std::size_t i = 0; i < epiMask.data.size(); ++i) epiMask.data[i] |= lv.data[i];
+    // The wall encloses the pool by at least a pixel, also where the pool reaches past the rays'
+    // first crossing (a pool that is not star-shaped from its centre); the 3×3 neighbourhood keeps
+    // that ring 4-connected round corners.
+    Mask around = withinDistance(lv, 1);
+    for (std::size_t i = 0; i < epiMask.data.size(); ++i) epiMask.data[i] |= around.data[i];
     fillHoles(epiMask);
 
     // RV: the largest other bright region touching the LV's outside (within 10 mm).

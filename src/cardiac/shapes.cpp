@@ -144,6 +144,14 @@ Mask convexIfNotched(const Mask& m) {
   return double(count(filled)) <= 1.15 * double(count(m)) ? filled : m;
 }
 
+void keepLargestComponent(Mask& labels, Label label) {
+  Mask m(labels.width, labels.height, 0);
+  for (std::size_t i = 0; i < m.data.size(); ++i) m.data[i] = labels.data[i] == label;
+  Region keep = largestRegion(m);
+  for (std::size_t i = 0; i < m.data.size(); ++i)
+    if (m.data[i] && !keep.mask.data[i]) labels.data[i] = kBackground;
+}
+
 Region largestRegion(const Mask& m) {
   Grid<int> comp;
   int n = components(m, comp);

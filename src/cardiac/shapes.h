@@ -21,6 +21,8 @@ struct Region {
 Region regionOf(const Grid<int>& labels, int label);
 // The largest 4-connected component of a mask.
 Region largestRegion(const Mask& m);
+// The label's pixels outside its largest 4-connected component become background.
+void keepLargestComponent(Mask& labels, Label label);
 // 4πA/P² with the perimeter as boundary pixels: 1 for a disk, small for a crescent.
 double roundness(const Region& r);
 // The mask with its convex hull filled in, when the hull adds at most 15 % (notches left by

@@ -407,6 +407,71 @@ def test_accuracy_floor_on_sunnybrook():
           dice.get("LV myocardium ED", 0) >= 0.60 and ef_mae <= 3.0, f"accuracy fell: {dice}, EF MAE {ef_mae}")
 
 
+def components4(mask):
+    """Number of 4-connected components of a boolean image."""
+    from collections import deque
+    seen, n = np.zeros_like(mask, bool), 0
+    h, w = mask.shape
+    for y, x in zip(*np.nonzero(mask)):
+        if seen[y, x]:
+            continue
+        n += 1
+        seen[y, x] = True
+        queue = deque([(y, x)])
+        while queue:
+            cy, cx = queue.popleft()
+            for ny, nx in ((cy + 1, cx), (cy - 1, cx), (cy, cx + 1), (cy, cx - 1)):
+                if 0 <= ny < h and 0 <= nx < w and mask[ny, nx] and not seen[ny, nx]:
+                    seen[ny, nx] = True
+                    queue.append((ny, nx))
+    return n
+
+
+def has_holes(mask):
+    """Whether background pixels are enclosed by the mask (4-connected flood from outside)."""
+    from PIL import Image, ImageDraw
+    padded = Image.fromarray(np.pad(mask, 1).astype(np.uint8) * 255).copy()  # fromarray shares a read-only buffer
+    ImageDraw.floodfill(padded, (0, 0), 128)
+    return bool((np.array(padded) == 0).any())
+
+
+def test_topology_of_the_labels():
+    """On the real cine and on a phantom, every image: one 4-connected component per structure, a
+    blood pool without holes (papillary muscles inside it), the myocardium all round the pool (each
+    4-neighbour of the pool is pool or myocardium), no myocardium without a pool."""
+    from PIL import Image
+    tmp = tempdir("topology")
+    try:
+        phantom = os.path.join(tmp, "phantom")
+        write_phantom(phantom, seed=4)
+        for label, images in (("Sunnybrook SCD0000101", os.path.join(shared_case("SCD0000101"), "dicom")),
+                              ("phantom", phantom)):
+            out = os.path.join(tmp, "labels-" + label.split()[0])
+            run([ATRIUM, "analyze", images, "--labels", out], check_rc=0)
+            problems = []
+            for e in json.load(open(os.path.join(out, "index.json"))):
+                lab = np.array(Image.open(os.path.join(out, e["file"])))
+                lv, myo, rv = lab == 1, lab == 2, lab == 3
+                where = f"slice {e['slice']} phase {e['phase']}"
+                for name, m in (("LV", lv), ("myocardium", myo), ("RV", rv)):
+                    if m.any() and components4(m) != 1:
+                        problems.append(f"{where}: {name} in {components4(m)} pieces")
+                if lv.any() and has_holes(lv):
+                    problems.append(f"{where}: holes in the LV blood pool")
+                if myo.any() and not lv.any():
+                    problems.append(f"{where}: myocardium without a blood pool")
+                ring = np.zeros_like(lv)
+                ring[1:] |= lv[:-1]
+                ring[:-1] |= lv[1:]
+                ring[:, 1:] |= lv[:, :-1]
+                ring[:, :-1] |= lv[:, 1:]
+                if (ring & ~lv & ~myo).any():
+                    problems.append(f"{where}: the pool touches something other than its wall")
+            check(not problems, f"{label}: {problems[:5]} ({len(problems)} in all)")
+    finally:
+        cleanup(tmp)
+
+
 def test_real_cine_with_invalid_uids():
     """A real short-axis cine (Sunnybrook, shared data) whose UIDs have leading zeros and whose dates
     are 00000000: every output is written, references the source UIDs exactly, and dciodvfy finds
@@ -530,6 +595,6 @@ def test_refusals():
 
 if __name__ == "__main__":
     main([test_phantom_volumes, test_dicom_outputs, test_evaluation_against_nifti, test_accuracy_floor_on_sunnybrook,
-          test_real_cine_with_invalid_uids,
+          test_topology_of_the_labels, test_real_cine_with_invalid_uids,
           test_dicomdir_input,
           test_automatic_analysis_in_serve, test_refusals])
