@@ -69,9 +69,10 @@ int runAnalyze(int argc, char** argv) {
       return 0;
     }
     auto d = [&](const char* k) { return j[k].get<double>(); };
+    // Phases counted from 1 here, as on the PDF report and in the viewer (the JSON counts from 0).
     std::printf("%zu slices x %d phases, slice spacing %.1f mm; ED phase %d, ES phase %d\n",
-                j["slices"].get<std::size_t>(), j["phases"].get<int>(), d("slice_spacing_mm"), j["ed_phase"].get<int>(),
-                j["es_phase"].get<int>());
+                j["slices"].get<std::size_t>(), j["phases"].get<int>(), d("slice_spacing_mm"),
+                j["ed_phase"].get<int>() + 1, j["es_phase"].get<int>() + 1);
     std::printf("LV  EDV %.1f ml  ESV %.1f ml  SV %.1f ml  EF %.1f %%  mass %.1f g\n", d("lv_edv_ml"), d("lv_esv_ml"),
                 d("lv_sv_ml"), d("lv_ef_pct"), d("lv_mass_g"));
     std::printf("RV  EDV %.1f ml  ESV %.1f ml  SV %.1f ml  EF %.1f %%\n", d("rv_edv_ml"), d("rv_esv_ml"), d("rv_sv_ml"),

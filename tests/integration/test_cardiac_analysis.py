@@ -193,6 +193,9 @@ def test_phantom_volumes():
                       got_enhanced["trigger_times_ms"] == [p * 40.0 for p in range(PHASES)],
                       f"Enhanced MR: {got_enhanced['slices']} x {got_enhanced['phases']}, "
                       f"times {got_enhanced['trigger_times_ms']}")
+            if not kw:  # the text output counts phases from 1, as the PDF and the viewer do
+                text = run([ATRIUM, "analyze", folder], check_rc=0).stdout.decode()
+                check(f"ED phase {got['ed_phase'] + 1}, ES phase {got['es_phase'] + 1}" in text, f"text: {text}")
             print(label, {k: got[k] for k in ("lv_edv_ml", "lv_esv_ml", "lv_ef_pct", "lv_mass_g", "rv_edv_ml")},
                   {k: round(v, 1) for k, v in want.items()})
             compare(got, want, label)
