@@ -155,12 +155,12 @@ void keepLargestComponent(Mask& labels, Label label) {
 Region largestRegion(const Mask& m) {
   Grid<int> comp;
   int n = components(m, comp);
-  Region best;
-  for (int l = 1; l <= n; ++l) {
-    Region r = regionOf(comp, l);
-    if (r.area > best.area) best = std::move(r);
-  }
-  return best;
+  if (n == 0) return {};
+  // Sizes in one pass; only the winner is built as a region.
+  std::vector<std::size_t> size(n + 1, 0);
+  for (int l : comp.data) ++size[l];
+  size[0] = 0;
+  return regionOf(comp, int(std::max_element(size.begin(), size.end()) - size.begin()));
 }
 
 }  // namespace atrium::cardiac
