@@ -2,7 +2,8 @@
 """Accuracy of `atrium analyze` against expert references, per case and over all cases:
 Dice of LV blood pool, LV myocardium and RV blood pool at end-diastole and end-systole, the 3D
 Hausdorff distance (mm) of each structure at ED and ES, and the bias and 95 % limits of agreement
-of LV EDV, ESV and EF. Per case also our own LV and RV stroke volumes (they should agree when there
+of LV EDV, ESV, EF and mass (myocardium at ED × 1.05 g/ml, on the slices the reference
+outlines it). Per case also our own LV and RV stroke volumes (they should agree when there
 is no shunt or regurgitation: a check on the RV where no RV reference exists) and our warnings.
 
 A case is a folder of images and a reference, one of:
@@ -219,10 +220,12 @@ def evaluate(case):
         phases.setdefault(case.by_sop[sop]["phase"], []).append(sop)
     spacing = case.result["slice_spacing_mm"]
 
-    def volume(sops, reference):
+    def volume(sops, reference, label=1):
         total = 0.0
         for sop in sops:
-            m = case.reference[sop].get(1) if reference else case.ours(sop) == 1
+            if label not in case.reference[sop]:
+                continue
+            m = case.reference[sop][label] if reference else case.ours(sop) == label
             if m is not None:
                 total += m.sum() * np.prod(case.geometry[sop][2]) * spacing / 1000
         return total
@@ -243,6 +246,8 @@ def evaluate(case):
             out[f"{STRUCTURES[label]} {name}"] = (d, hd)
     # Volumes over the reference's slices both ways, so that slice coverage does not bias them.
     vol = {k: (volume(phases[p], True), volume(phases[p], False)) for k, p in (("EDV", ed), ("ESV", es))}
+    # LV mass: the myocardium at ED × 1.05 g/ml, over the slices where the reference has one.
+    vol["mass"] = tuple(1.05 * volume(phases[ed], ref, 2) for ref in (True, False))
     return out, vol
 
 
@@ -269,7 +274,7 @@ def main():
         cases.append((images, images, loader, volumes))
     if not cases:
         ap.error("give at least one case")
-    scores, diffs = {}, {"EDV": [], "ESV": [], "EF": []}
+    scores, diffs = {}, {"EDV": [], "ESV": [], "EF": [], "mass": []}
     for label, images, loader, ref in cases:
         case = Case(images, args.atrium)
         loader(case, ref)
@@ -279,10 +284,13 @@ def main():
         diffs["EDV"].append(vol["EDV"][1] - vol["EDV"][0])
         diffs["ESV"].append(vol["ESV"][1] - vol["ESV"][0])
         diffs["EF"].append(ef_ours - ef_ref)
+        if vol["mass"][0]:
+            diffs["mass"].append(vol["mass"][1] - vol["mass"][0])
         print(f"{os.path.basename(label.rstrip('/'))}: " + ", ".join(
             f"{k} Dice {d:.3f} HD {h:.1f} mm" for k, (d, h) in s.items()) +
             f"; LV EDV {vol['EDV'][1]:.1f}/{vol['EDV'][0]:.1f} ml, ESV {vol['ESV'][1]:.1f}/{vol['ESV'][0]:.1f} ml, "
-            f"EF {ef_ours:.1f}/{ef_ref:.1f} % (ours/reference)")
+            f"EF {ef_ours:.1f}/{ef_ref:.1f} %" +
+            (f", LV mass {vol['mass'][1]:.1f}/{vol['mass'][0]:.1f} g" if vol["mass"][0] else "") + " (ours/reference)")
         # Without an RV reference, the stroke volumes say something: with no shunt or
         # regurgitation the two ventricles eject the same volume.
         r = case.result
@@ -294,8 +302,10 @@ def main():
     for k, v in scores.items():
         print(f"  {k:<22} Dice {np.mean([d for d, _ in v]):.3f}   Hausdorff {np.nanmean([h for _, h in v]):.1f} mm")
     for k, d in diffs.items():
+        if not d:
+            continue
         sd = np.std(d, ddof=1) if len(d) > 1 else float("nan")
-        unit = "%" if k == "EF" else "ml"
+        unit = {"EF": "%", "mass": "g"}.get(k, "ml")
         print(f"  LV {k:<3} bias {np.mean(d):+.1f} {unit}, limits of agreement {np.mean(d) - 1.96 * sd:+.1f} .. "
               f"{np.mean(d) + 1.96 * sd:+.1f} {unit}, mean absolute error {np.mean(np.abs(d)):.1f} {unit}")
 
