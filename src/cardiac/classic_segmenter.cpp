@@ -2,6 +2,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "cardiac/right_ventricle.h"
 #include "cardiac/segmenter.h"
 #include "cardiac/shapes.h"
 #include "cardiac/temporal_consistency.h"
@@ -116,6 +117,16 @@ class ClassicSegmenter : public ISegmenter {
     }
     enforceTemporalConsistency(
         out, [&](int s, int p, const Mask& guide) { return segmentGuided(norm(data.images[s][p]), guide); });
+    // The RV once the LV is settled: first on its own in every image, then again within the side
+    // the stack agrees on where an image found it elsewhere (its longest contact with the wall
+    // can be fat or the liver's bright neighbour).
+    for (int s = 0; s < slices; ++s)
+      for (int p = 0; p < phases; ++p) labelRightVentricle(blur(norm(data.images[s][p]), 1), out[s][p], mm_);
+    if (auto direction = rvDirection(out))
+      for (int s = 0; s < slices; ++s)
+        for (int p = 0; p < phases; ++p)
+          if (auto& l = out[s][p]; std::count(l.data.begin(), l.data.end(), kRvBlood) && !rvOnSide(l, *direction))
+            labelRightVentricle(blur(norm(data.images[s][p]), 1), out[s][p], mm_, direction);
     cleanRvOverCycle(out, px(5));
     // One connected component per structure and image: what the clean-ups cut off goes.
     for (auto& phases : out)
@@ -305,7 +316,7 @@ class ClassicSegmenter : public ISegmenter {
     }
     if (!best || bestScore < 0.3) return labels;  // no LV here (beyond the apex or the base)
     lvCentre = regions[best].centre;
-    return labelsAround(img, smooth, b, best, separate(regions[best].mask, seed), lvCentre);
+    return labelsAround(img, smooth, b.threshold, separate(regions[best].mask, seed), lvCentre);
   }
 
   // Where the pool found from the seed disagrees with the rest of the cycle: the bright region that
@@ -336,17 +347,13 @@ class ClassicSegmenter : public ISegmenter {
     for (std::size_t i = 0; i < lv.data.size(); ++i) lv.data[i] = b.comp.data[i] == best && near.data[i];
     Region kept = largestRegion(lv);
     Point lvCentre = kept.centre;
-    return labelsAround(img, smooth, b, best, kept.mask, lvCentre);
+    return labelsAround(img, smooth, b.threshold, kept.mask, lvCentre);
   }
 
-  // The labels of an image given its LV blood pool (region `best` of the bright regions, cut to
-  // `lv`): the pool refined, the myocardium around it, the RV next to it.
-  Mask labelsAround(const Image& img, const Image& smooth, const Bright& b, int best, Mask lv, Point lvCentre) {
+  // The labels of an image given its LV blood pool `lv` (bright above `t`): the pool refined and
+  // the myocardium around it (the RV comes later, once the whole stack's LV is settled).
+  Mask labelsAround(const Image& img, const Image& smooth, float t, Mask lv, Point lvCentre) {
     Mask labels(img.width, img.height, kBackground);
-    const Grid<int>& comp = b.comp;
-    const std::vector<Region>& regions = b.regions;
-    int n = static_cast<int>(regions.size()) - 1;
-    float t = b.threshold;
     // Papillary muscles and trabeculations belong to the blood pool: close, fill holes, and take
     // the convex hull when it adds little (notches left by muscles against the wall; a large
     // addition would be the outflow tract at the base).
@@ -524,38 +531,8 @@ class ClassicSegmenter : public ISegmenter {
     for (std::size_t i = 0; i < epiMask.data.size(); ++i) epiMask.data[i] |= around.data[i];
     fillHoles(epiMask);
 
-    // RV: the largest other bright region touching the LV's outside (within 10 mm).
-    Mask near = withinDistance(epiMask, px(10));
-    int rv = 0;
-    double rvArea = 0;
-    for (int l = 1; l <= n; ++l) {
-      if (l == best || regions[l].area * mm_ * mm_ < 40) continue;
-      bool touches = false;
-      for (int y = 0; y < img.height && !touches; ++y)
-        for (int x = 0; x < img.width && !touches; ++x)
-          touches = comp.at(x, y) == l && near.at(x, y) && !epiMask.at(x, y);
-      if (touches && regions[l].area > rvArea) {
-        rvArea = regions[l].area;
-        rv = l;
-      }
-    }
-    for (int y = 0; y < img.height; ++y)
-      for (int x = 0; x < img.width; ++x) {
-        if (lv.at(x, y))
-          labels.at(x, y) = kLvBlood;
-        else if (epiMask.at(x, y))
-          labels.at(x, y) = kLvMyocardium;
-        else if (rv && comp.at(x, y) == rv)
-          labels.at(x, y) = kRvBlood;
-      }
-    if (rv) {
-      // One RV component without holes (the myocardium keeps its pixels).
-      Mask r(img.width, img.height, 0);
-      for (std::size_t i = 0; i < r.data.size(); ++i) r.data[i] = labels.data[i] == kRvBlood;
-      fillHoles(r);
-      for (std::size_t i = 0; i < r.data.size(); ++i)
-        if (r.data[i] && labels.data[i] == kBackground) labels.data[i] = kRvBlood;
-    }
+    for (std::size_t i = 0; i < labels.data.size(); ++i)
+      labels.data[i] = lv.data[i] ? kLvBlood : epiMask.data[i] ? kLvMyocardium : kBackground;
     return labels;
   }
 };

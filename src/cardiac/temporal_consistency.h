@@ -25,9 +25,8 @@ using GuidedSegmentation = std::function<Mask(int slice, int phase, const Mask& 
 // to the cycle's than the first one. Returns how many images were replaced.
 int enforceTemporalConsistency(Segmentation& seg, const GuidedSegmentation& resegment);
 
-// The RV over the cycle: a slice whose RV keeps its area through the cycle (the 10th and 90th
-// percentiles of its areas within 10 %) is a bright neighbour that does not contract (bowel, a
-// vessel) and loses its RV label; a phase whose RV area jumps above the cycle's (a leak into the
+// The RV over the cycle: a slice with an RV in fewer than half of its phases (fat or a vessel caught
+// now and then) loses its RV label; a phase whose RV area jumps above the cycle's (a leak into the
 // atrium or a vessel) keeps only what lies within nearPx of the adjacent consistent phase's RV.
 void cleanRvOverCycle(Segmentation& seg, int nearPx);
 
