@@ -115,8 +115,11 @@ class ClassicSegmenter : public ISegmenter {
         }
       }
     }
-    enforceTemporalConsistency(
-        out, [&](int s, int p, const Mask& guide) { return segmentGuided(norm(data.images[s][p]), guide); });
+    // The LV's pool made consistent over the cycle, then along the stack (the base moving through
+    // the basal slices in systole brings in the outflow tract and the atrium).
+    auto guided = [&](int s, int p, const Mask& guide) { return segmentGuided(norm(data.images[s][p]), guide); };
+    enforceTemporalConsistency(out, guided);
+    enforceSliceConsistency(out, guided);
     // The RV once the LV is settled: first on its own in every image, then again within the side
     // the stack agrees on where an image found it elsewhere (its longest contact with the wall
     // can be fat or the liver's bright neighbour).
@@ -463,6 +466,9 @@ class ClassicSegmenter : public ISegmenter {
       lv = convexIfNotched(star);
       measureEndo();
     }
+    // One pool: the star shape of a small pool (near the apex) can come apart between its rays.
+    if (count(lv)) lv = largestRegion(lv).mask;
+    measureEndo();
     // How far the wall's own values spread (median absolute deviation of the samples).
     std::vector<float> dev;
     for (float v : wall) dev.push_back(std::abs(v - myo));

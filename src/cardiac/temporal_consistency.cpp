@@ -92,6 +92,39 @@ int enforceTemporalConsistency(Segmentation& seg, const GuidedSegmentation& rese
   return replaced;
 }
 
+int enforceSliceConsistency(Segmentation& seg, const GuidedSegmentation& resegment) {
+  const int slices = static_cast<int>(seg.size());
+  if (slices < 2) return 0;
+  const int phases = static_cast<int>(seg[0].size());
+  std::vector<std::vector<double>> areas(slices, std::vector<double>(phases));
+  std::vector<double> total(phases, 0);
+  for (int s = 0; s < slices; ++s)
+    for (int p = 0; p < phases; ++p) total[p] += areas[s][p] = lvArea(seg[s][p]);
+  int ed = int(std::max_element(total.begin(), total.end()) - total.begin());
+  int widest = 0;
+  for (int s = 1; s < slices; ++s)
+    if (areas[s][ed] > areas[widest][ed]) widest = s;
+  int replaced = 0;
+  for (int step : {1, -1})
+    for (int s = widest + step; s >= 0 && s < slices; s += step) {
+      int inner = s - step;
+      if (areas[s][ed] <= 0 || areas[inner][ed] <= 0) continue;
+      double ratio = areas[s][ed] / areas[inner][ed];
+      for (int p = 0; p < phases; ++p) {
+        if (areas[inner][p] <= 0 || areas[s][p] <= (ratio + kAreaTolerance) * areas[inner][p]) continue;
+        Mask again = resegment(s, p, seg[inner][p]);
+        double area = lvArea(again);
+        double expected = ratio * areas[inner][p];
+        if (area > 0 && std::abs(area - expected) < std::abs(areas[s][p] - expected)) {
+          seg[s][p] = std::move(again);
+          areas[s][p] = area;
+          ++replaced;
+        }
+      }
+    }
+  return replaced;
+}
+
 void cleanRvOverCycle(Segmentation& seg, int nearPx) {
   for (auto& phases : seg) {
     const int n = static_cast<int>(phases.size());

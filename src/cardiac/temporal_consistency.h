@@ -25,6 +25,13 @@ using GuidedSegmentation = std::function<Mask(int slice, int phase, const Mask& 
 // to the cycle's than the first one. Returns how many images were replaced.
 int enforceTemporalConsistency(Segmentation& seg, const GuidedSegmentation& resegment);
 
+// The same along the stack, where the base moves through the slices: from the slice with the widest
+// LV at end-diastole outwards, a pool that at some phase outgrows its inner neighbour's by more than
+// kAreaTolerance beyond their end-diastolic ratio has taken in the outflow tract or the atrium (the
+// base descends in systole); it is segmented again guided by that neighbour's pool at the same
+// phase and replaced when that comes closer to the ratio. Returns how many images were replaced.
+int enforceSliceConsistency(Segmentation& seg, const GuidedSegmentation& resegment);
+
 // The RV over the cycle: a slice with an RV in fewer than half of its phases (fat or a vessel caught
 // now and then) loses its RV label; a phase whose RV area jumps above the cycle's (a leak into the
 // atrium or a vessel) keeps only what lies within nearPx of the adjacent consistent phase's RV.

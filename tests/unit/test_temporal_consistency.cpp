@@ -117,3 +117,50 @@ TEST(RvOverCycle, ALeakIsCutBackToTheNeighbouringPhase) {
     EXPECT_EQ(rvPixels(seg[0][p]), int(a[p])) << "phase " << p;
   }
 }
+
+namespace {
+
+constexpr double kTwoPi = 2 * 3.14159265358979;
+
+// Slices whose LV pools at ED (phase 0) have the given areas and shrink to half at ES (phase 10).
+Segmentation stack(const std::vector<double>& atEd) {
+  Segmentation seg(atEd.size());
+  for (std::size_t s = 0; s < atEd.size(); ++s)
+    for (int p = 0; p < 20; ++p) seg[s].push_back(pool(int(atEd[s] * (0.75 + 0.25 * std::cos(kTwoPi * p / 20)))));
+  return seg;
+}
+
+int lvPixels(const Mask& m) { return int(std::count(m.data.begin(), m.data.end(), std::uint8_t(kLvBlood))); }
+
+}  // namespace
+
+TEST(SliceConsistency, ABasalPoolThatOutgrowsItsNeighbourInSystoleIsSegmentedAgain) {
+  auto seg = stack({300, 400, 350, 300});  // slice 1 the widest
+  seg[3][10] = pool(500);                  // the outflow tract taken in at ES
+  std::vector<std::pair<int, int>> asked;
+  int replaced = enforceSliceConsistency(seg, [&](int s, int p, const Mask& guide) {
+    asked.emplace_back(s, p);
+    EXPECT_EQ(lvPixels(guide), lvPixels(seg[2][10]));  // guided by the inner neighbour, same phase
+    return pool(160);
+  });
+  EXPECT_EQ(replaced, 1);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0], std::make_pair(3, 10));
+  EXPECT_EQ(lvPixels(seg[3][10]), 160);
+}
+
+TEST(SliceConsistency, ANewResultThatIsNoCloserIsNotKept) {
+  auto seg = stack({300, 400, 350, 300});
+  seg[3][10] = pool(500);
+  EXPECT_EQ(enforceSliceConsistency(seg, [](int, int, const Mask&) { return pool(700); }), 0);
+  EXPECT_EQ(lvPixels(seg[3][10]), 500);
+}
+
+TEST(SliceConsistency, APoolLargerThanItsNeighbourAtEveryPhaseIsGeometry) {
+  // Slice 0 is 2.5 times slice 1 throughout (an oblique stack cutting the ventricle's wall): no
+  // phase stands out against the end-diastolic ratio.
+  auto seg = stack({500, 200, 300, 600});
+  int calls = 0;
+  EXPECT_EQ(enforceSliceConsistency(seg, [&](int, int, const Mask&) { ++calls; return pool(1); }), 0);
+  EXPECT_EQ(calls, 0);
+}
