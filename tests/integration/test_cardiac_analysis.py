@@ -23,7 +23,7 @@ from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian, generate
 
 warnings.filterwarnings("ignore", message="Invalid value for VR")  # the real data's UIDs, on purpose
 N, PX, GAP, SLICES, PHASES = 128, 1.5, 8.0, 10, 20
-TOL = {"lv_edv_ml": 0.06, "lv_esv_ml": 0.10, "rv_edv_ml": 0.20}
+TOL = {"lv_edv_ml": 0.06, "lv_esv_ml": 0.10, "rv_edv_ml": 0.10}
 
 
 def phantom_labels(s, p):
@@ -164,7 +164,7 @@ def compare(got, want, label):
         check(abs(got[key] - want[key]) <= tol * want[key],
               f"{label}: {key} {got[key]} vs true {want[key]:.1f} (tolerance {tol:.0%})")
     check(abs(got["lv_ef_pct"] - want["lv_ef_pct"]) <= 5, f"{label}: EF {got['lv_ef_pct']} vs {want['lv_ef_pct']:.1f}")
-    check(abs(got["lv_mass_g"] - want["lv_mass_g"]) <= 0.25 * want["lv_mass_g"],
+    check(abs(got["lv_mass_g"] - want["lv_mass_g"]) <= 0.15 * want["lv_mass_g"],
           f"{label}: mass {got['lv_mass_g']} vs {want['lv_mass_g']:.1f}")
     check(got["ed_phase"] == want["ed_phase"] and abs(got["es_phase"] - want["es_phase"]) <= 1,
           f"{label}: ED/ES phases {got['ed_phase']}/{got['es_phase']} vs {want['ed_phase']}/{want['es_phase']}")
@@ -395,8 +395,9 @@ def shared_case(name):
 
 def test_accuracy_floor_on_sunnybrook():
     """The evaluation tool on the two expert-contoured Sunnybrook cases: a floor under the accuracy
-    measured when the method was last changed (LV Dice 0.919 ED / 0.890 ES, myocardium 0.635, EF
-    error 0.6 points), so that a change that loses accuracy on real images fails here."""
+    measured when the method was last changed (LV Dice 0.919 ED / 0.897 ES, myocardium 0.706, EF
+    error 2.1 points, LV mass 30 g above the experts'), so that a change that loses accuracy on real
+    images fails here."""
     tool = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "cardiac", "evaluate.py")
     args = []
     for name in ("SCD0000101", "SCD0000201"):
@@ -405,9 +406,11 @@ def test_accuracy_floor_on_sunnybrook():
     mean = text[text.index("mean over cases:"):]
     dice = {k.strip(): float(v) for k, v in re.findall(r"\n  (LV [a-z]+ E[DS]) +Dice ([0-9.]+)", mean)}
     ef_mae = float(re.search(r"LV EF .* mean absolute error ([0-9.]+) %", mean).group(1))
+    mass_bias = float(re.search(r"LV mass bias ([-+0-9.]+) g", mean).group(1))
     print(mean)
-    check(dice.get("LV blood ED", 0) >= 0.90 and dice.get("LV blood ES", 0) >= 0.87 and
-          dice.get("LV myocardium ED", 0) >= 0.60 and ef_mae <= 3.0, f"accuracy fell: {dice}, EF MAE {ef_mae}")
+    check(dice.get("LV blood ED", 0) >= 0.90 and dice.get("LV blood ES", 0) >= 0.88 and
+          dice.get("LV myocardium ED", 0) >= 0.68 and ef_mae <= 3.0 and abs(mass_bias) <= 45,
+          f"accuracy fell: {dice}, EF MAE {ef_mae}, LV mass bias {mass_bias} g")
 
 
 def components4(mask):
