@@ -32,8 +32,12 @@ std::vector<std::vector<PixelPoint>> traceOutlines(const Mask& mask, double tole
   std::vector<std::vector<PixelPoint>> out;
   Grid<int> labels;
   int n = components(mask, labels);
-  // Moore neighbourhood, clockwise from west.
-  const int dx[8] = {-1, -1, 0, 1, 1, 1, 0, -1}, dy[8] = {0, -1, -1, -1, 0, 1, 1, 1};
+  // Corners are numbered like pixels: corner (x, y) is the top-left corner of pixel (x, y), at
+  // (x - 0.5, y - 0.5) in pixel-centre coordinates. Directions east, south, west, north (y down).
+  const int dx[4] = {1, 0, -1, 0}, dy[4] = {0, 1, 0, -1};
+  // The two pixels ahead of a corner in each direction: on the right and on the left of the walk.
+  const int rx[4] = {0, -1, -1, 0}, ry[4] = {0, 0, -1, -1};
+  const int lx[4] = {0, 0, -1, -1}, ly[4] = {-1, 0, 0, -1};
   for (int l = 1; l <= n; ++l) {
     auto in = [&](int x, int y) { return labels.inside(x, y) && labels.at(x, y) == l; };
     int sx = -1, sy = -1;
@@ -44,23 +48,24 @@ std::vector<std::vector<PixelPoint>> traceOutlines(const Mask& mask, double tole
           sy = y;
           break;
         }
-    std::vector<PixelPoint> pts{{double(sx), double(sy)}};
-    int cx = sx, cy = sy, dir = 0;  // came from the west (the start is the top-left pixel)
-    for (std::size_t guard = 0; guard < std::size_t(4) * labels.width * labels.height; ++guard) {
-      bool moved = false;
-      for (int k = 0; k < 8; ++k) {
-        int d = (dir + k) % 8;
-        int nx = cx + dx[d], ny = cy + dy[d];
-        if (in(nx, ny)) {
-          cx = nx;
-          cy = ny;
-          dir = (d + 6) % 8;  // back-track: start the next search beside where we came from
-          moved = true;
-          break;
-        }
-      }
-      if (!moved || (cx == sx && cy == sy)) break;
-      pts.push_back({double(cx), double(cy)});
+    // Along the top edge of the top-left pixel, eastwards, the region on the right; at each corner
+    // turn right where the pixel ahead-right is outside, left where the one ahead-left is inside
+    // (4-connected: a diagonal neighbour is another region), else straight on.
+    std::vector<PixelPoint> pts;
+    int cx = sx, cy = sy, dir = 0;
+    for (std::size_t guard = 0; guard < std::size_t(4) * (labels.width + 1) * (labels.height + 1); ++guard) {
+      int next;
+      if (!in(cx + rx[dir], cy + ry[dir]))
+        next = (dir + 1) % 4;
+      else if (in(cx + lx[dir], cy + ly[dir]))
+        next = (dir + 3) % 4;
+      else
+        next = dir;
+      if (next != dir || pts.empty()) pts.push_back({cx - 0.5, cy - 0.5});  // corners only
+      dir = next;
+      cx += dx[dir];
+      cy += dy[dir];
+      if (cx == sx && cy == sy) break;  // its other three pixels are outside: passed once
     }
     if (pts.size() < 3) continue;
     std::vector<bool> keep(pts.size() + 1, false);

@@ -11,8 +11,9 @@ struct PixelPoint {
   double x, y;  // column, row (pixel centres)
 };
 
-// The outer boundary of each 8-connected region of a mask (Moore-neighbour tracing), simplified
-// to within `tolerance` pixels; holes are not traced.
+// The outer boundary of each 4-connected region of a mask along its pixels' edges (so the polygon's
+// area is the region's pixel count, and a volume a TPS computes from the contours is the one
+// Atrium reports), simplified to within `tolerance` pixels; holes are not traced.
 std::vector<std::vector<PixelPoint>> traceOutlines(const Mask& mask, double tolerance = 0.5);
 
 // Pixel (column, row) → patient coordinates of that image (PS3.3 C.7.6.2.1.1).

@@ -32,15 +32,33 @@ warnings.filterwarnings("ignore", message="Invalid value for VR")  # real archiv
 sys.path.insert(0, "/usr/lib/python3/dist-packages")
 import numpy as np  # noqa: E402
 import pydicom  # noqa: E402
-from PIL import Image, ImageDraw  # noqa: E402
+from PIL import Image  # noqa: E402
 
 STRUCTURES = {1: "LV blood", 2: "LV myocardium", 3: "RV blood"}
 
 
 def polygon(points, shape):
-    img = Image.new("L", (shape[1], shape[0]), 0)
-    ImageDraw.Draw(img).polygon([tuple(p) for p in points], fill=1, outline=1)
-    return np.array(img, bool)
+    """The pixels whose centres lie inside the polygon (even-odd rule; x, y in pixel units with
+    pixel (0, 0) centred at (0, 0)). Its area equals the polygon's; filling with the outline drawn
+    (PIL's polygon, OpenCV's fillPoly) adds the boundary pixels, about 6 % of an LV pool here."""
+    p = np.asarray(points, float).reshape(-1, 2)
+    mask = np.zeros(shape, bool)
+    if len(p) < 3:
+        return mask
+    x0, y0 = np.floor(p.min(0)).astype(int)
+    x1, y1 = np.ceil(p.max(0)).astype(int)
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, shape[1] - 1), min(y1, shape[0] - 1)
+    if x0 > x1 or y0 > y1:
+        return mask
+    ys, xs = np.mgrid[y0:y1 + 1, x0:x1 + 1].astype(float)
+    inside = np.zeros(ys.shape, bool)
+    for (ax, ay), (bx, by) in zip(p, np.roll(p, -1, axis=0)):
+        if ay == by:
+            continue
+        crosses = (ay > ys) != (by > ys)
+        inside ^= crosses & (xs < ax + (ys - ay) * (bx - ax) / (by - ay))
+    mask[y0:y1 + 1, x0:x1 + 1] = inside
+    return mask
 
 
 def structure_of(name):
