@@ -319,7 +319,7 @@ def test_dicom_outputs():
         check(len(dice) >= 100 and min(dice) > 0.9, f"SEG LV frames: {len(dice)}, min Dice {min(dice):.3f}")
 
         # The evaluation command reads both as references (here: our own outputs, so agreement is
-        # near perfect; the RT outline runs through pixel centres, so a little below 1).
+        # near perfect; the RT outline follows the pixels' edges, simplified to half a pixel).
         tool = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "cardiac", "evaluate.py")
         e = run(["/usr/bin/python3", tool, "--atrium", ATRIUM, "--seg", folder, seg_path, "--rtstruct", folder,
                  rt_path], check_rc=0)
@@ -328,8 +328,9 @@ def test_dicom_outputs():
         lines = {ln.split(":")[0]: ln for ln in text.splitlines() if ln.endswith("(ours/reference)")}
         seg_dice = [float(x) for x in re.findall(r"Dice ([0-9.]+)", lines.get("seg.dcm", ""))]
         rt_dice = [float(x) for x in re.findall(r"LV blood E[DS] Dice ([0-9.]+)", lines.get("rtstruct.dcm", ""))]
-        check(len(seg_dice) == 6 and min(seg_dice) > 0.999 and len(rt_dice) == 2 and min(rt_dice) > 0.9,
+        check(len(seg_dice) == 6 and min(seg_dice) > 0.999 and len(rt_dice) == 2 and min(rt_dice) > 0.99,
               f"evaluate: {text}")
+        print("evaluate on our own SEG / RT Structure Set: LV Dice", seg_dice[:1], rt_dice)
     finally:
         cleanup(tmp)
 
