@@ -496,7 +496,11 @@ class ClassicSegmenter : public ISegmenter {
       while (e < endo[r] + px(15)) {
         float v0 = onRay(img, a, e - 0.5), v1 = onRay(img, a, e), v2 = onRay(img, a, e + 0.5);
         if (v0 < 0 || v1 < 0 || v2 < 0) break;
-        if (std::abs((v0 + v1 + v2) / 3 - local) > band) {
+        // Lung and air are far darker than the wall, but the band is set by the blood's contrast
+        // and can reach below half the wall's level where coil sensitivity dims it: below half
+        // is outside too.
+        float v = (v0 + v1 + v2) / 3;
+        if (std::abs(v - local) > band || v < 0.5f * local) {
           found[r] = true;
           break;
         }

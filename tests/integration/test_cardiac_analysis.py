@@ -402,8 +402,8 @@ def shared_case(name):
 
 def test_accuracy_floor_on_sunnybrook():
     """The evaluation tool on the two expert-contoured Sunnybrook cases: a floor under the accuracy
-    measured when the method was last changed (LV Dice 0.925 ED / 0.903 ES, myocardium 0.702, EF
-    error 1.5 points, LV mass 34 g above the experts'), so that a change that loses accuracy on real
+    measured when the method was last changed (LV Dice 0.925 ED / 0.903 ES, myocardium 0.711, EF
+    error 1.5 points, LV mass 25 g above the experts'), so that a change that loses accuracy on real
     images fails here."""
     tool = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "cardiac", "evaluate.py")
     args = []
@@ -416,7 +416,7 @@ def test_accuracy_floor_on_sunnybrook():
     mass_bias = float(re.search(r"LV mass bias ([-+0-9.]+) g", mean).group(1))
     print(mean)
     check(dice.get("LV blood ED", 0) >= 0.90 and dice.get("LV blood ES", 0) >= 0.88 and
-          dice.get("LV myocardium ED", 0) >= 0.68 and ef_mae <= 3.0 and abs(mass_bias) <= 45,
+          dice.get("LV myocardium ED", 0) >= 0.68 and ef_mae <= 3.0 and abs(mass_bias) <= 40,
           f"accuracy fell: {dice}, EF MAE {ef_mae}, LV mass bias {mass_bias} g")
 
 
