@@ -46,7 +46,7 @@ def phantom_labels(s, p):
     return lab
 
 
-def write_phantom(folder, order=1, per_slice_series=False, oblique=False, implicit=False, seed=1):
+def write_phantom(folder, order=1, per_slice_series=False, oblique=False, implicit=False, seed=1, mirror=False):
     rng = np.random.default_rng(seed)
     os.makedirs(folder)
     study, frame = generate_uid(), generate_uid()
@@ -63,6 +63,8 @@ def write_phantom(folder, order=1, per_slice_series=False, oblique=False, implic
         pos = np.array([-N * PX / 2, -N * PX / 2, 0.0]) + normal * (order * s * GAP)
         for p in range(PHASES):
             lab = phantom_labels(s, p)
+            if mirror:  # the RV on the LV's other side
+                lab = lab[:, ::-1]
             for k, key in ((1, "lv"), (2, "myo"), (3, "rv")):
                 truth[key][p] += (lab == k).sum() * PX * PX * GAP / 1000
             img = np.full((N, N), 250.0)
@@ -177,7 +179,8 @@ def test_phantom_volumes():
     try:
         for label, kw in [("base to apex", {}), ("apex first, a series per slice", {"order": -1,
                                                                                     "per_slice_series": True}),
-                          ("oblique, implicit VR", {"oblique": True, "implicit": True, "seed": 2})]:
+                          ("oblique, implicit VR", {"oblique": True, "implicit": True, "seed": 2}),
+                          ("mirrored, the RV on the right", {"mirror": True, "seed": 3})]:
             folder = os.path.join(tmp, label.replace(" ", "_").replace(",", ""))
             want = write_phantom(folder, **kw)
             got = analyze(folder)
