@@ -61,27 +61,32 @@ int components(const Mask& m, Grid<int>& labels) {
 }
 
 void fillHoles(Mask& m) {
+  // Holes lie within the mask's box; the box grown by a pixel has a background frame, so the flood
+  // from that frame reaches all the background that the whole image's border would.
+  Box b = boundingBox(m, 1);
+  if (b.empty()) return;
   Mask outside(m.width, m.height, 0);
   std::deque<std::pair<int, int>> queue;
   auto enter = [&](int x, int y) {
-    if (m.at(x, y) || outside.at(x, y)) return false;
+    if (x < b.x0 || x > b.x1 || y < b.y0 || y > b.y1 || m.at(x, y) || outside.at(x, y)) return false;
     outside.at(x, y) = 1;
     return true;
   };
   auto seed = [&](int x, int y) {
     if (enter(x, y)) queue.emplace_back(x, y);
   };
-  for (int x = 0; x < m.width; ++x) {
-    seed(x, 0);
-    seed(x, m.height - 1);
+  for (int x = b.x0; x <= b.x1; ++x) {
+    seed(x, b.y0);
+    seed(x, b.y1);
   }
-  for (int y = 0; y < m.height; ++y) {
-    seed(0, y);
-    seed(m.width - 1, y);
+  for (int y = b.y0; y <= b.y1; ++y) {
+    seed(b.x0, y);
+    seed(b.x1, y);
   }
   flood4(queue, m.width, m.height, enter);
-  for (std::size_t i = 0; i < m.data.size(); ++i)
-    if (!outside.data[i]) m.data[i] = 1;
+  for (int y = b.y0; y <= b.y1; ++y)
+    for (int x = b.x0; x <= b.x1; ++x)
+      if (!outside.at(x, y)) m.at(x, y) = 1;
 }
 
 namespace {
@@ -117,30 +122,25 @@ Mask erode(const Mask& m, int r) { return r <= 0 ? m : morph(m, r, false); }
 Image blur(const Image& img, int r) {
   Image cur = img;
   if (r <= 0) return cur;
+  // Box means from running sums (the window clipped at the edges), rows then columns.
+  const int w = img.width, h = img.height;
+  std::vector<double> sum(std::size_t(std::max(w, h)) + 1);
+  Image tmp(w, h);
   for (int pass = 0; pass < 3; ++pass) {
-    Image tmp(img.width, img.height);
-    for (int y = 0; y < img.height; ++y)
-      for (int x = 0; x < img.width; ++x) {
-        double s = 0;
-        int n = 0;
-        for (int d = -r; d <= r; ++d)
-          if (x + d >= 0 && x + d < img.width) {
-            s += cur.at(x + d, y);
-            ++n;
-          }
-        tmp.at(x, y) = static_cast<float>(s / n);
+    for (int y = 0; y < h; ++y) {
+      for (int x = 0; x < w; ++x) sum[x + 1] = sum[x] + cur.at(x, y);
+      for (int x = 0; x < w; ++x) {
+        int a = std::max(0, x - r), b = std::min(w - 1, x + r);
+        tmp.at(x, y) = static_cast<float>((sum[b + 1] - sum[a]) / (b - a + 1));
       }
-    for (int y = 0; y < img.height; ++y)
-      for (int x = 0; x < img.width; ++x) {
-        double s = 0;
-        int n = 0;
-        for (int d = -r; d <= r; ++d)
-          if (y + d >= 0 && y + d < img.height) {
-            s += tmp.at(x, y + d);
-            ++n;
-          }
-        cur.at(x, y) = static_cast<float>(s / n);
+    }
+    for (int x = 0; x < w; ++x) {
+      for (int y = 0; y < h; ++y) sum[y + 1] = sum[y] + tmp.at(x, y);
+      for (int y = 0; y < h; ++y) {
+        int a = std::max(0, y - r), b = std::min(h - 1, y + r);
+        cur.at(x, y) = static_cast<float>((sum[b + 1] - sum[a]) / (b - a + 1));
       }
+    }
   }
   return cur;
 }
