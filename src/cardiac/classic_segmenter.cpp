@@ -29,6 +29,7 @@ CineData loadCineData(const CineStack& stack) {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
+constexpr float kOffImage = -1e30f;
 
 // Intensities scaled so that the 1st..99th percentiles of the stack's middle slice map to 0..1.
 struct Normalizer {
@@ -369,10 +370,11 @@ class ClassicSegmenter : public ISegmenter {
     // (2 to 15 mm).
     constexpr int kRays = 90;
     std::vector<double> endo(kRays, 0), epi(kRays, 0);
-    // The value of an image at dist pixels along the ray at angle a; -1 outside the image.
+    // The value of an image at dist pixels along the ray at angle a; kOffImage outside the image
+    // (normalised values go below 0 in air and lung).
     auto onRay = [&](const Image& im, double a, double dist) {
       int x = int(std::lround(lvCentre.x + std::cos(a) * dist)), y = int(std::lround(lvCentre.y + std::sin(a) * dist));
-      return im.inside(x, y) ? im.at(x, y) : -1.0f;
+      return im.inside(x, y) ? im.at(x, y) : kOffImage;
     };
     auto sample = [&](double a, double dist) { return onRay(smooth, a, dist); };
     // Distance from the centre to the blood pool's edge along each ray.
@@ -393,7 +395,7 @@ class ClassicSegmenter : public ISegmenter {
     for (int r = 0; r < kRays; ++r)
       for (double k = px(2); k <= px(4); k += 0.5) {
         float v = sample(2 * kPi * r / kRays, endo[r] + k);
-        if (v >= 0) wall.push_back(v);
+        if (v > kOffImage) wall.push_back(v);
       }
     std::nth_element(wall.begin(), wall.begin() + wall.size() / 2, wall.end());
     float myo = wall.empty() ? t * 0.5f : wall[wall.size() / 2];
@@ -441,11 +443,11 @@ class ClassicSegmenter : public ISegmenter {
         double a = 2 * kPi * r / kRays, e = endo[r];
         std::vector<float> inside;
         for (double d = 0.4 * e; d < e; d += 0.5)
-          if (float v = sample(a, d); v >= 0) inside.push_back(v);
+          if (float v = sample(a, d); v > kOffImage) inside.push_back(v);
         double dMin = e;
         float vMin = 1e9f;
         for (double d = std::max(0.0, e - px(2)); d <= e + px(4); d += 0.5)
-          if (float v = sample(a, d); v >= 0 && v < vMin) {
+          if (float v = sample(a, d); v > kOffImage && v < vMin) {
             vMin = v;
             dMin = d;
           }
@@ -484,7 +486,7 @@ class ClassicSegmenter : public ISegmenter {
       float local = myo;
       std::vector<float> near;
       for (double d = endo[r] + px(2); d <= endo[r] + px(4); d += 0.5)
-        if (float v = sample(a, d); v >= 0) near.push_back(v);
+        if (float v = sample(a, d); v > kOffImage) near.push_back(v);
       if (!near.empty()) {
         std::nth_element(near.begin(), near.begin() + near.size() / 2, near.end());
         local = std::min(near[near.size() / 2], myo + band);
@@ -495,7 +497,7 @@ class ClassicSegmenter : public ISegmenter {
       found[r] = false;
       while (e < endo[r] + px(15)) {
         float v0 = onRay(img, a, e - 0.5), v1 = onRay(img, a, e), v2 = onRay(img, a, e + 0.5);
-        if (v0 < 0 || v1 < 0 || v2 < 0) break;
+        if (v0 == kOffImage || v1 == kOffImage || v2 == kOffImage) break;
         // Lung and air are far darker than the wall, but the band is set by the blood's contrast
         // and can reach below half the wall's level where coil sensitivity dims it: below half
         // is outside too.
@@ -526,7 +528,7 @@ class ClassicSegmenter : public ISegmenter {
     int walled = 0;
     for (int r = 0; r < kRays; ++r) {
       float v = sample(2 * kPi * r / kRays, endo[r] + px(3));
-      walled += v >= 0 && std::abs(v - myo) <= band;
+      walled += v > kOffImage && std::abs(v - myo) <= band;
     }
     if (walled < kRays / 2) return labels;
     // Thickness smoothed around the circle (median of 9 neighbours).
