@@ -538,6 +538,24 @@ def write_nifti(path, volume, affine):
         f.write(body)
 
 
+def test_montage_of_the_outlines():
+    """tools/cardiac/montage.py draws every slice at ED and ES with our outlines in their colours."""
+    from PIL import Image
+    tmp = tempdir("phantom-montage")
+    try:
+        folder = os.path.join(tmp, "cine")
+        write_phantom(folder, seed=8)
+        tool = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "cardiac", "montage.py")
+        out = run(["/usr/bin/python3", tool, folder, os.path.join(tmp, "m"), "--atrium", ATRIUM], check_rc=0)
+        check(f"phase 1 of {PHASES}, {SLICES} slices" in out.stdout.decode(), out.stdout.decode())
+        for name in ("m-ed.png", "m-es.png"):
+            px = np.array(Image.open(os.path.join(tmp, name)).convert("RGB")).reshape(-1, 3)
+            colours = {tuple(c) for c in np.unique(px, axis=0)}
+            check({(255, 0, 0), (0, 255, 0), (0, 100, 255)} <= colours, f"{name}: outline colours missing")
+    finally:
+        cleanup(tmp)
+
+
 def test_evaluation_against_nifti():
     """tools/cardiac/evaluate.py with NIfTI label volumes (ACDC labels) at ED and ES made from the
     phantom: the phantom's known masks, so the scores are the analysis's own accuracy."""
@@ -610,7 +628,8 @@ def test_refusals():
 
 
 if __name__ == "__main__":
-    main([test_phantom_volumes, test_dicom_outputs, test_evaluation_against_nifti, test_accuracy_floor_on_sunnybrook,
+    main([test_phantom_volumes, test_dicom_outputs, test_evaluation_against_nifti, test_montage_of_the_outlines,
+          test_accuracy_floor_on_sunnybrook,
           test_topology_of_the_labels, test_real_cine_with_invalid_uids,
           test_dicomdir_input,
           test_automatic_analysis_in_serve, test_refusals])

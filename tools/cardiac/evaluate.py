@@ -20,9 +20,11 @@ Each option can be repeated. Example:
   tools/cardiac/evaluate.py --sunnybrook ../shared/data/sunnybrook/SCD0000101 --sunnybrook ...
 """
 import argparse
+import atexit
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -77,6 +79,7 @@ class Case:
 
     def __init__(self, images, atrium):
         self.out = tempfile.mkdtemp(prefix="atrium-eval-")
+        atexit.register(shutil.rmtree, self.out, ignore_errors=True)  # the label maps are ours to drop
         r = subprocess.run([atrium, "analyze", images, "--json", "--labels", self.out], capture_output=True,
                            text=True)
         if r.returncode != 0:
