@@ -510,9 +510,9 @@ class ClassicSegmenter : public ISegmenter {
       }
       epi[r] = e - endo[r];
     }
-    // Where the wall meets something of its own brightness (liver, the chest wall; about half the
-    // rays at the experts' border show no step) the walk runs on to its limit: such rays take the
-    // median thickness of the rays that found a border.
+    // Where the wall meets something of its own brightness (liver, the chest wall) the walk runs on
+    // to its limit (about one ray in ten on the Sunnybrook images): such rays take the median
+    // thickness of the rays that found a border.
     std::vector<double> measured;
     for (int r = 0; r < kRays; ++r)
       if (found[r]) measured.push_back(epi[r]);
