@@ -6,6 +6,10 @@
 
 namespace atrium::cardiac {
 
+namespace {
+constexpr double kStrokeVolumeMismatch = 0.3;
+}  // namespace
+
 FunctionResults computeFunction(const CineStack& stack, const Segmentation& seg) {
   FunctionResults r;
   std::vector<double> gaps;
@@ -59,6 +63,18 @@ FunctionResults computeFunction(const CineStack& stack, const Segmentation& seg)
   };
   plausible("LV", r.lvEdv, r.lvEf);
   plausible("RV", r.rvEdv, r.rvEf);
+  // Without a shunt or regurgitation both ventricles eject the same volume; where they differ by
+  // more than 30 % of the larger one and neither is flagged above, say so (the RV's outline is the
+  // less certain one).
+  if (r.warnings.empty() && r.lvSv > 0 && r.rvSv > 0 &&
+      std::abs(r.lvSv - r.rvSv) > kStrokeVolumeMismatch * std::max(r.lvSv, r.rvSv)) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf,
+                  "LV and RV stroke volumes differ by %.0f ml (%.0f %%): review the RV contours, or look for "
+                  "valve regurgitation or a shunt",
+                  std::abs(r.lvSv - r.rvSv), 100 * std::abs(r.lvSv - r.rvSv) / std::max(r.lvSv, r.rvSv));
+    r.warnings.push_back(buf);
+  }
   if (stack.heightM > 0 && stack.weightKg > 0) r.bsaM2 = std::sqrt(stack.heightM * 100 * stack.weightKg / 3600.0);
   return r;
 }

@@ -36,6 +36,27 @@ std::string line(double x, double y, double size, const std::string& text) {
   return "BT /F1 " + fmt("%.0f", size) + " Tf " + fmt("%.1f %.1f", x, y) + " Td (" + pdfText(text) + ") Tj ET\n";
 }
 
+// Words of `text` in lines of at most `width` characters (a longer word gets a line of its own).
+std::vector<std::string> wrapWords(const std::string& text, std::size_t width) {
+  std::vector<std::string> out;
+  std::string current;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    std::string word = text.substr(start, end - start);
+    start = end + 1;
+    if (word.empty()) continue;
+    if (!current.empty() && current.size() + 1 + word.size() > width) {
+      out.push_back(current);
+      current.clear();
+    }
+    current += (current.empty() ? "" : " ") + word;
+  }
+  if (!current.empty()) out.push_back(current);
+  return out;
+}
+
 }  // namespace
 
 std::string reportPdf(const CineStack& stack, const FunctionResults& r, const std::string& method) {
@@ -69,10 +90,14 @@ std::string reportPdf(const CineStack& stack, const FunctionResults& r, const st
     row("LV EDV / ESV index", fmt("%.1f / %.1f ml/m2", r.lvEdv / r.bsaM2, r.lvEsv / r.bsaM2));
     row("LV mass index", fmt("%.1f g/m2", r.lvMassG / r.bsaM2));
   }
-  for (std::size_t i = 0; i < r.warnings.size() && i < 6; ++i) {
-    c += line(60, y - 4, 10, "Check: " + r.warnings[i]);
-    y -= 14;
-  }
+  // What looked implausible, wrapped to the page (at most ten lines, above the curve).
+  int lines = 0;
+  for (const auto& w : r.warnings)
+    for (const auto& text : wrapWords("Check: " + w, 90)) {
+      if (lines++ == 10) break;
+      c += line(lines == 1 || text.rfind("Check: ", 0) == 0 ? 60 : 90, y - 4, 10, text);
+      y -= 14;
+    }
   // The LV volume-time curve.
   double x0 = 70, y0 = 120, w = 460, h = 220;
   c += line(x0, y0 + h + 12, 11, "LV volume over the cardiac cycle (ml)");

@@ -57,3 +57,14 @@ TEST(CardiacFunction, ImplausibleResultsAreFlagged) {
   ASSERT_EQ(r.warnings.size(), 2u);
   EXPECT_EQ(r.warnings[0], "no LV found: no LV results");
 }
+
+TEST(CardiacFunction, StrokeVolumesThatDisagreeAreFlagged) {
+  // LV 1000 -> 400 px (SV 12 ml), RV 1000 -> 800 px (SV 4 ml): 67 % apart.
+  Case apart({1000, 700, 400, 800}, {1000, 900, 800, 900});
+  auto r = computeFunction(apart.stack, apart.seg);
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_EQ(r.warnings[0].rfind("LV and RV stroke volumes differ by 8 ml (67 %)", 0), 0u) << r.warnings[0];
+  // Within 30 % of each other: nothing to say.
+  Case close({1000, 700, 400, 800}, {1200, 900, 700, 1000});  // SV 12 and 10 ml
+  EXPECT_TRUE(computeFunction(close.stack, close.seg).warnings.empty());
+}
