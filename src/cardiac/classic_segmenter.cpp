@@ -123,14 +123,15 @@ class ClassicSegmenter : public ISegmenter {
     enforceSliceConsistency(out, guided);
     // The RV once the LV is settled: first on its own in every image, then again within the side
     // the stack agrees on where an image found it elsewhere (its longest contact with the wall
-    // can be fat or the liver's bright neighbour).
+    // can be fat or the liver's bright neighbour). On the unsmoothed image: smoothing erased the
+    // thin dark line (the RV's free wall) between its blood and the fat outside.
     for (int s = 0; s < slices; ++s)
-      for (int p = 0; p < phases; ++p) labelRightVentricle(blur(norm(data.images[s][p]), 1), out[s][p], mm_);
+      for (int p = 0; p < phases; ++p) labelRightVentricle(norm(data.images[s][p]), out[s][p], mm_);
     if (auto direction = rvDirection(out))
       for (int s = 0; s < slices; ++s)
         for (int p = 0; p < phases; ++p)
           if (auto& l = out[s][p]; std::count(l.data.begin(), l.data.end(), kRvBlood) && !rvOnSide(l, *direction))
-            labelRightVentricle(blur(norm(data.images[s][p]), 1), out[s][p], mm_, direction);
+            labelRightVentricle(norm(data.images[s][p]), out[s][p], mm_, direction);
     cleanRvOverCycle(out, px(5));
     // One connected component per structure and image: what the clean-ups cut off goes.
     for (auto& phases : out)

@@ -30,7 +30,7 @@ double angleBetween(double a, double b) {
 
 }  // namespace
 
-void labelRightVentricle(const Image& smooth, Mask& labels, double mm, std::optional<double> direction) {
+void labelRightVentricle(const Image& image, Mask& labels, double mm, std::optional<double> direction) {
   std::replace(labels.data.begin(), labels.data.end(), std::uint8_t(kRvBlood), std::uint8_t(kBackground));
   std::vector<float> blood, wall;
   Mask heart(labels.width, labels.height, 0);
@@ -39,11 +39,11 @@ void labelRightVentricle(const Image& smooth, Mask& labels, double mm, std::opti
     for (int x = 0; x < labels.width; ++x) {
       auto l = labels.at(x, y);
       if (l == kLvBlood) {
-        blood.push_back(smooth.at(x, y));
+        blood.push_back(image.at(x, y));
         cx += x;
         cy += y;
       } else if (l == kLvMyocardium) {
-        wall.push_back(smooth.at(x, y));
+        wall.push_back(image.at(x, y));
       }
       heart.at(x, y) = l == kLvBlood || l == kLvMyocardium;
     }
@@ -57,7 +57,7 @@ void labelRightVentricle(const Image& smooth, Mask& labels, double mm, std::opti
   const double reach = kReachMm / mm;
   for (int y = 0; y < labels.height; ++y)
     for (int x = 0; x < labels.width; ++x)
-      bright.at(x, y) = !heart.at(x, y) && smooth.at(x, y) > level && std::hypot(x - cx, y - cy) <= reach;
+      bright.at(x, y) = !heart.at(x, y) && image.at(x, y) > level && std::hypot(x - cx, y - cy) <= reach;
   bright = dilate(erode(bright, 1), 1);  // thin bridges to the neighbours cut
   Grid<int> comp;
   int n = components(bright, comp);

@@ -12,9 +12,10 @@
 namespace atrium::cardiac {
 
 // Labels the RV blood pool in `labels` (which hold the LV pool and myocardium; the RV label is
-// replaced). `smooth` is the image smoothed a little, `mm` its pixel size. With a direction (radians
+// replaced) on `image`, unsmoothed (smoothing joins the RV's blood to the fat outside its thin
+// free wall); `mm` is its pixel size. With a direction (radians
 // in the image plane, from the LV's centre), only regions whose centre lies within 60° of it count.
-void labelRightVentricle(const Image& smooth, Mask& labels, double mm, std::optional<double> direction = {});
+void labelRightVentricle(const Image& image, Mask& labels, double mm, std::optional<double> direction = {});
 
 // Whether the image's RV lies within 60° of `direction` (false without an RV).
 bool rvOnSide(const Mask& labels, double direction);
