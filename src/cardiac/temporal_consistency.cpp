@@ -141,6 +141,13 @@ void cleanRvOverCycle(Segmentation& seg, int nearPx) {
         std::replace(labels.data.begin(), labels.data.end(), std::uint8_t(kRvBlood), std::uint8_t(kBackground));
       continue;
     }
+    // Nor does an RV appear for a single phase between two without one.
+    std::vector<double> before = areas;
+    for (int p = 0; p < n; ++p)
+      if (before[p] > 0 && before[(p + n - 1) % n] == 0 && before[(p + 1) % n] == 0) {
+        std::replace(phases[p].data.begin(), phases[p].data.end(), std::uint8_t(kRvBlood), std::uint8_t(kBackground));
+        areas[p] = 0;
+      }
     std::vector<bool> bad = inconsistentPhases(areas);
     for (int p = 0; p < n; ++p) {
       int prev = (p + n - 1) % n, next = (p + 1) % n;

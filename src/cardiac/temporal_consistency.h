@@ -33,7 +33,8 @@ int enforceTemporalConsistency(Segmentation& seg, const GuidedSegmentation& rese
 int enforceSliceConsistency(Segmentation& seg, const GuidedSegmentation& resegment);
 
 // The RV over the cycle: a slice with an RV in fewer than half of its phases (fat or a vessel caught
-// now and then) loses its RV label; a phase whose RV area jumps above the cycle's (a leak into the
+// now and then) loses its RV label, and so does a single phase with an RV between two without; a
+// phase whose RV area jumps above the cycle's (a leak into the
 // atrium or a vessel) keeps only what lies within nearPx of the adjacent consistent phase's RV.
 void cleanRvOverCycle(Segmentation& seg, int nearPx);
 

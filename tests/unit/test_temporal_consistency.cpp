@@ -99,6 +99,16 @@ TEST(RvOverCycle, AnRvInFewPhasesIsDropped) {
   for (const auto& m : seg[0]) EXPECT_EQ(rvPixels(m), 0);
 }
 
+TEST(RvOverCycle, AnRvInOnePhaseBetweenTwoWithoutIsDropped) {
+  auto a = cycle();
+  Segmentation seg(1);
+  for (int p = 0; p < 20; ++p) seg[0].push_back(withRv(p >= 8 && p <= 12 && p != 10 ? 0 : int(a[p])));
+  cleanRvOverCycle(seg, 2);
+  EXPECT_EQ(rvPixels(seg[0][10]), 0);  // alone between phases 9 and 11
+  EXPECT_EQ(rvPixels(seg[0][7]), int(a[7]));  // the others stay
+  EXPECT_EQ(rvPixels(seg[0][13]), int(a[13]));
+}
+
 TEST(RvOverCycle, AnRvThatBarelyContractsIsKept) {
   Segmentation seg(1);
   for (int p = 0; p < 20; ++p) seg[0].push_back(withRv(400 + (p % 3) * 10));  // within 5 %
