@@ -130,7 +130,7 @@ class ClassicSegmenter : public ISegmenter {
     if (auto direction = rvDirection(out))
       for (int s = 0; s < slices; ++s)
         for (int p = 0; p < phases; ++p)
-          if (auto& l = out[s][p]; std::count(l.data.begin(), l.data.end(), kRvBlood) && !rvOnSide(l, *direction))
+          if (rvOffSide(out[s][p], *direction))
             labelRightVentricle(norm(data.images[s][p]), out[s][p], mm_, direction);
     cleanRvOverCycle(out, px(5));
     // One connected component per structure and image: what the clean-ups cut off goes.
@@ -398,8 +398,7 @@ class ClassicSegmenter : public ISegmenter {
         float v = sample(2 * kPi * r / kRays, endo[r] + k);
         if (v > kOffImage) wall.push_back(v);
       }
-    std::nth_element(wall.begin(), wall.begin() + wall.size() / 2, wall.end());
-    float myo = wall.empty() ? t * 0.5f : wall[wall.size() / 2];
+    float myo = wall.empty() ? t * 0.5f : median(wall);
     // The blood pool's edge at half way between blood and myocardium (not at the global threshold,
     // which partial volume pushes outwards), then papillary muscles filled in again.
     {
@@ -407,8 +406,7 @@ class ClassicSegmenter : public ISegmenter {
       for (int y = 0; y < img.height; ++y)
         for (int x = 0; x < img.width; ++x)
           if (lv.at(x, y)) blood.push_back(smooth.at(x, y));
-      std::nth_element(blood.begin(), blood.begin() + blood.size() / 2, blood.end());
-      float half = myo + 0.4f * (blood[blood.size() / 2] - myo);
+      float half = myo + 0.4f * (median(std::move(blood)) - myo);
       Mask grown = withinDistance(lv, px(2)), refined(img.width, img.height, 0);
       for (std::size_t i = 0; i < refined.data.size(); ++i) refined.data[i] = grown.data[i] && smooth.data[i] > half;
       Grid<int> rc;
@@ -456,8 +454,7 @@ class ClassicSegmenter : public ISegmenter {
           radius[r] = e;
           continue;
         }
-        std::nth_element(inside.begin(), inside.begin() + inside.size() / 2, inside.end());
-        float level = vMin + 0.25f * (inside[inside.size() / 2] - vMin);
+        float level = vMin + 0.25f * (median(std::move(inside)) - vMin);
         // On the unsmoothed image: a border pixel counts as blood when a quarter of it is.
         double d = dMin;
         while (d > 0.4 * e && onRay(img, a, d) < level) d -= 0.5;
@@ -475,8 +472,7 @@ class ClassicSegmenter : public ISegmenter {
     // How far the wall's own values spread (median absolute deviation of the samples).
     std::vector<float> dev;
     for (float v : wall) dev.push_back(std::abs(v - myo));
-    std::nth_element(dev.begin(), dev.begin() + dev.size() / 2, dev.end());
-    float spread = dev.empty() ? 0.0f : dev[dev.size() / 2];
+    float spread = median(std::move(dev));
     float band = std::max({0.05f, 0.65f * (t - myo), 3.0f * spread});
     // Outwards from the blood pool while the intensity stays the wall's.
     std::vector<bool> found(kRays);
@@ -488,10 +484,7 @@ class ClassicSegmenter : public ISegmenter {
       std::vector<float> near;
       for (double d = endo[r] + px(2); d <= endo[r] + px(4); d += 0.5)
         if (float v = sample(a, d); v > kOffImage) near.push_back(v);
-      if (!near.empty()) {
-        std::nth_element(near.begin(), near.begin() + near.size() / 2, near.end());
-        local = std::min(near[near.size() / 2], myo + band);
-      }
+      if (!near.empty()) local = std::min(median(std::move(near)), myo + band);
       // Out to something brighter (fat, the RV's blood) or darker (lung, air), on the unsmoothed
       // image (three samples along the ray against noise): the smoothed one spreads the wall's edge
       // outwards, which made the wall half again as thick as the experts draw it.
@@ -518,8 +511,7 @@ class ClassicSegmenter : public ISegmenter {
     for (int r = 0; r < kRays; ++r)
       if (found[r]) measured.push_back(epi[r]);
     if (measured.size() >= kRays / 4) {
-      std::nth_element(measured.begin(), measured.begin() + measured.size() / 2, measured.end());
-      double typical = measured[measured.size() / 2];
+      double typical = median(std::move(measured));
       for (int r = 0; r < kRays; ++r)
         if (!found[r]) epi[r] = std::min(epi[r], typical);
     }

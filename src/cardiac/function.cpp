@@ -15,8 +15,7 @@ FunctionResults computeFunction(const CineStack& stack, const Segmentation& seg)
   std::vector<double> gaps;
   for (std::size_t s = 1; s < stack.slices.size(); ++s)
     gaps.push_back(std::abs(stack.slices[s].position - stack.slices[s - 1].position));
-  std::nth_element(gaps.begin(), gaps.begin() + gaps.size() / 2, gaps.end());
-  r.sliceSpacingMm = gaps[gaps.size() / 2];
+  r.sliceSpacingMm = median(std::move(gaps));
   int phases = stack.phases;
   r.lvVolumeMl.assign(phases, 0);
   r.rvVolumeMl.assign(phases, 0);

@@ -19,8 +19,9 @@ struct FunctionResults {
   double sliceSpacingMm = 0;
   std::vector<double> lvVolumeMl, rvVolumeMl, myoVolumeMl, timesMs;  // per phase
   int slicesWithLv = 0;
-  // Results no heart produces (an ejection fraction outside 5..85 %, an RV that does not contract):
-  // said in the outputs so that a reader reviews the contours before using the numbers.
+  // Results no heart produces, or few do (an ejection fraction outside 5..85 %, a ventricle not
+  // found, LV and RV stroke volumes more than 30 % apart): said in the outputs so that a reader
+  // reviews the contours before using the numbers.
   std::vector<std::string> warnings;
 };
 

@@ -1,5 +1,6 @@
 #pragma once
 // Minimal 2D images and masks for the analysis (row-major, x = column, y = row).
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -40,6 +41,13 @@ Mask erode(const Mask& m, int radius);
 Image blur(const Image& img, int radius);
 // Otsu's threshold of values.
 float otsu(const std::vector<float>& values);
+// The middle value (the upper of the two middle ones of an even count); T() for none.
+template <typename T>
+T median(std::vector<T> v) {
+  if (v.empty()) return T();
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
 std::size_t count(const Mask& m);
 
 }  // namespace atrium::cardiac

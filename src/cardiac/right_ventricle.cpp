@@ -17,12 +17,6 @@ constexpr double kSector = kPi / 3;         // around the stack's direction
 // is the chest wall's fat near the apex, or the atria at the base.
 constexpr double kMaxOfHeart = 2;
 
-float median(std::vector<float> v) {
-  if (v.empty()) return 0;
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  return v[v.size() / 2];
-}
-
 double angleBetween(double a, double b) {
   double d = std::fmod(std::abs(a - b), 2 * kPi);
   return d > kPi ? 2 * kPi - d : d;
@@ -115,9 +109,9 @@ Centres centres(const Mask& labels) {
 
 }  // namespace
 
-bool rvOnSide(const Mask& labels, double direction) {
+bool rvOffSide(const Mask& labels, double direction) {
   Centres c = centres(labels);
-  return c.both && angleBetween(c.angle(), direction) <= kSector;
+  return c.both && angleBetween(c.angle(), direction) > kSector;
 }
 
 std::optional<double> rvDirection(const Segmentation& seg) {

@@ -17,8 +17,8 @@ namespace atrium::cardiac {
 // in the image plane, from the LV's centre), only regions whose centre lies within 60° of it count.
 void labelRightVentricle(const Image& image, Mask& labels, double mm, std::optional<double> direction = {});
 
-// Whether the image's RV lies within 60° of `direction` (false without an RV).
-bool rvOnSide(const Mask& labels, double direction);
+// Whether the image has an RV and it lies more than 60° off `direction` (to be chosen again).
+bool rvOffSide(const Mask& labels, double direction);
 
 // The direction of the RV from the LV over the stack (area-weighted mean of the images' directions),
 // when the images agree on it (mean resultant length of at least 0.5); none otherwise.

@@ -44,9 +44,6 @@ int runAnalyze(int argc, char** argv) {
     labels = args.get("labels");
     outDir = args.get("out");
     verbose = args.has("verbose");
-  } catch (const ConfigError& e) {
-    std::fprintf(stderr, "atrium analyze: %s\n", e.what());
-    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atrium analyze: %s\n", e.what());
     return 2;
