@@ -88,13 +88,14 @@ class Case:
         self.index = json.load(open(os.path.join(self.out, "index.json")))
         self.by_sop = {e["sop"]: e for e in self.index}
         self.by_number = {e["instance_number"]: e for e in self.index}
-        self.geometry = {}
+        self.geometry, self.files = {}, {}  # per SOP Instance UID
         for root, _, names in os.walk(images):
             for n in names:
                 try:
                     ds = pydicom.dcmread(os.path.join(root, n), stop_before_pixels=True)
                 except Exception:  # noqa: BLE001 - not DICOM
                     continue
+                self.files[str(ds.SOPInstanceUID)] = os.path.join(root, n)
                 if "ImagePositionPatient" in ds:
                     self.geometry[str(ds.SOPInstanceUID)] = (np.array(ds.ImagePositionPatient, float),
                                                            np.array(ds.ImageOrientationPatient, float),
@@ -219,10 +220,15 @@ def dice(a, b):
     return 2 * (a & b).sum() / s if s else 1.0
 
 
-def boundary_mm(case, sop, mask):
+def boundary(mask):
+    """The mask's pixels with a 4-neighbour outside it (pixels on the image's edge count as inside)."""
     inner = mask.copy()
     inner[1:-1, 1:-1] = mask[1:-1, 1:-1] & mask[:-2, 1:-1] & mask[2:, 1:-1] & mask[1:-1, :-2] & mask[1:-1, 2:]
-    ys, xs = np.nonzero(mask & ~inner)
+    return mask & ~inner
+
+
+def boundary_mm(case, sop, mask):
+    ys, xs = np.nonzero(boundary(mask))
     ipp, iop, ps, _ = case.geometry[sop]
     return ipp + np.outer(xs * ps[1], iop[:3]) + np.outer(ys * ps[0], iop[3:])
 

@@ -20,12 +20,6 @@ from PIL import Image  # noqa: E402
 COLOURS = {1: (255, 0, 0), 2: (0, 255, 0), 3: (0, 100, 255)}
 
 
-def outline(mask):
-    inner = mask.copy()
-    inner[1:-1, 1:-1] = mask[1:-1, 1:-1] & mask[:-2, 1:-1] & mask[2:, 1:-1] & mask[1:-1, :-2] & mask[1:-1, 2:]
-    return mask & ~inner
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("images")
@@ -36,31 +30,23 @@ def main():
     case = evaluate.Case(args.images, args.atrium)
     if args.sunnybrook:
         evaluate.load_sunnybrook(case, args.sunnybrook)
-    paths = {}
-    for root, _, names in os.walk(args.images):
-        for n in names:
-            try:
-                ds = pydicom.dcmread(os.path.join(root, n), stop_before_pixels=True)
-            except Exception:  # noqa: BLE001 - not DICOM
-                continue
-            paths[str(ds.SOPInstanceUID)] = os.path.join(root, n)
     r = case.result
     for name, phase in (("ed", r["ed_phase"]), ("es", r["es_phase"])):
         tiles = []
         for e in sorted((e for e in case.index if e["phase"] == phase), key=lambda e: e["slice"]):
-            ds = pydicom.dcmread(paths[e["sop"]])
+            ds = pydicom.dcmread(case.files[e["sop"]])
             frames = ds.pixel_array
             img = (frames[e.get("frame", 0)] if frames.ndim == 3 else frames).astype(float)
             img = np.clip(img / max(np.percentile(img, 99.5), 1e-6), 0, 1)
             rgb = (np.stack([img] * 3, -1) * 255).astype(np.uint8)
             labels = np.array(Image.open(os.path.join(case.out, e["file"])))
             for label, colour in COLOURS.items():
-                rgb[outline(labels == label)] = colour
+                rgb[evaluate.boundary(labels == label)] = colour
             ref = case.reference.get(e["sop"], {}) if frames.ndim == 2 else {}
             if 1 in ref:
-                rgb[outline(ref[1])] = (255, 255, 0)
+                rgb[evaluate.boundary(ref[1])] = (255, 255, 0)
                 if 2 in ref:
-                    rgb[outline(ref[1] | ref[2])] = (0, 255, 255)
+                    rgb[evaluate.boundary(ref[1] | ref[2])] = (0, 255, 255)
             h, w = img.shape
             tiles.append(rgb[h // 4:3 * h // 4, w // 4:3 * w // 4])
         cols = 4
