@@ -11,9 +11,10 @@ PACKAGES=(
   libssl-dev                      # TLS (through DCMTK), password hashing
   libcpp-httplib-dev zlib1g-dev libbrotli-dev   # the HTTP server (DICOMweb, REST)
   nlohmann-json3-dev              # config files and JSON output
+  libopencv-dnn-dev libopencv-imgproc-dev  # runs the learned cardiac segmenter (ONNX) on the CPU
   libxxhash-dev                   # file checksums and storage layout hashes
   libgtest-dev googletest         # unit tests
-  python3 python3-pydicom python3-pil  # integration tests (pydicom's corpus, assertions, PNG)
+  python3 python3-pydicom python3-pil python3-numpy python3-scipy  # integration tests (pydicom's corpus, arrays, PNG)
   dicom3tools                     # dciodvfy
   orthanc orthanc-dicomweb        # peer for benchmarks and interoperability tests (DICOMweb client)
   procps util-linux               # ps/kill/mount used by tests

@@ -6,6 +6,7 @@
 
 #include "cardiac/cine_stack.h"
 #include "cardiac/function.h"
+#include "cardiac/learned_segmenter.h"
 #include "cardiac/report_pdf.h"
 #include "cardiac/rtstruct_writer.h"
 #include "cardiac/seg_writer.h"
@@ -47,19 +48,29 @@ void writeLabelMaps(const CineStack& stack, const Segmentation& seg, const std::
 
 AnalysisOutput analyze(const std::vector<std::filesystem::path>& inputs, const std::filesystem::path& outDir,
                        const std::filesystem::path& labelsDir,
-                       const std::function<void(const std::string&)>& progress) {
+                       const std::function<void(const std::string&)>& progress, const std::string& method) {
   auto say = [&](const std::string& s) {
     if (progress) progress(s);
   };
   auto start = std::chrono::steady_clock::now();
+  // The model first: a missing or damaged model file is said before any image is read.
+  std::unique_ptr<ISegmenter> segmenter;
+  if (method == "classic")
+    segmenter = makeClassicSegmenter();
+  else if (method == "learned")
+    segmenter = makeLearnedSegmenter(defaultModelPath());
+  else
+    throw CardiacError("unknown segmenter '" + method + "' (learned or classic)");
   say("reading the headers");
   auto stack = loadCineStack(inputs);
   say("loading " + std::to_string(stack.slices.size()) + " slices x " + std::to_string(stack.phases) + " phases");
   auto data = loadCineData(stack);
-  auto segmenter = makeClassicSegmenter();
   say("segmenting");
   auto seg = segmenter->segment(stack, data);
   auto r = computeFunction(stack, seg);
+  if (r.slicesWithLv == 0)
+    throw CardiacError("no left ventricle found in " + std::to_string(stack.slices.size()) +
+                       " slices: not a short-axis cine of the heart?");
   if (!labelsDir.empty()) writeLabelMaps(stack, seg, labelsDir);
   AnalysisOutput out;
   if (!outDir.empty()) {
@@ -75,6 +86,7 @@ AnalysisOutput analyze(const std::vector<std::filesystem::path>& inputs, const s
     out.files = {rt.string(), sg.string(), sr.string(), pdf.string()};
   }
   std::vector<std::string> warnings = stack.warnings;
+  for (const auto& w : segmenter->warnings()) warnings.push_back(w);
   warnings.insert(warnings.end(), r.warnings.begin(), r.warnings.end());
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   auto round1 = [](double v) { return std::round(v * 10) / 10; };

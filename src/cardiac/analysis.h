@@ -14,10 +14,12 @@ struct AnalysisOutput {
   std::vector<std::string> files;  // DICOM objects written (RT Structure Set, SEG, PDF report)
 };
 
-// Throws CardiacError when the input is not a usable short-axis cine. outDir empty: no files.
+// Throws CardiacError when the input is not a usable short-axis cine, or when no LV is found in it.
+// outDir empty: no files. segmenter: "learned" (the model at defaultModelPath()) or "classic".
 // progress, when given, is told each step ("reading 240 images", "segmenting", ...).
 AnalysisOutput analyze(const std::vector<std::filesystem::path>& inputs, const std::filesystem::path& outDir,
                        const std::filesystem::path& labelsDir = {},
-                       const std::function<void(const std::string&)>& progress = {});
+                       const std::function<void(const std::string&)>& progress = {},
+                       const std::string& segmenter = "learned");
 
 }  // namespace atrium::cardiac

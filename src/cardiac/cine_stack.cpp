@@ -19,6 +19,8 @@
 namespace atrium::cardiac {
 namespace {
 
+constexpr int kMaxPhases = 512;       // images per slice position
+constexpr int kMaxImageSide = 2048;   // pixels; a cine's are a few hundred
 constexpr const char* kMrImage = "1.2.840.10008.5.1.4.1.1.4";
 constexpr const char* kEnhancedMr = "1.2.840.10008.5.1.4.1.1.4.1";
 
@@ -99,6 +101,10 @@ bool readHeader(const std::filesystem::path& file, Header& h, std::string& why) 
     why = "no image size";
     return false;
   }
+  if (rows > kMaxImageSide || cols > kMaxImageSide) {
+    why = "larger than a cine image (" + std::to_string(kMaxImageSide) + " pixels a side at most)";
+    return false;
+  }
   if (cls == kMrImage) {
     if (!geometry(ds, ds, ds, base)) {
       why = "no Image Position/Orientation (Patient) or Pixel Spacing";
@@ -139,6 +145,26 @@ bool readHeader(const std::filesystem::path& file, Header& h, std::string& why) 
     h.images.push_back(img);
   }
   return true;
+}
+
+// One matrix size and pixel spacing for the whole stack (the most common; ties: the first seen):
+// images of another size or spacing (a scout, a reformat) are left out, since every slice's masks
+// and every output share one grid per image.
+void keepCommonGeometry(std::vector<CineImage>& images, std::vector<std::string>& warnings) {
+  auto key = [](const CineImage& i) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%dx%d@%.3fx%.3f", i.rows, i.columns, i.rowSpacing, i.colSpacing);
+    return std::string(buf);
+  };
+  std::map<std::string, std::size_t> counts;
+  for (const auto& i : images) ++counts[key(i)];
+  if (counts.size() <= 1) return;
+  auto best = std::max_element(counts.begin(), counts.end(), [](auto& a, auto& b) { return a.second < b.second; });
+  std::string keep = best->first;
+  std::size_t before = images.size();
+  std::erase_if(images, [&](const CineImage& i) { return key(i) != keep; });
+  warnings.push_back(std::to_string(before - images.size()) +
+                     " image(s) of another matrix size or pixel spacing left out (the stack's: " + keep + " mm)");
 }
 
 std::string orientationKey(const CineImage& i) {
@@ -241,6 +267,7 @@ CineStack loadCineStack(const std::vector<std::filesystem::path>& paths) {
   if (byOrientation.size() > 1)
     stack.warnings.push_back(std::to_string(h.images.size() - images.size()) +
                              " image(s) in other orientations left out (localizers, long axis)");
+  keepCommonGeometry(images, stack.warnings);
   const auto& first = images.front();
   stack.normal = cross(first.rowDir, first.colDir);
   double n = norm(stack.normal);
@@ -255,37 +282,79 @@ CineStack loadCineStack(const std::vector<std::filesystem::path>& paths) {
     if (a.instanceNumber != b.instanceNumber) return a.instanceNumber < b.instanceNumber;
     return a.frame < b.frame;  // the frames of one multi-frame image in their stored order
   });
-  int duplicates = 0;
+  std::vector<std::pair<double, std::vector<CineImage>>> positions;
   for (const auto& img : images) {
     double pos = dot(img.position, stack.normal);
-    if (stack.slices.empty() || std::abs(stack.slices.back().position - pos) > 0.5) stack.slices.push_back({pos, {}});
-    auto& phases = stack.slices.back().phases;
-    // The same slice at the same time twice (a repeated acquisition): the first is kept.
-    if (!phases.empty() && std::abs(phases.back().triggerTime - img.triggerTime) < 1.0 &&
-        phases.back().file != img.file) {
-      ++duplicates;
-      continue;
+    if (positions.empty() || std::abs(positions.back().first - pos) > 0.5) positions.push_back({pos, {}});
+    positions.back().second.push_back(img);
+  }
+  // Each position's candidate cines: one per series when the slice was acquired more than once
+  // (a repeated breath-hold), else all its images; duplicates (same time twice) left out.
+  int duplicates = 0;
+  std::vector<std::vector<std::vector<CineImage>>> candidates;
+  std::map<std::size_t, int> counts;
+  for (auto& [pos, imgs] : positions) {
+    std::map<std::string, std::vector<CineImage>> bySeries;
+    for (const auto& i : imgs) bySeries[i.seriesUid].push_back(i);
+    std::vector<std::vector<CineImage>> sets;
+    if (bySeries.size() > 1)
+      for (auto& [uid, v] : bySeries) sets.push_back(std::move(v));
+    else
+      sets.push_back(imgs);
+    for (auto& set : sets) {
+      std::vector<CineImage> kept;
+      for (const auto& img : set) {
+        // The same slice at the same time twice (a repeated acquisition): the first is kept.
+        if (!kept.empty() && std::abs(kept.back().triggerTime - img.triggerTime) < 1.0 && kept.back().file != img.file) {
+          ++duplicates;
+          continue;
+        }
+        kept.push_back(img);
+      }
+      set = std::move(kept);
+      ++counts[set.size()];
     }
-    phases.push_back(img);
+    candidates.push_back(std::move(sets));
   }
   if (duplicates) stack.warnings.push_back(std::to_string(duplicates) + " duplicated image(s) left out");
-  std::map<std::size_t, int> counts;
-  for (const auto& s : stack.slices) ++counts[s.phases.size()];
-  stack.phases = static_cast<int>(
-      std::max_element(counts.begin(), counts.end(), [](auto& a, auto& b) { return a.second < b.second; })->first);
+  // The cine's phase count: the largest count that two or more slices have (one slice with extra
+  // images does not set it; slices that lost images are the incomplete ones).
+  for (const auto& [size, n] : counts)
+    if (n >= 2 || counts.size() == 1) stack.phases = std::max(stack.phases, static_cast<int>(size));
+  if (stack.phases == 0) stack.phases = static_cast<int>(counts.rbegin()->first);
   if (stack.phases < 2) throw CardiacError("the short-axis images have a single phase: not a cine");
-  // Slices that are not cines (a single image among the stack) go; others keep what they have.
-  std::erase_if(stack.slices, [&](const CineSlice& s) {
-    if (s.phases.size() >= 2) return false;
-    stack.warnings.push_back("slice at " + std::to_string(s.position) + " mm has one image: left out");
-    return true;
-  });
-  for (const auto& s : stack.slices)
-    if (static_cast<int>(s.phases.size()) != stack.phases)
-      stack.warnings.push_back("slice at " + std::to_string(s.position) + " mm has " + std::to_string(s.phases.size()) +
-                               " phases of " + std::to_string(stack.phases) +
-                               "; its last phase stands in for the missing ones");
-  if (stack.slices.size() < 2) throw CardiacError("fewer than two short-axis slices");
+  if (stack.phases > kMaxPhases)
+    throw CardiacError("the short-axis slices have " + std::to_string(stack.phases) + " images each: more than a cine's " +
+                       std::to_string(kMaxPhases) + " phases");
+  // A slice is kept only with every phase: a phase index then means the same moment in every
+  // slice, and each output has one image per slice and phase.
+  int incomplete = 0;
+  for (std::size_t k = 0; k < positions.size(); ++k) {
+    const std::vector<CineImage>* chosen = nullptr;
+    for (const auto& set : candidates[k])
+      if (static_cast<int>(set.size()) == stack.phases) chosen = &set;  // the last complete acquisition
+    if (!chosen) {
+      ++incomplete;
+      continue;
+    }
+    if (candidates[k].size() > 1)
+      stack.warnings.push_back("slice at " + std::to_string(positions[k].first) +
+                               " mm was acquired more than once: series " + chosen->front().seriesUid + " used");
+    stack.slices.push_back({positions[k].first, *chosen});
+  }
+  if (incomplete)
+    stack.warnings.push_back(std::to_string(incomplete) + " slice(s) without all " + std::to_string(stack.phases) +
+                             " phases left out (an incomplete or repeated series): volumes miss them");
+  if (stack.slices.size() < 2)
+    throw CardiacError("fewer than two short-axis slices with all " + std::to_string(stack.phases) +
+                       " phases (the cine is incomplete: " + std::to_string(positions.size()) + " slice position(s), " +
+                       std::to_string(images.size()) + " images)");
+  // Volumes from less than half the slices would be numbers without meaning.
+  if (2 * stack.slices.size() < positions.size())
+    throw CardiacError("only " + std::to_string(stack.slices.size()) + " of " + std::to_string(positions.size()) +
+                       " short-axis slices have the same " + std::to_string(stack.phases) +
+                       " phases (slices hold " + std::to_string(counts.begin()->first) + " to " +
+                       std::to_string(counts.rbegin()->first) + " images): the cine is incomplete");
   std::set<std::string> series;
   for (const auto& s : stack.slices)
     for (const auto& p : s.phases) series.insert(p.seriesUid);
@@ -332,6 +401,8 @@ std::vector<float> PixelReader::read(const CineImage& image) {
   unsigned long length = 0;
   if (ds.findAndGetUint8Array(DCM_PixelData, raw, &length).bad() || !raw)
     throw CardiacError(image.file.string() + ": no pixel data");
+  if (bits != 8 && bits != 16)
+    throw CardiacError(image.file.string() + ": " + std::to_string(bits) + " bits allocated (8 or 16 expected)");
   std::size_t count = std::size_t(image.rows) * image.columns, bytes = bits / 8;
   std::size_t offset = count * bytes * image.frame;
   if (bytes < 1 || offset + count * bytes > length)

@@ -10,7 +10,16 @@ namespace {
 constexpr double kStrokeVolumeMismatch = 0.3;
 }  // namespace
 
+void checkFunctionResults(const CineStack& stack, const FunctionResults& r) {
+  auto n = static_cast<std::size_t>(stack.phases);
+  if (stack.slices.empty() || stack.slices[0].phases.empty() || n == 0 || r.lvVolumeMl.size() != n ||
+      r.rvVolumeMl.size() != n || r.myoVolumeMl.size() != n || r.timesMs.size() != n || r.edPhase < 0 ||
+      r.esPhase < 0 || r.edPhase >= stack.phases || r.esPhase >= stack.phases)
+    throw CardiacError("internal: results do not match the stack's " + std::to_string(n) + " phases");
+}
+
 FunctionResults computeFunction(const CineStack& stack, const Segmentation& seg) {
+  checkSegmentationShape(stack, seg);
   FunctionResults r;
   std::vector<double> gaps;
   for (std::size_t s = 1; s < stack.slices.size(); ++s)

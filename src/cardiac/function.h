@@ -27,4 +27,8 @@ struct FunctionResults {
 
 FunctionResults computeFunction(const CineStack& stack, const Segmentation& seg);
 
+// Throws CardiacError unless r has one value per phase of the stack and ED/ES among them (what
+// the SR and PDF writers index by).
+void checkFunctionResults(const CineStack& stack, const FunctionResults& r);
+
 }  // namespace atrium::cardiac

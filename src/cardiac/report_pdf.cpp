@@ -60,6 +60,7 @@ std::vector<std::string> wrapWords(const std::string& text, std::size_t width) {
 }  // namespace
 
 std::string reportPdf(const CineStack& stack, const FunctionResults& r, const std::string& method) {
+  checkFunctionResults(stack, r);
   std::string c;  // page content, A4 portrait (595 x 842 pt)
   double y = 790;
   c += line(50, y, 18, "Cardiac MR - ventricular function");
@@ -143,6 +144,7 @@ std::string reportPdf(const CineStack& stack, const FunctionResults& r, const st
 }
 
 std::string writeEncapsulatedPdf(const CineStack& stack, const std::string& pdf, const std::filesystem::path& file) {
+  if (stack.slices.empty() || stack.slices[0].phases.empty()) throw CardiacError("internal: an empty stack");
   DcmFileFormat ff;
   DcmDataset& out = *ff.getDataset();
   copyPatientAndStudy(stack.slices[0].phases[0], out);

@@ -39,6 +39,7 @@ const RoiSpec kRois[] = {{1, "LV blood pool", "CAVITY", "255\\0\\0", kLvBlood},
 }  // namespace
 
 std::string writeRtStruct(const CineStack& stack, const Segmentation& seg, const std::filesystem::path& file) {
+  checkSegmentationShape(stack, seg);
   DcmFileFormat ff;
   DcmDataset& out = *ff.getDataset();
   copyPatientAndStudy(stack.slices[0].phases[0], out);

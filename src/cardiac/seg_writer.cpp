@@ -44,6 +44,7 @@ const SegmentSpec kSegments[] = {{kLvBlood, "LV blood pool", "87878005", "Left v
 }  // namespace
 
 WrittenSeg writeSeg(const CineStack& stack, const Segmentation& seg, const std::filesystem::path& file) {
+  checkSegmentationShape(stack, seg);
   const CineImage& first = stack.slices[0].phases[0];
   DcmSegmentation* raw = nullptr;
   IODGeneralEquipmentModule::EquipmentInfo equipment("Atrium", "atrium", "1", "0.1.0");

@@ -47,6 +47,7 @@ struct Measure {
 
 std::string writeMeasurementReport(const CineStack& stack, const FunctionResults& r, const SegReference& seg,
                                    const std::filesystem::path& file) {
+  checkFunctionResults(stack, r);
   TID1500_MeasurementReport report(CID7021_MeasurementReportDocumentTitles::ImagingMeasurementReport);
   ok(report.setLanguage(CID5000_Languages::English), "language");
   ok(report.getObservationContext().addDeviceObserver(newUid().c_str(), "Atrium cardiac analysis", "Atrium"),

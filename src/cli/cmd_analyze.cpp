@@ -2,7 +2,12 @@
 #include <dcmtk/oflog/oflog.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+#include <vector>
 
 #include "archive/archive.h"
 #include "cardiac/analysis.h"
@@ -26,20 +31,55 @@ std::vector<std::filesystem::path> archivedStudy(const Args& args) {
   return files;
 }
 
+// One path per line (what `serve` hands its analysis process).
+std::vector<std::filesystem::path> inputsFrom(const std::string& listFile) {
+  std::ifstream in(listFile);
+  if (!in) throw UsageError("cannot read the input list " + listFile);
+  std::vector<std::filesystem::path> out;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.emplace_back(line);
+  return out;
+}
+
+// Test-only: ATRIUM_TEST_ANALYSIS_FAULT=crash|abort|hang|oom makes the analysis fail that way,
+// so that the tests can show the archive outlives it. Nothing sets it outside the tests.
+void injectTestFault() {
+  const char* fault = std::getenv("ATRIUM_TEST_ANALYSIS_FAULT");
+  if (!fault) return;
+  std::string f = fault;
+  if (f == "crash") std::raise(SIGSEGV);
+  if (f == "abort") std::abort();
+  if (f == "hang")
+    for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
+  if (f == "oom") {
+    std::vector<std::vector<char>> hog;
+    for (;;) hog.emplace_back(std::size_t(64) << 20, char(1));
+  }
+}
+
 }  // namespace
 
 int runAnalyze(int argc, char** argv) {
   std::vector<std::filesystem::path> paths;
   bool json = false;
-  std::string labels, outDir;
+  std::string labels, outDir, segmenter = "learned";
   bool verbose = false;  // DCMTK's own warnings (which attribute an IOD class refused, ...)
   try {
-    Args args(argc, argv, 2, {"labels", "out", "study", "data", "config"}, {"json", "verbose"});
-    if (args.positionals().empty() == !args.has("study"))
+    Args args(argc, argv, 2, {"labels", "out", "study", "data", "config", "inputs-from", "segmenter"},
+              {"json", "verbose"});
+    int sources = !args.positionals().empty() + args.has("study") + args.has("inputs-from");
+    if (sources != 1)
       throw UsageError(
-          "usage: atrium analyze PATH... | --study UID [--data DIR]  [--out DIR] [--json] [--labels DIR] [--verbose]");
+          "usage: atrium analyze PATH... | --study UID [--data DIR] | --inputs-from LIST  [--out DIR] [--json] "
+          "[--labels DIR] [--segmenter learned|classic] [--verbose]");
     for (const auto& p : args.positionals()) paths.emplace_back(p);
     if (args.has("study")) paths = archivedStudy(args);
+    if (args.has("inputs-from")) paths = inputsFrom(args.get("inputs-from"));
+    if (args.has("segmenter")) {
+      segmenter = args.get("segmenter");
+      if (segmenter != "learned" && segmenter != "classic")
+        throw UsageError("--segmenter takes learned or classic, not '" + segmenter + "'");
+    }
     json = args.has("json");
     labels = args.get("labels");
     outDir = args.get("out");
@@ -56,7 +96,8 @@ int runAnalyze(int argc, char** argv) {
     auto progress = [&](const std::string& step) {
       if (tty) std::fprintf(stderr, "\r\033[K%s...", step.c_str());
     };
-    auto out = cardiac::analyze(paths, outDir, labels, progress);
+    injectTestFault();
+    auto out = cardiac::analyze(paths, outDir, labels, progress, segmenter);
     if (tty) std::fputs("\r\033[K", stderr);
     const auto& j = out.summary;
     for (const auto& w : j["warnings"]) std::fprintf(stderr, "note: %s\n", w.get<std::string>().c_str());
@@ -76,7 +117,15 @@ int runAnalyze(int argc, char** argv) {
                 d("rv_ef_pct"));
     return 0;
   } catch (const cardiac::CardiacError& e) {
+    if (tty) std::fputs("\r\033[K", stderr);
     std::fprintf(stderr, "atrium analyze: %s\n", e.what());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "atrium analyze: internal error: out of memory\n");
+    return 1;
+  } catch (const std::exception& e) {
+    // A fault of ours, not of the input: still one line and exit 1, never an abort.
+    std::fprintf(stderr, "atrium analyze: internal error: %s\n", e.what());
     return 1;
   }
 }

@@ -159,7 +159,18 @@ Config parseConfig(const std::string& text) {
     if (!a.is_object()) throw ConfigError("config: 'analysis' must be an object");
     read(a, "enabled", c.analysis.enabled);
     read(a, "stable_s", c.analysis.stableSeconds);
+    read(a, "workers", c.analysis.workers);
+    read(a, "time_limit_s", c.analysis.timeLimitSeconds);
+    read(a, "memory_mb", c.analysis.memoryMb);
+    read(a, "segmenter", c.analysis.segmenter);
     if (c.analysis.stableSeconds < 1) throw ConfigError("config: 'analysis.stable_s' must be positive");
+    if (c.analysis.workers < 1 || c.analysis.workers > 64)
+      throw ConfigError("config: 'analysis.workers' must be 1..64");
+    if (c.analysis.timeLimitSeconds < 1) throw ConfigError("config: 'analysis.time_limit_s' must be positive");
+    if (c.analysis.memoryMb < 0 || (c.analysis.memoryMb > 0 && c.analysis.memoryMb < 256))
+      throw ConfigError("config: 'analysis.memory_mb' must be 0 (no limit) or at least 256");
+    if (!c.analysis.segmenter.empty() && c.analysis.segmenter != "learned" && c.analysis.segmenter != "classic")
+      throw ConfigError("config: 'analysis.segmenter' must be \"learned\" or \"classic\"");
   }
   if (j.contains("retry")) {
     const auto& r = j["retry"];

@@ -69,6 +69,15 @@ std::int64_t upsertHierarchy(const StatementFor& prepared, const dicom::Instance
   return seriesPk;
 }
 
+// Columns added after a table was first created (CREATE TABLE IF NOT EXISTS leaves old tables as
+// they were).
+void migrate(sqlite3* db) {
+  bool hasOutputs = false;
+  Statement q(db, "SELECT 1 FROM pragma_table_info('analyses') WHERE name='outputs'");
+  hasOutputs = q.step();
+  if (!hasOutputs) exec(db, "ALTER TABLE analyses ADD COLUMN outputs TEXT NOT NULL DEFAULT '[]'");
+}
+
 }  // namespace
 
 IndexDatabase::IndexDatabase(std::filesystem::path file, bool durableCommits) : file_(std::move(file)) {
@@ -76,6 +85,7 @@ IndexDatabase::IndexDatabase(std::filesystem::path file, bool durableCommits) : 
   exec(writer_, durableCommits ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                                : "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON;");
   exec(writer_, kSchemaSql);
+  migrate(writer_);
   exec(writer_,
        ("INSERT OR REPLACE INTO meta(key,value) VALUES('schema_version','" + std::to_string(kSchemaVersion) + "')")
            .c_str());
@@ -220,10 +230,10 @@ bool IndexDatabase::write(const std::function<void(sqlite3*)>& work, std::string
   return ok;
 }
 
-void IndexDatabase::select(sqlite3* db, const std::string& sql, const std::vector<std::string>& binds,
+void IndexDatabase::select(sqlite3* db, const std::string& sql, const Binds& binds,
                            const std::function<bool(const Statement&)>& onRow) {
   Statement q(db, sql.c_str());
-  for (std::size_t i = 0; i < binds.size(); ++i) q.bind(static_cast<int>(i + 1), binds[i]);
+  q.bindAll(binds);
   while (q.step())
     if (!onRow(q)) break;
 }
@@ -262,7 +272,7 @@ std::optional<IndexedInstance> IndexDatabase::findInstance(const std::string& ui
   return r;
 }
 
-void IndexDatabase::select(const std::string& sql, const std::vector<std::string>& binds,
+void IndexDatabase::select(const std::string& sql, const Binds& binds,
                            const std::function<bool(const Statement&)>& onRow) const {
   ReadConnection c = readConnection();
   select(c.db, sql, binds, onRow);

@@ -2,7 +2,7 @@
 // The index schema (SQLite). Versioned so later issues can migrate it.
 namespace atrium::index {
 
-constexpr int kSchemaVersion = 2;  // 2: worklist, jobs, peers
+constexpr int kSchemaVersion = 3;  // 2: worklist, jobs, peers; 3: analyses.outputs
 
 constexpr const char* kSchemaSql = R"SQL(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -108,7 +108,8 @@ CREATE TABLE IF NOT EXISTS analyses(
   input_received_at INTEGER NOT NULL,        -- the newest MR image it saw (unix ms)
   finished_at INTEGER NOT NULL,
   message TEXT NOT NULL,
-  results TEXT NOT NULL);                    -- JSON (as `atrium analyze --json`)
+  results TEXT NOT NULL,                     -- JSON (as `atrium analyze --json`)
+  outputs TEXT NOT NULL DEFAULT '[]');       -- JSON: Series Instance UIDs it stored (superseded by the next)
 
 -- Peers added at run time (REST); the config file's peers are not stored here.
 CREATE TABLE IF NOT EXISTS peers(aet TEXT PRIMARY KEY, host TEXT NOT NULL, port INTEGER NOT NULL);

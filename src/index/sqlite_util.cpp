@@ -17,6 +17,19 @@ Statement& Statement::bind(int i, std::int64_t v) {
   return *this;
 }
 
+Statement& Statement::bind(int i, double v) {
+  sqlite3_bind_double(stmt_, i, v);
+  return *this;
+}
+Statement& Statement::bind(int i, const BindValue& v) {
+  std::visit([&](const auto& x) { bind(i, x); }, v);
+  return *this;
+}
+Statement& Statement::bindAll(const Binds& values) {
+  for (std::size_t i = 0; i < values.size(); ++i) bind(static_cast<int>(i + 1), values[i]);
+  return *this;
+}
+
 bool Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;

@@ -106,7 +106,7 @@ class Builder {
     return c + ")";
   }
 
-  std::vector<std::string> binds;
+  index::Binds binds;
 
  private:
   const Query& q_;

@@ -4,13 +4,14 @@
 #include <string>
 #include <vector>
 
+#include "index/sqlite_util.h"
 #include "query/query.h"
 
 namespace atrium::query {
 
 struct SqlQuery {
   std::string sql;
-  std::vector<std::string> binds;
+  index::Binds binds;
   // Result columns: one per requested key (in Query::keys order), then the hierarchy columns
   // study_uid, series_uid, sop_uid, sop_class_uid, path, transfer_syntax ('' above their level),
   // worklist item JSON and step index (worklist level only).

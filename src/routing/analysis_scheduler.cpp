@@ -1,6 +1,8 @@
 #include "routing/analysis_scheduler.h"
 
+#include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "archive/archive.h"
@@ -10,6 +12,7 @@
 #include "common/log.h"
 #include "index/sqlite_util.h"
 #include "query/runner.h"
+#include "routing/analysis_worker.h"
 #include "routing/job_queue.h"
 
 namespace atrium::routing {
@@ -42,81 +45,177 @@ void AnalysisScheduler::start() {
       std::filesystem::remove_all(it->path(), rm);
       log::info("removed an interrupted analysis folder: ", it->path().string());
     }
-  if (config_.analysis.enabled) thread_ = std::thread([this] { loop(); });
+  if (!config_.analysis.enabled) return;
+  log::info("cardiac analysis: studies are analysed ", config_.analysis.stableSeconds,
+            " s after their last MR image, ", config_.analysis.workers, " at a time, each in a process limited to ",
+            config_.analysis.timeLimitSeconds, " s and ",
+            config_.analysis.memoryMb ? std::to_string(config_.analysis.memoryMb) + " MB" : "unlimited memory");
+  if (currentExecutable().empty()) log::error("cardiac analysis: cannot find the atrium executable (/proc/self/exe)");
+  for (int i = 0; i < config_.analysis.workers; ++i) threads_.emplace_back([this] { workerLoop(); });
 }
 
 void AnalysisScheduler::stop() {
   stopping_ = true;
   cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
 }
 
-void AnalysisScheduler::loop() {
-  log::info("cardiac analysis: studies are analysed ", config_.analysis.stableSeconds, " s after their last MR image");
+bool AnalysisScheduler::takeDueStudy(std::string& study, std::int64_t& lastReceived) {
+  // Studies whose newest MR image is older than the stable time and newer than their last
+  // analysis (outputs are not MR, so they do not count as input). The cutoff is bound as an
+  // integer: compared with a text, every integer in SQLite is smaller.
+  std::vector<std::pair<std::string, std::int64_t>> due;
+  std::int64_t cutoff = nowMs() - std::int64_t(config_.analysis.stableSeconds) * 1000;
+  archive_.index().select(
+      "SELECT st.study_uid, max(i.received_at) AS last FROM instances i JOIN series se ON se.pk=i.series_pk "
+      "JOIN studies st ON st.pk=se.study_pk WHERE se.modality='MR' GROUP BY st.pk HAVING last < ? AND NOT "
+      "EXISTS (SELECT 1 FROM analyses a WHERE a.study_uid=st.study_uid AND a.input_received_at >= last) "
+      "ORDER BY last",
+      {cutoff}, [&](const index::Statement& r) {
+        due.emplace_back(r.text(0), r.integer(1));
+        return true;
+      });
+  std::lock_guard lock(mutex_);
+  for (const auto& [uid, last] : due)
+    if (!running_.count(uid)) {
+      running_.insert(uid);
+      study = uid;
+      lastReceived = last;
+      return true;
+    }
+  return false;
+}
+
+void AnalysisScheduler::workerLoop() {
   while (!stopping_) {
+    std::string study;
+    std::int64_t last = 0;
+    bool found = false;
     try {
-      // Studies whose newest MR image is older than the stable time and newer than their last
-      // analysis (outputs are not MR, so they do not count as input).
-      std::vector<std::pair<std::string, std::int64_t>> due;
-      std::int64_t cutoff = nowMs() - std::int64_t(config_.analysis.stableSeconds) * 1000;
-      archive_.index().select(
-          "SELECT st.study_uid, max(i.received_at) AS last FROM instances i JOIN series se ON se.pk=i.series_pk "
-          "JOIN studies st ON st.pk=se.study_pk WHERE se.modality='MR' GROUP BY st.pk HAVING last < ? AND NOT "
-          "EXISTS (SELECT 1 FROM analyses a WHERE a.study_uid=st.study_uid AND a.input_received_at >= last)",
-          {std::to_string(cutoff)}, [&](const index::Statement& r) {
-            due.emplace_back(r.text(0), r.integer(1));
-            return true;
-          });
-      for (const auto& [study, last] : due) {
-        if (stopping_) break;
-        analyse(study, last);
-      }
+      found = takeDueStudy(study, last);
+      if (found) analyse(study, last);
     } catch (const std::exception& e) {
-      log::error("cardiac analysis: ", e.what());
+      log::error("cardiac analysis", study.empty() ? "" : " of " + study, ": ", e.what());
+    }
+    if (found) {
+      std::lock_guard lock(mutex_);
+      running_.erase(study);
+      continue;
     }
     std::unique_lock lock(mutex_);
     cv_.wait_for(lock, std::chrono::seconds(2), [&] { return stopping_.load(); });
   }
 }
 
+namespace {
+
+// The Series Instance UIDs an analysis stored before (JSON array in analyses.outputs).
+std::vector<std::string> previousOutputs(const index::IndexDatabase& db, const std::string& study) {
+  std::vector<std::string> out;
+  db.select("SELECT outputs FROM analyses WHERE study_uid=?", {study}, [&](const index::Statement& r) {
+    auto j = nlohmann::json::parse(r.text(0), nullptr, false);
+    if (j.is_array())
+      for (const auto& s : j)
+        if (s.is_string()) out.push_back(s.get<std::string>());
+    return false;
+  });
+  return out;
+}
+
+}  // namespace
+
 void AnalysisScheduler::analyse(const std::string& study, std::int64_t lastReceived) {
   std::vector<std::filesystem::path> files = studyMrImages(archive_.index(), archive_.store(), study);
   std::string state = "done", message;
   nlohmann::json results = nlohmann::json::object();
+  std::vector<std::string> outputSeries = previousOutputs(archive_.index(), study);
   auto work = fs::uniqueTempPath(archive_.ingestor().incomingFolder(), "analysis-");
   work.replace_extension("");  // a folder, not a temp file name
-  try {
-    auto out = cardiac::analyze(files, work);
-    results = out.summary;
-    int stored = 0;
-    for (const auto& f : out.files) {
-      auto r = archive_.ingestor().ingestReceived(f, "ATRIUM-ANALYSIS");
-      if (r.success())
+  std::filesystem::create_directories(work / "out");
+  {
+    // The inputs as a list file: a study can hold more paths than a command line takes.
+    std::ofstream list(work / "inputs.txt");
+    for (const auto& f : files) list << f.string() << '\n';
+  }
+  std::vector<std::string> args{"analyze", "--inputs-from", (work / "inputs.txt").string(), "--out",
+                                (work / "out").string(), "--json"};
+  if (!config_.analysis.segmenter.empty()) args.insert(args.end(), {"--segmenter", config_.analysis.segmenter});
+  WorkerLimits limits;
+  limits.timeLimitSeconds = config_.analysis.timeLimitSeconds;
+  limits.memoryMb = config_.analysis.memoryMb;
+  auto outcome = runWorker(currentExecutable(), args, work, limits, &stopping_);
+  using Kind = WorkerOutcome::Kind;
+  if (outcome.kind == Kind::Stopped) {
+    // Not recorded: the study is analysed again after the restart.
+    std::error_code ec;
+    std::filesystem::remove_all(work, ec);
+    return;
+  }
+  if (outcome.kind == Kind::Exited && outcome.exitCode == 0) {
+    results = nlohmann::json::parse(outcome.stdoutText, nullptr, false);
+    if (!results.is_object() || !results.contains("outputs") || !results["outputs"].is_array()) {
+      state = "failed";
+      message = "the analysis process printed no result";
+      results = nlohmann::json::object();
+    } else {
+      // Outputs: only files the worker wrote in its own folder are taken.
+      int stored = 0, total = 0;
+      std::vector<std::string> series;
+      for (const auto& f : results["outputs"]) {
+        ++total;
+        std::filesystem::path p = f.is_string() ? f.get<std::string>() : std::string();
+        if (p.parent_path() != work / "out") {
+          log::error("cardiac analysis of ", study, ": output outside its folder ignored: ", p.string());
+          continue;
+        }
+        auto r = archive_.ingestor().ingestReceived(p, "ATRIUM-ANALYSIS");
+        if (!r.success()) {
+          log::error("cardiac analysis of ", study, ": cannot store ", p.string(), ": ", r.message);
+          continue;
+        }
         ++stored;
-      else
-        log::error("cardiac analysis of ", study, ": cannot store ", f, ": ", r.message);
+        if (auto i = archive_.index().findInstance(r.sopInstanceUid))
+          if (std::find(series.begin(), series.end(), i->seriesUid) == series.end()) series.push_back(i->seriesUid);
+      }
+      message = std::to_string(stored) + " of " + std::to_string(total) + " outputs stored";
+      if (stored != total) state = "failed";
+      // The earlier analysis's outputs are superseded by these (never left beside them).
+      for (const auto& old : outputSeries)
+        if (std::find(series.begin(), series.end(), old) == series.end()) {
+          try {
+            archive_.remove(query::Level::Series, old);
+          } catch (const std::exception& e) {
+            log::error("cardiac analysis of ", study, ": cannot remove the superseded series ", old, ": ", e.what());
+          }
+        }
+      outputSeries = series;
+      if (results.contains("lv_ef_pct") && results["lv_ef_pct"].is_number())
+        log::info("cardiac analysis of ", study, ": LV EF ", results["lv_ef_pct"].get<double>(), " %, ", message);
     }
-    message = std::to_string(stored) + " of " + std::to_string(out.files.size()) + " outputs stored";
-    if (stored != static_cast<int>(out.files.size())) state = "failed";
-    log::info("cardiac analysis of ", study, ": LV EF ", results["lv_ef_pct"].get<double>(), " %, ", message);
-  } catch (const cardiac::CardiacError& e) {
+  } else if (outcome.kind == Kind::Exited && outcome.exitCode == 1 &&
+             outcome.stderrText.find("internal error") == std::string::npos) {
+    // The input is not an analysable cine: said in one line by `atrium analyze`.
     state = "skipped";
-    message = e.what();
+    message = outcome.describe();
     log::info("cardiac analysis of ", study, " skipped: ", message);
-  } catch (const std::exception& e) {
+  } else {
     state = "failed";
-    message = e.what();
-    log::error("cardiac analysis of ", study, " failed: ", message);
+    message = "analysis process " + outcome.describe();
+    log::error("cardiac analysis of ", study, " (", files.size(), " MR images) failed: ", message);
   }
   std::error_code ec;
   std::filesystem::remove_all(work, ec);
+  nlohmann::json outputs = outputSeries;
   archive_.index().write([&](sqlite3* c) {
     index::Statement s(c,
-                       "INSERT INTO analyses(study_uid,state,input_received_at,finished_at,message,results) "
-                       "VALUES(?,?,?,?,?,?) ON CONFLICT(study_uid) DO UPDATE SET state=excluded.state, "
+                       "INSERT INTO analyses(study_uid,state,input_received_at,finished_at,message,results,outputs) "
+                       "VALUES(?,?,?,?,?,?,?) ON CONFLICT(study_uid) DO UPDATE SET state=excluded.state, "
                        "input_received_at=excluded.input_received_at, finished_at=excluded.finished_at, "
-                       "message=excluded.message, results=excluded.results");
+                       "message=excluded.message, results=excluded.results, outputs=excluded.outputs");
     s.bind(1, study).bind(2, state).bind(3, lastReceived).bind(4, nowMs()).bind(5, message).bind(6, results.dump());
+    s.bind(7, outputs.dump());
     s.step();
   });
 }

@@ -143,7 +143,7 @@ std::vector<JobInfo> listJobs(const index::IndexDatabase& db) {
 
 std::optional<JobInfo> getJob(const index::IndexDatabase& db, std::int64_t id) {
   std::optional<JobInfo> out;
-  db.select(std::string(kJobColumns) + " WHERE j.pk=?", {std::to_string(id)}, [&](const Statement& r) {
+  db.select(std::string(kJobColumns) + " WHERE j.pk=?", {id}, [&](const Statement& r) {
     out = readJob(r);
     return false;
   });

@@ -28,6 +28,20 @@ def check(cond, msg):
         raise TestFailure(msg)
 
 
+SHARED = os.environ.get("ATRIUM_SHARED", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                                                     "shared"))
+
+
+def skip_unless_shared(relative):
+    """The path of data under ../shared, or None after printing a 'skipped: ...' line (a fresh
+    clone without ../shared still runs everything else)."""
+    path = os.path.join(SHARED, relative)
+    if os.path.exists(path):
+        return path
+    print(f"skipped: {relative} is not in {SHARED} (the shared data folder)", flush=True)
+    return None
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -50,7 +64,7 @@ def wait_for_port(port, proc=None, timeout=20.0):
 class AtriumServer:
     """`atrium serve` on a free loopback port with its own data folder."""
 
-    def __init__(self, data_dir, config=None, extra_args=(), aet="ATRIUM", http=False):
+    def __init__(self, data_dir, config=None, extra_args=(), aet="ATRIUM", http=False, env=None):
         self.data_dir = data_dir
         self.port = free_port()
         self.http_port = free_port() if http else 0
@@ -59,6 +73,7 @@ class AtriumServer:
         self.config = config
         self.extra_args = list(extra_args)
         self.proc = None
+        self.env = env  # extra environment variables of the server process
 
     def start(self):
         args = [ATRIUM, "serve", "--data", self.data_dir, "--dicom-port", str(self.port),
@@ -71,7 +86,8 @@ class AtriumServer:
                 json.dump(self.config, f)
             args += ["--config", cfg]
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        env = dict(os.environ, **self.env) if self.env else None
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         wait_for_port(self.port, self.proc)
         if self.http_port:
             wait_for_port(self.http_port, self.proc)

@@ -18,6 +18,7 @@ struct Case {
       for (int p = 0; p < stack.phases; ++p) {
         CineImage img;
         img.triggerTime = 50.0 * p;
+        img.rows = img.columns = 100;  // the masks' size: checked by computeFunction
         slice.phases.push_back(img);
       }
       stack.slices.push_back(slice);

@@ -23,8 +23,11 @@ TEST(ReportPdf, LongWarningsAreWrappedToThePage) {
   CineStack stack;
   stack.phases = 3;
   stack.slices.resize(2);
+  for (auto& s : stack.slices) s.phases.resize(3);
   FunctionResults r;
   r.lvVolumeMl = {100, 60, 80};
+  r.rvVolumeMl = r.myoVolumeMl = {0, 0, 0};
+  r.timesMs = {0, 40, 80};
   r.warnings = {"LV and RV stroke volumes differ by 23 ml (33 %): review the RV contours, or look for valve "
                 "regurgitation or a shunt",
                 "short one"};

@@ -71,6 +71,6 @@ TEST(WorklistQuery, StepKeysMatchTheStepTableAndStartDateTimeCombines) {
   EXPECT_NE(sql.sql.find("s.modality=?"), std::string::npos);
   EXPECT_NE(sql.sql.find("(s.start_date>? OR (s.start_date=? AND s.start_time>=?))"), std::string::npos);
   EXPECT_EQ(sql.sql.find("'CT'"), std::string::npos);
-  EXPECT_EQ(sql.binds, (std::vector<std::string>{"20261122", "20261122", "1000", "20261123", "20261123", "0900~", "P1",
+  EXPECT_EQ(sql.binds, (atrium::index::Binds{"20261122", "20261122", "1000", "20261123", "20261123", "0900~", "P1",
                                                  "MR"}));
 }

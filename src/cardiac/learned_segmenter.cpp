@@ -1,0 +1,200 @@
+#include "cardiac/learned_segmenter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "cardiac/learned_preprocess.h"
+#include "cardiac/segmentation_model.h"
+#include "cardiac/shapes.h"
+
+namespace atrium::cardiac {
+namespace {
+
+constexpr int kClasses = SegmentationModel::kClasses;
+constexpr Label kFromNetwork[kClasses] = {kBackground, kRvBlood, kLvMyocardium, kLvBlood};
+// Below this mean top probability over a slice's heart pixels, the slice is flagged for review.
+constexpr double kLowConfidence = 0.80;
+
+class LearnedSegmenter : public ISegmenter {
+ public:
+  explicit LearnedSegmenter(const std::filesystem::path& file) : model_(file) {
+    name_ = "learned (" + model_.version() + ")";
+  }
+
+  const char* name() const override { return name_.c_str(); }
+  std::vector<std::string> warnings() const override { return warnings_; }
+
+  Segmentation segment(const CineStack& stack, const CineData& data) override {
+    warnings_.clear();
+    const CineImage& ref = stack.slices.at(0).phases.at(0);
+    std::vector<std::vector<Image>> grids(data.images.size());
+    for (std::size_t s = 0; s < data.images.size(); ++s)
+      for (const auto& img : data.images[s]) grids[s].push_back(modelGrid(img, ref.rowSpacing, ref.colSpacing));
+    auto [cy, cx] = locateHeart(grids);
+
+    Segmentation seg(data.images.size());
+    for (std::size_t s = 0; s < grids.size(); ++s) {
+      std::vector<Image> crops;
+      for (const auto& g : grids[s]) crops.push_back(cropAround(g, cy, cx));
+      auto prob = model_.probabilities(crops);
+      double confidenceSum = 0;
+      std::size_t confidenceCount = 0;
+      for (std::size_t p = 0; p < crops.size(); ++p) {
+        const Image& native = data.images[s][p];
+        Mask labels = labelsOnImageGrid(prob[p], grids[s][p], cy, cx, native.width, native.height, confidenceSum,
+                                        confidenceCount);
+        applyShapeRules(labels);
+        seg[s].push_back(std::move(labels));
+      }
+      if (confidenceCount > 0 && confidenceSum / double(confidenceCount) < kLowConfidence) {
+        char buf[200];
+        std::snprintf(buf, sizeof buf,
+                      "slice %zu (at %.1f mm): the model is unsure of its contours (mean confidence %.2f): review them",
+                      s + 1, stack.slices[s].position, confidenceSum / double(confidenceCount));
+        warnings_.push_back(buf);
+      }
+    }
+    return seg;
+  }
+
+ private:
+  // The heart's centre on the model grid: the model run over overlapping tiles of the middle third
+  // of the slices at two phases; of the heart labels' components, the one holding the most LV
+  // pool, its centroid.
+  std::pair<int, int> locateHeart(const std::vector<std::vector<Image>>& grids) {
+    const Image& g0 = grids[0][0];
+    const int h = g0.height, w = g0.width;
+    std::vector<Image> sum(kClasses, Image(w, h, 0.0f));
+    auto starts = [](int n) {
+      if (n <= kModelCrop) return std::vector<int>{(n - kModelCrop) / 2};
+      std::vector<int> v;
+      for (int s = 0; s + kModelCrop < n; s += kModelCrop / 2) v.push_back(s);
+      v.push_back(n - kModelCrop);
+      return v;
+    };
+    std::size_t from = grids.size() / 3, to = std::max(from + 1, (2 * grids.size() + 2) / 3);
+    for (std::size_t s = from; s < to && s < grids.size(); ++s)
+      for (std::size_t p : {std::size_t(0), grids[s].size() / 3})
+        for (int y0 : starts(h))
+          for (int x0 : starts(w)) {
+            auto prob = model_.probabilities({cropAround(grids[s][p], y0 + kModelCrop / 2, x0 + kModelCrop / 2)});
+            for (int y = std::max(0, y0); y < std::min(h, y0 + kModelCrop); ++y)
+              for (int x = std::max(0, x0); x < std::min(w, x0 + kModelCrop); ++x)
+                for (int c = 0; c < kClasses; ++c) sum[c].at(x, y) += prob[0][c].at(x - x0, y - y0);
+          }
+    Mask heart(w, h, 0), lv(w, h, 0);
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) {
+        int best = 0;
+        for (int c = 1; c < kClasses; ++c)
+          if (sum[c].at(x, y) > sum[best].at(x, y)) best = c;
+        heart.at(x, y) = best != 0;
+        lv.at(x, y) = kFromNetwork[best] == kLvBlood;
+      }
+    Grid<int> comp;
+    int n = components(heart, comp);
+    std::vector<double> lvCount(n + 1, 0), count(n + 1, 0), sy(n + 1, 0), sx(n + 1, 0);
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x)
+        if (int c = comp.at(x, y)) {
+          count[c] += 1;
+          lvCount[c] += lv.at(x, y);
+          sy[c] += y;
+          sx[c] += x;
+        }
+    int best = 0;
+    for (int c = 1; c <= n; ++c)
+      if (lvCount[c] > 0 && (best == 0 || lvCount[c] > lvCount[best])) best = c;
+    if (best == 0) {
+      warnings_.push_back("the model found no heart in the mid-ventricular images: segmented around the image centre");
+      return {h / 2, w / 2};
+    }
+    return {int(std::lround(sy[best] / count[best])), int(std::lround(sx[best] / count[best]))};
+  }
+
+  // A crop's probabilities placed on its model grid (background outside the crop), resampled to
+  // the image's own grid and turned into labels; the top probability of heart pixels is summed.
+  static Mask labelsOnImageGrid(const std::vector<Image>& prob, const Image& grid, int cy, int cx, int width,
+                                int height, double& confidenceSum, std::size_t& confidenceCount) {
+    int r0 = cy - kModelCrop / 2, c0 = cx - kModelCrop / 2;
+    std::vector<cv::Mat> native(kClasses);
+    for (int c = 0; c < kClasses; ++c) {
+      cv::Mat onGrid(grid.height, grid.width, CV_32F, cv::Scalar(c == 0 ? 1.0f : 0.0f));
+      for (int y = std::max(0, r0); y < std::min(grid.height, r0 + kModelCrop); ++y)
+        for (int x = std::max(0, c0); x < std::min(grid.width, c0 + kModelCrop); ++x)
+          onGrid.at<float>(y, x) = prob[c].at(x - c0, y - r0);
+      cv::resize(onGrid, native[c], cv::Size(width, height), 0, 0, cv::INTER_LINEAR);
+    }
+    Mask labels(width, height, kBackground);
+    for (int y = 0; y < height; ++y)
+      for (int x = 0; x < width; ++x) {
+        int best = 0;
+        float top = native[0].at<float>(y, x);
+        for (int c = 1; c < kClasses; ++c)
+          if (native[c].at<float>(y, x) > top) {
+            top = native[c].at<float>(y, x);
+            best = c;
+          }
+        labels.at(x, y) = kFromNetwork[best];
+        if (best != 0) {
+          confidenceSum += top;
+          ++confidenceCount;
+        }
+      }
+    return labels;
+  }
+
+  SegmentationModel model_;
+  std::string name_;
+  std::vector<std::string> warnings_;
+};
+
+Mask only(const Mask& labels, Label l) {
+  Mask m(labels.width, labels.height, 0);
+  for (std::size_t i = 0; i < m.data.size(); ++i) m.data[i] = labels.data[i] == l;
+  return m;
+}
+
+}  // namespace
+
+void applyShapeRules(Mask& labels) {
+  keepLargestComponent(labels, kLvBlood);
+  keepLargestComponent(labels, kLvMyocardium);
+  keepLargestComponent(labels, kRvBlood);
+  // The LV pool without holes (papillary muscles and trabeculations count as blood).
+  Mask lv = only(labels, kLvBlood);
+  fillHoles(lv);
+  // What the myocardium and the pool enclose together is myocardium or pool.
+  Mask epi(labels.width, labels.height, 0);
+  for (std::size_t i = 0; i < epi.data.size(); ++i) epi.data[i] = lv.data[i] || labels.data[i] == kLvMyocardium;
+  fillHoles(epi);
+  Mask rv = only(labels, kRvBlood);
+  fillHoles(rv);
+  for (std::size_t i = 0; i < labels.data.size(); ++i)
+    labels.data[i] = lv.data[i]    ? kLvBlood
+                     : epi.data[i] ? kLvMyocardium
+                     : rv.data[i]  ? kRvBlood
+                                   : kBackground;
+  // The RV's filled holes may have taken pieces the epicardium then cut off: one component again.
+  keepLargestComponent(labels, kRvBlood);
+}
+
+std::filesystem::path defaultModelPath() {
+  if (const char* env = std::getenv("ATRIUM_MODEL"); env && *env) return env;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto installed = exe.parent_path().parent_path() / "share/atrium/models/cardiac_unet.onnx";
+    if (std::filesystem::exists(installed, ec)) return installed;
+  }
+  return std::filesystem::path(ATRIUM_MODEL_DIR) / "cardiac_unet.onnx";
+}
+
+std::unique_ptr<ISegmenter> makeLearnedSegmenter(const std::filesystem::path& model) {
+  return std::make_unique<LearnedSegmenter>(model);
+}
+
+}  // namespace atrium::cardiac

@@ -1,0 +1,27 @@
+#pragma once
+// The learned segmenter: a 2D U-Net trained by tools/cardiac/train.py on ACDC (models/README.md),
+// run on the CPU with OpenCV's DNN module. Each image is normalised and resampled to the model's
+// pixel size (learned_preprocess.h); the heart is found by running the model over tiles of a few
+// mid-ventricular images; then every image is segmented in a crop around it, the class
+// probabilities resampled back to the image's own grid, and the shape rules applied.
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "cardiac/segmenter.h"
+
+namespace atrium::cardiac {
+
+// The model file `atrium` uses: $ATRIUM_MODEL if set, else the installed one
+// (<prefix>/share/atrium/models beside the executable's bin/), else the source tree's models/.
+std::filesystem::path defaultModelPath();
+
+// Loads the model (segmentation_model.h); CardiacError naming the file when it cannot be used.
+std::unique_ptr<ISegmenter> makeLearnedSegmenter(const std::filesystem::path& model);
+
+// The shape rules on one label image (kLvBlood, kLvMyocardium, kRvBlood): one component per
+// structure, no holes in the LV pool, nothing unlabelled enclosed by the myocardium, the RV
+// outside the LV's epicardium.
+void applyShapeRules(Mask& labels);
+
+}  // namespace atrium::cardiac

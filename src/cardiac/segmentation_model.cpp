@@ -1,0 +1,119 @@
+#include "cardiac/segmentation_model.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
+#include <sstream>
+
+#include "cardiac/cine_stack.h"
+#include "cardiac/learned_preprocess.h"
+
+namespace atrium::cardiac {
+namespace {
+
+std::string sha256Hex(const std::string& bytes) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(bytes.data(), bytes.size(), md, &n, EVP_sha256(), nullptr);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < n; ++i) {
+    out += hex[md[i] >> 4];
+    out += hex[md[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+struct SegmentationModel::Network {
+  cv::dnn::Net net;
+};
+
+SegmentationModel::SegmentationModel(const std::filesystem::path& model) : net_(std::make_unique<Network>()) {
+  const std::string name = "segmentation model " + model.string();
+  std::ifstream in(model, std::ios::binary);
+  if (!in) throw CardiacError(name + ": cannot be read (missing?)");
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  std::string data = bytes.str();
+  auto cardFile = std::filesystem::path(model.string() + ".json");
+  std::ifstream cardIn(cardFile);
+  if (!cardIn) throw CardiacError(name + ": its card " + cardFile.string() + " is missing");
+  auto card = nlohmann::json::parse(cardIn, nullptr, false);
+  if (!card.is_object() || !card.contains("sha256") || !card["sha256"].is_string() || !card.contains("version") ||
+      !card["version"].is_string())
+    throw CardiacError(name + ": its card " + cardFile.string() + " is not valid");
+  if (sha256Hex(data) != card["sha256"].get<std::string>())
+    throw CardiacError(name + " is damaged (its SHA-256 differs from its card's)");
+  if (card.value("pixel_mm", 0.0) != kModelPixelMm || card.value("crop", 0) != kModelCrop)
+    throw CardiacError(name + ": made for another pixel size or crop than this atrium's");
+  version_ = card["version"].get<std::string>();
+  try {
+    net_->net = cv::dnn::readNetFromONNX(data.data(), data.size());
+    net_->net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+    net_->net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+  } catch (const cv::Exception& e) {
+    throw CardiacError(name + " cannot be loaded: " + e.msg);
+  }
+  // One pass now: a file that loads but is not this network fails here, not halfway through.
+  probabilities({Image(kModelCrop, kModelCrop, 0.0f)});
+}
+
+SegmentationModel::~SegmentationModel() = default;
+
+std::vector<std::vector<Image>> SegmentationModel::probabilities(const std::vector<Image>& crops) {
+  std::vector<std::vector<Image>> out;
+  const std::size_t plane = std::size_t(kModelCrop) * kModelCrop;
+  for (const auto& crop : crops) {
+    if (crop.width != kModelCrop || crop.height != kModelCrop)
+      throw CardiacError("internal: a model input of " + std::to_string(crop.width) + " x " +
+                         std::to_string(crop.height) + " pixels");
+    // One image per pass: the network was exported with a batch of one.
+    int dims[4] = {1, 1, kModelCrop, kModelCrop};
+    cv::Mat blob(4, dims, CV_32F, const_cast<float*>(crop.data.data()));
+    cv::Mat logits;
+    try {
+      net_->net.setInput(blob);
+      logits = net_->net.forward();
+    } catch (const cv::Exception& e) {
+      throw CardiacError("the segmentation model failed: " + e.msg);
+    }
+    if (logits.dims != 4 || logits.size[0] != 1 || logits.size[1] != kClasses || logits.size[2] != kModelCrop ||
+        logits.size[3] != kModelCrop)
+      throw CardiacError("the segmentation model's output is not " + std::to_string(kClasses) + " class maps");
+    const float* z = logits.ptr<float>(0);
+    std::vector<Image> p(kClasses, Image(kModelCrop, kModelCrop));
+    for (std::size_t k = 0; k < plane; ++k) {
+      float m = z[k];
+      for (int c = 1; c < kClasses; ++c) m = std::max(m, z[c * plane + k]);
+      float sum = 0, e[kClasses];
+      for (int c = 0; c < kClasses; ++c) sum += (e[c] = std::exp(z[c * plane + k] - m));
+      for (int c = 0; c < kClasses; ++c) p[c].data[k] = e[c] / sum;
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::vector<Mask> SegmentationModel::classes(const std::vector<Image>& crops) {
+  std::vector<Mask> out;
+  for (const auto& p : probabilities(crops)) {
+    Mask m(kModelCrop, kModelCrop, 0);
+    for (std::size_t k = 0; k < m.data.size(); ++k) {
+      int best = 0;
+      for (int c = 1; c < kClasses; ++c)
+        if (p[c].data[k] > p[best].data[k]) best = c;
+      m.data[k] = static_cast<std::uint8_t>(best);
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace atrium::cardiac
