@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Atrium builds and tests with. Idempotent and quiet
 # when everything is present: it only calls apt-get for what dpkg reports missing.
+#   --training   also what tools/cardiac/train.py needs (PyTorch, CPU); `make test` does not.
 set -euo pipefail
 
 PACKAGES=(
@@ -20,6 +21,7 @@ PACKAGES=(
   procps util-linux               # ps/kill/mount used by tests
   chromium                        # headless browser for the viewer's tests (driven by playwright-core)
 )
+if [ "${1:-}" = "--training" ]; then PACKAGES+=(python3-torch); fi
 # The viewer is built with Node.js and npm: Debian's, unless a Node.js with its own npm is present.
 if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(nodejs npm); fi
 

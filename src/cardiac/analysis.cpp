@@ -81,7 +81,8 @@ AnalysisOutput analyze(const std::vector<std::filesystem::path>& inputs, const s
     writeRtStruct(stack, seg, rt);
     auto written = writeSeg(stack, seg, sg);
     writeMeasurementReport(
-        stack, r, {stack.studyUid, written.seriesUid, "1.2.840.10008.5.1.4.1.1.66.4", written.sopInstanceUid}, sr);
+        stack, r, {stack.studyUid, written.seriesUid, "1.2.840.10008.5.1.4.1.1.66.4", written.sopInstanceUid}, sr,
+        segmenter->name());
     writeEncapsulatedPdf(stack, reportPdf(stack, r, segmenter->name()), pdf);
     out.files = {rt.string(), sg.string(), sr.string(), pdf.string()};
   }
@@ -109,9 +110,15 @@ AnalysisOutput analyze(const std::vector<std::filesystem::path>& inputs, const s
        {"trigger_times_ms", r.timesMs},
        {"study_uid", stack.studyUid},
        {"method", segmenter->name()},
+       {"segmenter", method},
        {"seconds", round1(seconds)},
        {"warnings", warnings},
        {"outputs", out.files}};
+  if (r.heartRateBpm > 0) {
+    j["heart_rate_bpm"] = round1(r.heartRateBpm);
+    j["lv_co_l_min"] = std::round(r.lvCardiacOutputLMin * 100) / 100;
+    if (r.lvCardiacIndexLMinM2 > 0) j["lv_ci_l_min_m2"] = std::round(r.lvCardiacIndexLMinM2 * 100) / 100;
+  }
   if (r.bsaM2 > 0) {
     j["bsa_m2"] = std::round(r.bsaM2 * 100) / 100;
     j["lv_edv_index_ml_m2"] = round1(r.lvEdv / r.bsaM2);

@@ -60,6 +60,7 @@ struct Header {
   std::vector<CineImage> images;
   std::string study, frameOfRef, name, id, charset;
   double height = 0, weight = 0;
+  std::vector<double> nominalIntervals;  // per file that has one
 };
 
 // The images of one file (several for Enhanced MR); none when it is not a usable MR image.
@@ -97,6 +98,8 @@ bool readHeader(const std::filesystem::path& file, Header& h, std::string& why) 
   h.charset = text(ds, DCM_SpecificCharacterSet);
   numbers(ds, DCM_PatientSize, &h.height, 1);
   numbers(ds, DCM_PatientWeight, &h.weight, 1);
+  double interval = 0;
+  if (numbers(ds, DCM_NominalInterval, &interval, 1) && interval > 0) h.nominalIntervals.push_back(interval);
   if (rows == 0 || cols == 0) {
     why = "no image size";
     return false;
@@ -366,6 +369,11 @@ CineStack loadCineStack(const std::vector<std::filesystem::path>& paths) {
   stack.specificCharacterSet = h.charset;
   stack.heightM = h.height;
   stack.weightKg = h.weight;
+  if (!h.nominalIntervals.empty()) {
+    auto& v = h.nominalIntervals;
+    std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(v.size() / 2), v.end());
+    stack.nominalIntervalMs = v[v.size() / 2];  // the median: one breath-hold's arrhythmia aside
+  }
   return stack;
 }
 

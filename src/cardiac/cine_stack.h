@@ -41,6 +41,7 @@ struct CineStack {
   int phases = 0;  // per slice (the most common count)
   std::string studyUid, frameOfReferenceUid, patientName, patientId, specificCharacterSet;
   double heightM = 0, weightKg = 0;   // 0 when absent
+  double nominalIntervalMs = 0;       // Nominal Interval (0018,1062): the R-R interval; 0 when absent
   std::vector<std::string> warnings;  // what was found odd and how it was handled
   std::vector<std::string> seriesUids;
 };

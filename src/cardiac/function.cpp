@@ -10,6 +10,21 @@ namespace {
 constexpr double kStrokeVolumeMismatch = 0.3;
 }  // namespace
 
+double heartRate(double nominalIntervalMs, const std::vector<double>& timesMs) {
+  double rr = 0;
+  if (nominalIntervalMs > 0) {
+    rr = nominalIntervalMs;
+  } else if (timesMs.size() >= 2) {
+    // Phases evenly spread over the cycle: n phases a step apart cover n steps of it.
+    double step = (timesMs.back() - timesMs.front()) / double(timesMs.size() - 1);
+    bool increasing = true;
+    for (std::size_t i = 1; i < timesMs.size(); ++i) increasing = increasing && timesMs[i] > timesMs[i - 1];
+    if (increasing && step > 0) rr = step * double(timesMs.size());
+  }
+  double bpm = rr > 0 ? 60000.0 / rr : 0;
+  return bpm >= 20 && bpm <= 250 ? bpm : 0;  // outside: not a heart rate (no trigger times, ...)
+}
+
 void checkFunctionResults(const CineStack& stack, const FunctionResults& r) {
   auto n = static_cast<std::size_t>(stack.phases);
   if (stack.slices.empty() || stack.slices[0].phases.empty() || n == 0 || r.lvVolumeMl.size() != n ||
@@ -84,6 +99,9 @@ FunctionResults computeFunction(const CineStack& stack, const Segmentation& seg)
     r.warnings.push_back(buf);
   }
   if (stack.heightM > 0 && stack.weightKg > 0) r.bsaM2 = std::sqrt(stack.heightM * 100 * stack.weightKg / 3600.0);
+  r.heartRateBpm = heartRate(stack.nominalIntervalMs, r.timesMs);
+  if (r.heartRateBpm > 0 && r.lvSv > 0) r.lvCardiacOutputLMin = r.lvSv * r.heartRateBpm / 1000.0;
+  if (r.lvCardiacOutputLMin > 0 && r.bsaM2 > 0) r.lvCardiacIndexLMinM2 = r.lvCardiacOutputLMin / r.bsaM2;
   return r;
 }
 

@@ -16,6 +16,9 @@ struct FunctionResults {
   double lvEdv = 0, lvEsv = 0, lvSv = 0, lvEf = 0, lvMassG = 0;
   double rvEdv = 0, rvEsv = 0, rvSv = 0, rvEf = 0;
   double bsaM2 = 0;  // 0 when height or weight is missing
+  // Heart rate from Nominal Interval, else from the trigger times (n phases span one R-R interval);
+  // LV cardiac output = LV SV x heart rate, and its index by BSA. 0 when unknown.
+  double heartRateBpm = 0, lvCardiacOutputLMin = 0, lvCardiacIndexLMinM2 = 0;
   double sliceSpacingMm = 0;
   std::vector<double> lvVolumeMl, rvVolumeMl, myoVolumeMl, timesMs;  // per phase
   int slicesWithLv = 0;
@@ -26,6 +29,10 @@ struct FunctionResults {
 };
 
 FunctionResults computeFunction(const CineStack& stack, const Segmentation& seg);
+
+// Beats per minute from the R-R interval (Nominal Interval, ms) or, when that is 0, from the phases'
+// trigger times; 0 when neither gives a rate between 20 and 250.
+double heartRate(double nominalIntervalMs, const std::vector<double>& timesMs);
 
 // Throws CardiacError unless r has one value per phase of the stack and ED/ES among them (what
 // the SR and PDF writers index by).

@@ -162,23 +162,34 @@ Mask only(const Mask& labels, Label l) {
 
 void applyShapeRules(Mask& labels) {
   keepLargestComponent(labels, kLvBlood);
-  keepLargestComponent(labels, kLvMyocardium);
   keepLargestComponent(labels, kRvBlood);
   // The LV pool without holes (papillary muscles and trabeculations count as blood).
   Mask lv = only(labels, kLvBlood);
   fillHoles(lv);
-  // What the myocardium and the pool enclose together is myocardium or pool.
+  const bool hasPool = count(lv) > 0;
+  // What the myocardium and the pool enclose together is myocardium or pool; no pool, no wall.
   Mask epi(labels.width, labels.height, 0);
   for (std::size_t i = 0; i < epi.data.size(); ++i) epi.data[i] = lv.data[i] || labels.data[i] == kLvMyocardium;
   fillHoles(epi);
+  // The wall all round the pool: where the pool touches anything else (the outflow tract at the
+  // base, a gap the model left), a pixel of wall (8-neighbours, so that the ring is 4-connected).
+  for (int y = 0; y < labels.height; ++y)
+    for (int x = 0; x < labels.width; ++x) {
+      if (lv.at(x, y) || epi.at(x, y)) continue;
+      bool touches = false;
+      for (int dy = -1; dy <= 1 && !touches; ++dy)
+        for (int dx = -1; dx <= 1 && !touches; ++dx) touches = lv.inside(x + dx, y + dy) && lv.at(x + dx, y + dy);
+      if (touches) epi.at(x, y) = 1;
+    }
   Mask rv = only(labels, kRvBlood);
   fillHoles(rv);
   for (std::size_t i = 0; i < labels.data.size(); ++i)
-    labels.data[i] = lv.data[i]    ? kLvBlood
-                     : epi.data[i] ? kLvMyocardium
-                     : rv.data[i]  ? kRvBlood
-                                   : kBackground;
-  // The RV's filled holes may have taken pieces the epicardium then cut off: one component again.
+    labels.data[i] = lv.data[i]                ? kLvBlood
+                     : epi.data[i] && hasPool ? kLvMyocardium
+                     : rv.data[i]              ? kRvBlood
+                                               : kBackground;
+  // One piece each: the wall joined by its ring keeps the pieces that touch the pool.
+  keepLargestComponent(labels, kLvMyocardium);
   keepLargestComponent(labels, kRvBlood);
 }
 

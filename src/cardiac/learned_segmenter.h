@@ -20,8 +20,9 @@ std::filesystem::path defaultModelPath();
 std::unique_ptr<ISegmenter> makeLearnedSegmenter(const std::filesystem::path& model);
 
 // The shape rules on one label image (kLvBlood, kLvMyocardium, kRvBlood): one component per
-// structure, no holes in the LV pool, nothing unlabelled enclosed by the myocardium, the RV
-// outside the LV's epicardium.
+// structure, no holes in the LV pool, the myocardium all round the pool (a pixel of wall where the
+// pool would touch anything else) and none without a pool, nothing unlabelled enclosed by the
+// myocardium, the RV outside the LV's epicardium.
 void applyShapeRules(Mask& labels);
 
 }  // namespace atrium::cardiac

@@ -86,6 +86,11 @@ std::string reportPdf(const CineStack& stack, const FunctionResults& r, const st
   row("RV end-systolic volume", fmt("%.1f ml", r.rvEsv));
   row("RV stroke volume", fmt("%.1f ml", r.rvSv));
   row("RV ejection fraction", fmt("%.1f %%", r.rvEf));
+  if (r.heartRateBpm > 0) {
+    row("Heart rate", fmt("%.0f /min", r.heartRateBpm));
+    row("LV cardiac output", fmt("%.2f l/min", r.lvCardiacOutputLMin));
+    if (r.lvCardiacIndexLMinM2 > 0) row("LV cardiac index", fmt("%.2f l/min/m2", r.lvCardiacIndexLMinM2));
+  }
   if (r.bsaM2 > 0) {
     row("Body surface area (Mosteller)", fmt("%.2f m2", r.bsaM2));
     row("LV EDV / ESV index", fmt("%.1f / %.1f ml/m2", r.lvEdv / r.bsaM2, r.lvEsv / r.bsaM2));

@@ -46,11 +46,13 @@ struct Measure {
 }  // namespace
 
 std::string writeMeasurementReport(const CineStack& stack, const FunctionResults& r, const SegReference& seg,
-                                   const std::filesystem::path& file) {
+                                   const std::filesystem::path& file, const std::string& method) {
   checkFunctionResults(stack, r);
   TID1500_MeasurementReport report(CID7021_MeasurementReportDocumentTitles::ImagingMeasurementReport);
   ok(report.setLanguage(CID5000_Languages::English), "language");
-  ok(report.getObservationContext().addDeviceObserver(newUid().c_str(), "Atrium cardiac analysis", "Atrium"),
+  // The method (and model version) as the device's model name, cut to the LO's 64 characters.
+  ok(report.getObservationContext().addDeviceObserver(newUid().c_str(), "Atrium cardiac analysis", "Atrium",
+                                                      method.substr(0, 64).c_str()),
      "observer");
   ok(report.addProcedureReported(DSRCodedEntryValue("241620005", "SCT", "Magnetic resonance imaging of heart"),
                                  OFFalse),
@@ -81,6 +83,14 @@ std::string writeMeasurementReport(const CineStack& stack, const FunctionResults
         {code("8824-5", "LN", "Right Ventricular ES Volume"), r.rvEsv, "ml", "milliliter"},
         {code("90096001", "SCT", "Stroke Volume"), r.rvSv, "ml", "milliliter"},
         {code("8818-7", "LN", "Right ventricular ejection fraction by MR"), r.rvEf, "%", "percent"}}}};
+  if (r.heartRateBpm > 0) {
+    groups[0].measures.push_back({code("8867-4", "LN", "Heart rate"), r.heartRateBpm, "/min", "per minute"});
+    groups[0].measures.push_back({code("8741-1", "LN", "Left ventricular Cardiac output"), r.lvCardiacOutputLMin,
+                                  "l/min", "liter per minute"});
+    if (r.lvCardiacIndexLMinM2 > 0)
+      groups[0].measures.push_back({code("CI-LV", "99ATRIUM", "Left ventricular cardiac index"),
+                                    r.lvCardiacIndexLMinM2, "l/min/m2", "liter per minute per square meter"});
+  }
   if (r.bsaM2 > 0) {
     groups[0].measures.push_back({code("EDVI-LV", "99ATRIUM", "Left ventricular end-diastolic volume index"),
                                   r.lvEdv / r.bsaM2, "ml/m2", "milliliter per square meter"});

@@ -15,7 +15,8 @@ struct SegReference {
 };
 
 // Returns the new SOP Instance UID; throws CardiacError.
+// method: the segmentation method and model version, named as the observer device's model.
 std::string writeMeasurementReport(const CineStack& stack, const FunctionResults& r, const SegReference& seg,
-                                   const std::filesystem::path& file);
+                                   const std::filesystem::path& file, const std::string& method = "");
 
 }  // namespace atrium::cardiac

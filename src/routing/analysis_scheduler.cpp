@@ -8,6 +8,8 @@
 #include "archive/archive.h"
 #include "cardiac/analysis.h"
 #include "cardiac/cine_stack.h"
+#include "cardiac/learned_segmenter.h"
+#include "cardiac/segmentation_model.h"
 #include "common/fs.h"
 #include "common/log.h"
 #include "index/sqlite_util.h"
@@ -51,6 +53,14 @@ void AnalysisScheduler::start() {
             config_.analysis.timeLimitSeconds, " s and ",
             config_.analysis.memoryMb ? std::to_string(config_.analysis.memoryMb) + " MB" : "unlimited memory");
   if (currentExecutable().empty()) log::error("cardiac analysis: cannot find the atrium executable (/proc/self/exe)");
+  if (config_.analysis.segmenter != "classic") {
+    // Said once at start: with an unusable model every analysis fails (recorded), archiving goes on.
+    try {
+      cardiac::SegmentationModel model(cardiac::defaultModelPath());
+    } catch (const std::exception& e) {
+      log::error("cardiac analysis: ", e.what(), "; analyses will fail until it is replaced (archiving goes on)");
+    }
+  }
   for (int i = 0; i < config_.analysis.workers; ++i) threads_.emplace_back([this] { workerLoop(); });
 }
 
@@ -195,7 +205,8 @@ void AnalysisScheduler::analyse(const std::string& study, std::int64_t lastRecei
         log::info("cardiac analysis of ", study, ": LV EF ", results["lv_ef_pct"].get<double>(), " %, ", message);
     }
   } else if (outcome.kind == Kind::Exited && outcome.exitCode == 1 &&
-             outcome.stderrText.find("internal error") == std::string::npos) {
+             outcome.stderrText.find("internal error") == std::string::npos &&
+             outcome.stderrText.find("segmentation model") == std::string::npos) {
     // The input is not an analysable cine: said in one line by `atrium analyze`.
     state = "skipped";
     message = outcome.describe();

@@ -69,3 +69,13 @@ TEST(CardiacFunction, StrokeVolumesThatDisagreeAreFlagged) {
   Case close({1000, 700, 400, 800}, {1200, 900, 700, 1000});  // SV 12 and 10 ml
   EXPECT_TRUE(computeFunction(close.stack, close.seg).warnings.empty());
 }
+
+TEST(CardiacFunction, HeartRateFromNominalIntervalOrTriggerTimes) {
+  EXPECT_DOUBLE_EQ(heartRate(1000, {0, 500}), 60);  // Nominal Interval wins
+  std::vector<double> times;
+  for (int p = 0; p < 20; ++p) times.push_back(40.0 * p);  // 20 phases 40 ms apart: R-R 800 ms
+  EXPECT_DOUBLE_EQ(heartRate(0, times), 75);
+  EXPECT_EQ(heartRate(0, {0, 0, 0}), 0);      // no trigger times
+  EXPECT_EQ(heartRate(0, {0}), 0);
+  EXPECT_EQ(heartRate(100, {}), 0);           // 600 /min is no heart rate
+}

@@ -172,5 +172,17 @@ TEST(LearnedShapeRules, OneComponentEachNoHolesRvOutside) {
   EXPECT_EQ(m.at(10, 5), kBackground);   // a stray LV island goes
   EXPECT_EQ(m.at(11, 2), kRvBlood);      // a hole in the RV is RV
   EXPECT_EQ(m.at(4, 8), kBackground);    // the smaller RV piece goes
-  EXPECT_EQ(m.at(4, 6), kBackground);    // a gap in the wall open to the outside stays open
+  EXPECT_EQ(m.at(4, 6), kLvMyocardium);  // a gap in the wall is closed by a pixel of wall
+  // Every neighbour of the pool is pool or wall.
+  for (int y = 0; y < m.height; ++y)
+    for (int x = 0; x < m.width; ++x) {
+      if (m.at(x, y) != kLvBlood) continue;
+      for (auto [dx, dy] : {std::pair{1, 0}, {-1, 0}, {0, 1}, {0, -1}}) {
+        if (!m.inside(x + dx, y + dy)) continue;
+        EXPECT_TRUE(m.at(x + dx, y + dy) == kLvBlood || m.at(x + dx, y + dy) == kLvMyocardium) << x << "," << y;
+      }
+    }
+  Mask apex = fromRows({"......", ".MMMM.", ".M..M.", ".MMMM.", "......"});
+  applyShapeRules(apex);
+  EXPECT_EQ(count(apex), 0u);  // a wall without a pool is not kept
 }

@@ -9,10 +9,17 @@ Preprocessing, for one 2D image (any pixel type, Modality LUT applied):
 ACDC stores no pixel spacing: its pixels are taken as PIXEL_MM (they are 1.3-1.9 mm), and training
 augments scale widely enough to cover the difference.
 """
-import numpy as np
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+import sys
+
+sys.path.insert(0, "/usr/lib/python3/dist-packages")
+import numpy as np  # noqa: E402
+
+try:  # the network needs PyTorch (scripts/install-deps.sh --training); the preprocessing does not
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+except ImportError:
+    torch = None
 
 PIXEL_MM = 1.5
 CROP = 128
@@ -85,29 +92,30 @@ def write_card(onnx_path, **extra):
         f.write("\n")
 
 
-def _block(cin, cout):
-    return nn.Sequential(
-        nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
-        nn.Conv2d(cout, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+if torch is not None:
+    def _block(cin, cout):
+        return nn.Sequential(
+            nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
+            nn.Conv2d(cout, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
 
 
-class UNet(nn.Module):
-    """A plain 2D U-Net: 4 poolings, ConvTranspose up-sampling, logits for CLASSES."""
+    class UNet(nn.Module):
+        """A plain 2D U-Net: 4 poolings, ConvTranspose up-sampling, logits for CLASSES."""
 
-    def __init__(self, base=16, depth=4, classes=len(CLASSES)):
-        super().__init__()
-        chans = [base * 2 ** i for i in range(depth + 1)]
-        self.down = nn.ModuleList([_block(1, chans[0])] + [_block(chans[i], chans[i + 1]) for i in range(depth)])
-        self.up = nn.ModuleList([nn.ConvTranspose2d(chans[i + 1], chans[i], 2, stride=2) for i in reversed(range(depth))])
-        self.dec = nn.ModuleList([_block(chans[i] * 2, chans[i]) for i in reversed(range(depth))])
-        self.head = nn.Conv2d(chans[0], classes, 1)
+        def __init__(self, base=16, depth=4, classes=len(CLASSES)):
+            super().__init__()
+            chans = [base * 2 ** i for i in range(depth + 1)]
+            self.down = nn.ModuleList([_block(1, chans[0])] + [_block(chans[i], chans[i + 1]) for i in range(depth)])
+            self.up = nn.ModuleList([nn.ConvTranspose2d(chans[i + 1], chans[i], 2, stride=2) for i in reversed(range(depth))])
+            self.dec = nn.ModuleList([_block(chans[i] * 2, chans[i]) for i in reversed(range(depth))])
+            self.head = nn.Conv2d(chans[0], classes, 1)
 
-    def forward(self, x):
-        skips = []
-        for i, block in enumerate(self.down):
-            x = block(x if i == 0 else F.max_pool2d(x, 2))
-            skips.append(x)
-        x = skips.pop()
-        for up, dec in zip(self.up, self.dec):
-            x = dec(torch.cat([up(x), skips.pop()], 1))
-        return self.head(x)
+        def forward(self, x):
+            skips = []
+            for i, block in enumerate(self.down):
+                x = block(x if i == 0 else F.max_pool2d(x, 2))
+                skips.append(x)
+            x = skips.pop()
+            for up, dec in zip(self.up, self.dec):
+                x = dec(torch.cat([up(x), skips.pop()], 1))
+            return self.head(x)

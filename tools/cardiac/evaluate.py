@@ -77,11 +77,11 @@ def structure_of(name):
 class Case:
     """Our labels and the reference's, per SOP Instance UID, with each image's geometry."""
 
-    def __init__(self, images, atrium):
+    def __init__(self, images, atrium, segmenter="learned"):
         self.out = tempfile.mkdtemp(prefix="atrium-eval-")
         atexit.register(shutil.rmtree, self.out, ignore_errors=True)  # the label maps are ours to drop
-        r = subprocess.run([atrium, "analyze", images, "--json", "--labels", self.out], capture_output=True,
-                           text=True)
+        r = subprocess.run([atrium, "analyze", images, "--json", "--labels", self.out, "--segmenter", segmenter],
+                           capture_output=True, text=True)
         if r.returncode != 0:
             raise SystemExit(f"atrium analyze {images}: {r.stderr.strip()}")
         self.result = json.loads(r.stdout)
@@ -286,6 +286,7 @@ def main():
     ap.add_argument("--nifti", action="append", nargs=3, default=[], metavar=("IMAGES", "FILE", "PHASE"))
     ap.add_argument("--nifti-labels", default="lv=3,myo=2,rv=1")
     ap.add_argument("--atrium", default=os.path.join(os.path.dirname(__file__), "..", "..", "build", "atrium"))
+    ap.add_argument("--segmenter", default="learned", choices=("learned", "classic"))
     args = ap.parse_args()
     cases = [(c, os.path.join(c, "dicom"), load_sunnybrook, c) for c in args.sunnybrook]
     cases += [(f, i, load_rtstruct, f) for i, f in args.rtstruct] + [(f, i, load_seg, f) for i, f in args.seg]
@@ -303,7 +304,7 @@ def main():
         ap.error("give at least one case")
     scores, diffs = {}, {"EDV": [], "ESV": [], "EF": [], "mass": []}
     for label, images, loader, ref in cases:
-        case = Case(images, args.atrium)
+        case = Case(images, args.atrium, args.segmenter)
         loader(case, ref)
         s, vol = evaluate(case)
         ef_ref = 100 * (vol["EDV"][0] - vol["ESV"][0]) / vol["EDV"][0]

@@ -13,7 +13,6 @@ GPU when there is one, nothing needs it.
 Licence: ACDC is CC BY-NC-SA 4.0, and so are the weights trained on it (see models/README.md).
 """
 import argparse
-import glob
 import json
 import math
 import os
@@ -26,50 +25,8 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from acdc_data import load_patients, slices_of, split  # noqa: E402
 from cardiac_model import CROP, MODEL_VERSION, UNet, normalise, write_card  # noqa: E402
-
-GROUPS = ("DCM", "HCM", "MINF", "NOR", "RV")
-
-
-def load_patients(folder, limit=None):
-    files = sorted(glob.glob(os.path.join(folder, "patient*.npz")))
-    if not files:
-        raise SystemExit(f"train.py: no patient*.npz in {folder}")
-    patients = []
-    for f in files[:limit]:
-        d = np.load(f)
-        p = {"id": os.path.basename(f)[:-4], "group": str(d["group"])}
-        for phase in ("ed", "es"):
-            p[phase + "_image"] = d[phase + "_image"]
-            p[phase + "_label"] = d[phase + "_label"]
-        patients.append(p)
-    return patients
-
-
-def split(patients, seed, per_group=2):
-    """Validation: per_group patients of each pathology group, drawn by the seed."""
-    rng = np.random.default_rng(seed)
-    val = set()
-    for g in GROUPS:
-        ids = sorted(p["id"] for p in patients if p["group"] == g)
-        val.update(rng.permutation(ids)[:per_group].tolist() if ids else [])
-    if not val and len(patients) > 1:
-        val = {patients[-1]["id"]}
-    return [p for p in patients if p["id"] not in val], [p for p in patients if p["id"] in val]
-
-
-def slices_of(patients):
-    """Every labelled or unlabelled slice at ED and ES: (normalised image, labels, heart centre)."""
-    out = []
-    for p in patients:
-        for phase in ("ed", "es"):
-            img, lab = p[phase + "_image"], p[phase + "_label"]
-            rows, cols = np.nonzero(lab.max(0) > 0)
-            centre = (rows.mean(), cols.mean()) if rows.size else (img.shape[1] / 2, img.shape[2] / 2)
-            for z in range(img.shape[0]):
-                out.append((normalise(img[z]), lab[z].astype(np.int64), centre))
-    return out
-
 
 class Augmenter:
     """What differs between sites and scanners, drawn per sample: position of the heart in the

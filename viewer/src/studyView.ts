@@ -147,9 +147,11 @@ function showAnalysis(panel: HTMLElement, a?: { state: string; message: string; 
     ["LV mass", `${r.lv_mass_g} g`], ["RV EDV / ESV", `${r.rv_edv_ml} / ${r.rv_esv_ml} ml`],
     ["RV EF", `${r.rv_ef_pct} %`], ["ED / ES phase", `${r.ed_phase + 1} / ${r.es_phase + 1}`],
   ];
+  if (r.heart_rate_bpm) rows.push(["Heart rate / LV CO", `${r.heart_rate_bpm} /min / ${r.lv_co_l_min} l/min`]);
+  if (r.lv_ci_l_min_m2) rows.push(["LV cardiac index", `${r.lv_ci_l_min_m2} l/min/m²`]);
   const table = document.createElement("table");
   const caption = document.createElement("caption");
-  caption.textContent = "Ventricular function (automatic)";
+  caption.textContent = `Ventricular function (automatic, ${String(a.results.method ?? "")})`;
   table.appendChild(caption);
   for (const [k, v] of rows) {
     const tr = table.insertRow();

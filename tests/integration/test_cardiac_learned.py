@@ -1,0 +1,133 @@
+"""The learned segmenter (models/cardiac_unet.onnx) as `atrium analyze` and `atrium serve` use it:
+accuracy floors on ACDC patients it never trained on (the model card's validation patients, from
+../shared), the method and model version named in the JSON, the SR and the PDF, heart rate and
+cardiac output, the classic segmenter still there, and a missing or damaged model file: exit 1 with
+one line naming the file, and a server that logs it and keeps archiving."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from atrium_testlib import (ATRIUM, AtriumServer, check, cleanup, echo_ok, main, run, skip_unless_shared,  # noqa: E402
+                            tempdir)
+from test_cardiac_analysis import PHASES, SLICES, write_phantom  # noqa: E402
+
+sys.path.insert(0, "/usr/lib/python3/dist-packages")
+import pydicom  # noqa: E402
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+MODEL = os.path.join(ROOT, "models", "cardiac_unet.onnx")
+CARD = json.load(open(MODEL + ".json"))
+
+
+def test_acdc_validation_patients():
+    """Floors a little under what the committed model measured on its held-out patients (README)."""
+    acdc = skip_unless_shared("data/acdc")
+    if not acdc:
+        return
+    p = run(["/usr/bin/python3", os.path.join(ROOT, "tools", "cardiac", "evaluate_acdc.py"), "--atrium", ATRIUM,
+             "--data", acdc, "--validation", "--json"], timeout=900, check_rc=0)
+    mean = json.loads(p.stdout)["mean"]
+    print({k: round(v, 3) for k, v in mean.items()})
+    check(mean["failed"] == 0 and mean["swapped"] == 0, f"failures or LV/RV swaps: {mean}")
+    check(mean["lv"] >= 0.90 and mean["myo"] >= 0.80 and mean["rv"] >= 0.80, f"Dice fell: {mean}")
+    check(mean["lv_ef_error"] <= 8 and mean["rv_ef_error"] <= 12, f"EF errors grew: {mean}")
+
+
+def test_method_version_heart_rate_in_every_output():
+    tmp = tempdir("learned-outputs")
+    try:
+        folder = os.path.join(tmp, "cine")
+        write_phantom(folder, seed=5)
+        out = os.path.join(tmp, "out")
+        got = json.loads(run([ATRIUM, "analyze", folder, "--json", "--out", out], check_rc=0).stdout)
+        method = f"learned ({CARD['version']})"
+        check(got["method"] == method and got["segmenter"] == "learned", f"method {got['method']}")
+        # 20 phases 40 ms apart: an R-R interval of 800 ms, 75 /min; BSA 2.0 m2 (1.80 m, 80 kg).
+        check(got["heart_rate_bpm"] == 75.0, f"heart rate {got.get('heart_rate_bpm')}")
+        check(abs(got["lv_co_l_min"] - got["lv_sv_ml"] * 0.075) < 0.02, f"CO {got['lv_co_l_min']} SV {got['lv_sv_ml']}")
+        check(abs(got["lv_ci_l_min_m2"] - got["lv_co_l_min"] / 2.0) < 0.02, f"CI {got['lv_ci_l_min_m2']}")
+        sr = pydicom.dcmread(os.path.join(out, "measurements.dcm"))
+        values = []
+        sr.walk(lambda ds, elem: values.append(str(elem.value)) if elem.VR in ("UT", "LO", "ST") else None)
+        text = "\n".join(values)
+        check(method in text and "Heart rate" in text and "Cardiac output" in text, "SR: method or heart rate missing")
+        pdf = pydicom.dcmread(os.path.join(out, "report.dcm")).EncapsulatedDocument
+        escaped = method.replace("(", "\\(").replace(")", "\\)").encode()  # PDF string escapes
+        check(escaped in pdf and b"Heart rate" in pdf and b"cardiac output" in pdf, "PDF: method or HR")
+        classic = json.loads(run([ATRIUM, "analyze", folder, "--json", "--segmenter", "classic"], check_rc=0).stdout)
+        check(classic["method"].startswith("classic") and classic["segmenter"] == "classic", classic["method"])
+        p = run([ATRIUM, "analyze", folder, "--segmenter", "magic"])
+        check(p.returncode == 2 and "learned or classic" in p.stderr.decode(), f"{p.returncode} {p.stderr!r}")
+    finally:
+        cleanup(tmp)
+
+
+def one_line_exit_1(p, label):
+    err = p.stderr.decode()
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    check(p.returncode == 1 and len(lines) == 1, f"{label}: exit {p.returncode}, stderr {err!r}")
+    return lines[0]
+
+
+def test_missing_or_damaged_model():
+    tmp = tempdir("learned-model")
+    try:
+        folder = os.path.join(tmp, "cine")
+        write_phantom(folder, seed=6)
+        missing = os.path.join(tmp, "nowhere", "cardiac_unet.onnx")
+        line = one_line_exit_1(run([ATRIUM, "analyze", folder], env=dict(os.environ, ATRIUM_MODEL=missing)), "missing")
+        check(missing in line, f"missing: {line}")
+        damaged = os.path.join(tmp, "damaged.onnx")
+        shutil.copy(MODEL, damaged)
+        shutil.copy(MODEL + ".json", damaged + ".json")
+        with open(damaged, "r+b") as f:
+            f.seek(4000)
+            byte = f.read(1)
+            f.seek(4000)
+            f.write(bytes([byte[0] ^ 0xFF]))
+        line = one_line_exit_1(run([ATRIUM, "analyze", folder], env=dict(os.environ, ATRIUM_MODEL=damaged)), "damaged")
+        check(damaged in line and "damaged" in line, f"damaged: {line}")
+        # A file that is not a network at all, with a card that matches it.
+        bogus = os.path.join(tmp, "bogus.onnx")
+        open(bogus, "wb").write(b"not an onnx file" * 100)
+        import hashlib
+        card = dict(CARD, sha256=hashlib.sha256(open(bogus, "rb").read()).hexdigest())
+        json.dump(card, open(bogus + ".json", "w"))
+        line = one_line_exit_1(run([ATRIUM, "analyze", folder], env=dict(os.environ, ATRIUM_MODEL=bogus)), "bogus")
+        check(bogus in line, f"not a network: {line}")
+        # The classic segmenter needs no model.
+        run([ATRIUM, "analyze", folder, "--segmenter", "classic"], env=dict(os.environ, ATRIUM_MODEL=missing),
+            check_rc=0)
+
+        # serve: says so at start, records each analysis as failed, keeps archiving.
+        config = {"analysis": {"enabled": True, "stable_s": 1}}
+        with AtriumServer(os.path.join(tmp, "data"), config=config, http=True, extra_args=["--no-auth"],
+                          env={"ATRIUM_MODEL": missing}) as srv:
+            run([ATRIUM, "send", f"127.0.0.1:{srv.port}", "--called", "ATRIUM", folder], check_rc=0)
+            deadline = time.time() + 60
+            rows = []
+            while time.time() < deadline and not rows:
+                time.sleep(0.3)
+                with srv.db() as c:
+                    rows = c.execute("SELECT state, message FROM analyses").fetchall()
+            check(rows and rows[0][0] == "failed" and missing in rows[0][1], f"analyses: {rows}")
+            check(srv.proc.poll() is None and echo_ok(srv.port), "the archive stopped")
+            more = os.path.join(tmp, "more")
+            write_phantom(more, seed=7)
+            run([ATRIUM, "send", f"127.0.0.1:{srv.port}", "--called", "ATRIUM", more], check_rc=0)
+            with srv.db() as c:
+                n = c.execute("SELECT count(*) FROM instances").fetchone()[0]
+            check(n == 2 * SLICES * PHASES, f"{n} instances stored")
+            log = open(srv.log_path, "rb").read().decode(errors="replace")
+            check(missing in log and "archiving goes on" in log, "no start-up line about the model")
+    finally:
+        cleanup(tmp)
+
+
+if __name__ == "__main__":
+    main([test_method_version_heart_rate_in_every_output, test_missing_or_damaged_model,
+          test_acdc_validation_patients])
