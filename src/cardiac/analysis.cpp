@@ -47,8 +47,8 @@ void writeLabelMaps(const CineStack& stack, const Segmentation& seg, const std::
 }  // namespace
 
 AnalysisOutput analyze(const std::vector<std::filesystem::path>& inputs, const std::filesystem::path& outDir,
-                       const std::filesystem::path& labelsDir,
-                       const std::function<void(const std::string&)>& progress, const std::string& method) {
+                       const std::filesystem::path& labelsDir, const std::function<void(const std::string&)>& progress,
+                       const std::string& method) {
   auto say = [&](const std::string& s) {
     if (progress) progress(s);
   };
@@ -80,9 +80,9 @@ AnalysisOutput analyze(const std::vector<std::filesystem::path>& inputs, const s
          pdf = outDir / "report.dcm";
     writeRtStruct(stack, seg, rt);
     auto written = writeSeg(stack, seg, sg);
-    writeMeasurementReport(
-        stack, r, {stack.studyUid, written.seriesUid, "1.2.840.10008.5.1.4.1.1.66.4", written.sopInstanceUid}, sr,
-        segmenter->name());
+    writeMeasurementReport(stack, r,
+                           {stack.studyUid, written.seriesUid, "1.2.840.10008.5.1.4.1.1.66.4", written.sopInstanceUid},
+                           sr, segmenter->name());
     writeEncapsulatedPdf(stack, reportPdf(stack, r, segmenter->name()), pdf);
     out.files = {rt.string(), sg.string(), sr.string(), pdf.string()};
   }

@@ -19,8 +19,8 @@
 namespace atrium::cardiac {
 namespace {
 
-constexpr int kMaxPhases = 512;       // images per slice position
-constexpr int kMaxImageSide = 2048;   // pixels; a cine's are a few hundred
+constexpr int kMaxPhases = 512;      // images per slice position
+constexpr int kMaxImageSide = 2048;  // pixels; a cine's are a few hundred
 constexpr const char* kMrImage = "1.2.840.10008.5.1.4.1.1.4";
 constexpr const char* kEnhancedMr = "1.2.840.10008.5.1.4.1.1.4.1";
 
@@ -308,7 +308,8 @@ CineStack loadCineStack(const std::vector<std::filesystem::path>& paths) {
       std::vector<CineImage> kept;
       for (const auto& img : set) {
         // The same slice at the same time twice (a repeated acquisition): the first is kept.
-        if (!kept.empty() && std::abs(kept.back().triggerTime - img.triggerTime) < 1.0 && kept.back().file != img.file) {
+        if (!kept.empty() && std::abs(kept.back().triggerTime - img.triggerTime) < 1.0 &&
+            kept.back().file != img.file) {
           ++duplicates;
           continue;
         }
@@ -327,8 +328,8 @@ CineStack loadCineStack(const std::vector<std::filesystem::path>& paths) {
   if (stack.phases == 0) stack.phases = static_cast<int>(counts.rbegin()->first);
   if (stack.phases < 2) throw CardiacError("the short-axis images have a single phase: not a cine");
   if (stack.phases > kMaxPhases)
-    throw CardiacError("the short-axis slices have " + std::to_string(stack.phases) + " images each: more than a cine's " +
-                       std::to_string(kMaxPhases) + " phases");
+    throw CardiacError("the short-axis slices have " + std::to_string(stack.phases) +
+                       " images each: more than a cine's " + std::to_string(kMaxPhases) + " phases");
   // A slice is kept only with every phase: a phase index then means the same moment in every
   // slice, and each output has one image per slice and phase.
   int incomplete = 0;
@@ -355,9 +356,9 @@ CineStack loadCineStack(const std::vector<std::filesystem::path>& paths) {
   // Volumes from less than half the slices would be numbers without meaning.
   if (2 * stack.slices.size() < positions.size())
     throw CardiacError("only " + std::to_string(stack.slices.size()) + " of " + std::to_string(positions.size()) +
-                       " short-axis slices have the same " + std::to_string(stack.phases) +
-                       " phases (slices hold " + std::to_string(counts.begin()->first) + " to " +
-                       std::to_string(counts.rbegin()->first) + " images): the cine is incomplete");
+                       " short-axis slices have the same " + std::to_string(stack.phases) + " phases (slices hold " +
+                       std::to_string(counts.begin()->first) + " to " + std::to_string(counts.rbegin()->first) +
+                       " images): the cine is incomplete");
   std::set<std::string> series;
   for (const auto& s : stack.slices)
     for (const auto& p : s.phases) series.insert(p.seriesUid);

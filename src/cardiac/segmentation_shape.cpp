@@ -11,8 +11,8 @@ void checkSegmentationShape(const CineStack& stack, const Segmentation& seg) {
     const auto& phases = stack.slices[s].phases;
     if (seg[s].size() != phases.size() || static_cast<int>(phases.size()) != stack.phases)
       throw CardiacError("internal: slice " + std::to_string(s) + " has " + std::to_string(seg[s].size()) +
-                         " masks for " + std::to_string(phases.size()) + " images of " +
-                         std::to_string(stack.phases) + " phases");
+                         " masks for " + std::to_string(phases.size()) + " images of " + std::to_string(stack.phases) +
+                         " phases");
     for (std::size_t p = 0; p < phases.size(); ++p) {
       const Mask& m = seg[s][p];
       if (m.width != phases[p].columns || m.height != phases[p].rows ||

@@ -85,11 +85,11 @@ std::string writeMeasurementReport(const CineStack& stack, const FunctionResults
         {code("8818-7", "LN", "Right ventricular ejection fraction by MR"), r.rvEf, "%", "percent"}}}};
   if (r.heartRateBpm > 0) {
     groups[0].measures.push_back({code("8867-4", "LN", "Heart rate"), r.heartRateBpm, "/min", "per minute"});
-    groups[0].measures.push_back({code("8741-1", "LN", "Left ventricular Cardiac output"), r.lvCardiacOutputLMin,
-                                  "l/min", "liter per minute"});
+    groups[0].measures.push_back(
+        {code("8741-1", "LN", "Left ventricular Cardiac output"), r.lvCardiacOutputLMin, "l/min", "liter per minute"});
     if (r.lvCardiacIndexLMinM2 > 0)
-      groups[0].measures.push_back({code("CI-LV", "99ATRIUM", "Left ventricular cardiac index"),
-                                    r.lvCardiacIndexLMinM2, "l/min/m2", "liter per minute per square meter"});
+      groups[0].measures.push_back({code("CI-LV", "99ATRIUM", "Left ventricular cardiac index"), r.lvCardiacIndexLMinM2,
+                                    "l/min/m2", "liter per minute per square meter"});
   }
   if (r.bsaM2 > 0) {
     groups[0].measures.push_back({code("EDVI-LV", "99ATRIUM", "Left ventricular end-diastolic volume index"),

@@ -30,8 +30,8 @@ struct AnalysisRule {
   int stableSeconds = 60;  // no new MR image for this long = the study is complete
   int workers = 1;         // analyses at a time, each a process of its own
   int timeLimitSeconds = 600;
-  int memoryMb = 4096;     // address-space limit of an analysis process; 0: none
-  std::string segmenter;   // "learned" | "classic"; empty: `atrium analyze`'s default
+  int memoryMb = 4096;    // address-space limit of an analysis process; 0: none
+  std::string segmenter;  // "learned" | "classic"; empty: `atrium analyze`'s default
 };
 
 struct RetryPolicy {

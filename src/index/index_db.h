@@ -57,8 +57,7 @@ class IndexDatabase {
   std::optional<IndexedInstance> findInstance(const std::string& sopInstanceUid) const;
   IndexCounts counts() const;
   // Run a read-only statement; onRow returns false to stop early (C-CANCEL, limits).
-  void select(const std::string& sql, const Binds& binds,
-              const std::function<bool(const Statement&)>& onRow) const;
+  void select(const std::string& sql, const Binds& binds, const std::function<bool(const Statement&)>& onRow) const;
   // Run work in a write transaction (on the writer thread, grouped with others); false and
   // *error if it threw or the commit failed (nothing of it is then kept).
   bool write(const std::function<void(sqlite3*)>& work, std::string* error = nullptr);

@@ -48,9 +48,9 @@ void AnalysisScheduler::start() {
       log::info("removed an interrupted analysis folder: ", it->path().string());
     }
   if (!config_.analysis.enabled) return;
-  log::info("cardiac analysis: studies are analysed ", config_.analysis.stableSeconds,
-            " s after their last MR image, ", config_.analysis.workers, " at a time, each in a process limited to ",
-            config_.analysis.timeLimitSeconds, " s and ",
+  log::info("cardiac analysis: studies are analysed ", config_.analysis.stableSeconds, " s after their last MR image, ",
+            config_.analysis.workers, " at a time, each in a process limited to ", config_.analysis.timeLimitSeconds,
+            " s and ",
             config_.analysis.memoryMb ? std::to_string(config_.analysis.memoryMb) + " MB" : "unlimited memory");
   if (currentExecutable().empty()) log::error("cardiac analysis: cannot find the atrium executable (/proc/self/exe)");
   if (config_.analysis.segmenter != "classic") {
@@ -149,8 +149,8 @@ void AnalysisScheduler::analyse(const std::string& study, std::int64_t lastRecei
     std::ofstream list(work / "inputs.txt");
     for (const auto& f : files) list << f.string() << '\n';
   }
-  std::vector<std::string> args{"analyze", "--inputs-from", (work / "inputs.txt").string(), "--out",
-                                (work / "out").string(), "--json"};
+  std::vector<std::string> args{"analyze", "--inputs-from",         (work / "inputs.txt").string(),
+                                "--out",   (work / "out").string(), "--json"};
   if (!config_.analysis.segmenter.empty()) args.insert(args.end(), {"--segmenter", config_.analysis.segmenter});
   WorkerLimits limits;
   limits.timeLimitSeconds = config_.analysis.timeLimitSeconds;

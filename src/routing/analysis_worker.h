@@ -9,7 +9,7 @@
 namespace atrium::routing {
 
 struct WorkerLimits {
-  int timeLimitSeconds = 600;   // wall clock; the process is killed after it
+  int timeLimitSeconds = 600;    // wall clock; the process is killed after it
   std::int64_t memoryMb = 4096;  // address space (RLIMIT_AS); 0: no limit (sanitizer builds)
   int niceness = 10;             // below the archive's own work
 };

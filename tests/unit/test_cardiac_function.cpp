@@ -75,7 +75,7 @@ TEST(CardiacFunction, HeartRateFromNominalIntervalOrTriggerTimes) {
   std::vector<double> times;
   for (int p = 0; p < 20; ++p) times.push_back(40.0 * p);  // 20 phases 40 ms apart: R-R 800 ms
   EXPECT_DOUBLE_EQ(heartRate(0, times), 75);
-  EXPECT_EQ(heartRate(0, {0, 0, 0}), 0);      // no trigger times
+  EXPECT_EQ(heartRate(0, {0, 0, 0}), 0);  // no trigger times
   EXPECT_EQ(heartRate(0, {0}), 0);
-  EXPECT_EQ(heartRate(100, {}), 0);           // 600 /min is no heart rate
+  EXPECT_EQ(heartRate(100, {}), 0);  // 600 /min is no heart rate
 }

@@ -17,9 +17,9 @@ TEST(IndexBinds, IntegersCompareAsNumbers) {
     // An aggregate, as in the analysis scheduler's query, has no column affinity to convert a text.
     IndexDatabase::select(db, "SELECT count(*) FROM (SELECT max(v) AS m FROM t GROUP BY v) WHERE m < ?", binds,
                           [&](const Statement& r) {
-      n = r.integer(0);
-      return false;
-    });
+                            n = r.integer(0);
+                            return false;
+                          });
     return n;
   };
   EXPECT_EQ(count({std::int64_t(60)}), 2);

@@ -28,9 +28,10 @@ TEST(ReportPdf, LongWarningsAreWrappedToThePage) {
   r.lvVolumeMl = {100, 60, 80};
   r.rvVolumeMl = r.myoVolumeMl = {0, 0, 0};
   r.timesMs = {0, 40, 80};
-  r.warnings = {"LV and RV stroke volumes differ by 23 ml (33 %): review the RV contours, or look for valve "
-                "regurgitation or a shunt",
-                "short one"};
+  r.warnings = {
+      "LV and RV stroke volumes differ by 23 ml (33 %): review the RV contours, or look for valve "
+      "regurgitation or a shunt",
+      "short one"};
   auto lines = textLines(reportPdf(stack, r, "test"));
   std::vector<std::string> check;
   for (const auto& l : lines)
