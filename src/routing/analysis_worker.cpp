@@ -84,12 +84,18 @@ WorkerOutcome runWorker(const std::filesystem::path& exe, const std::vector<std:
   }
   rlimit mem{};
   mem.rlim_cur = mem.rlim_max = static_cast<rlim_t>(limits.memoryMb) * 1024 * 1024;
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer reserves terabytes of address space: an RLIMIT_AS would stop it at start.
+  const bool limitMemory = false;
+#else
+  const bool limitMemory = limits.memoryMb > 0;
+#endif
   rlimit noCore{0, 0};
   pid_t pid = ::fork();
   if (pid == 0) {
     ::setpgid(0, 0);
     ::setpriority(PRIO_PROCESS, 0, limits.niceness);
-    if (limits.memoryMb > 0) ::setrlimit(RLIMIT_AS, &mem);
+    if (limitMemory) ::setrlimit(RLIMIT_AS, &mem);
     ::setrlimit(RLIMIT_CORE, &noCore);
     ::dup2(nullFd, 0);
     ::dup2(outFd, 1);

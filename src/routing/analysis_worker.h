@@ -2,6 +2,7 @@
 // One analysis in a process of its own (`atrium analyze`), so that whatever it does — crash,
 // abort, hang, run out of memory — ends in that process and is reported, never in the archive.
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -10,7 +11,7 @@ namespace atrium::routing {
 
 struct WorkerLimits {
   int timeLimitSeconds = 600;    // wall clock; the process is killed after it
-  std::int64_t memoryMb = 4096;  // address space (RLIMIT_AS); 0: no limit (sanitizer builds)
+  std::int64_t memoryMb = 4096;  // address space (RLIMIT_AS); 0: no limit; not applied under ASan
   int niceness = 10;             // below the archive's own work
 };
 
