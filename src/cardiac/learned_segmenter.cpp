@@ -1,8 +1,12 @@
 #include "cardiac/learned_segmenter.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -17,11 +21,17 @@ constexpr int kClasses = SegmentationModel::kClasses;
 constexpr Label kFromNetwork[kClasses] = {kBackground, kRvBlood, kLvMyocardium, kLvBlood};
 // Below this mean top probability over a slice's heart pixels, the slice is flagged for review.
 constexpr double kLowConfidence = 0.80;
+constexpr unsigned kMaxThreads = 4;
 
 class LearnedSegmenter : public ISegmenter {
  public:
-  explicit LearnedSegmenter(const std::filesystem::path& file) : model_(file) {
-    name_ = "learned (" + model_.version() + ")";
+  // One network per core, each run single-threaded on its own slices: OpenCV's own threads gain
+  // little on a 128 x 128 input (42 -> 37 ms per image on two cores, measured), two images at once
+  // almost twice that.
+  explicit LearnedSegmenter(const std::filesystem::path& file) {
+    unsigned cores = std::max(1u, std::min(kMaxThreads, std::thread::hardware_concurrency()));
+    for (unsigned i = 0; i < cores; ++i) models_.push_back(std::make_unique<SegmentationModel>(file));
+    name_ = "learned (" + models_[0]->version() + ")";
   }
 
   const char* name() const override { return name_.c_str(); }
@@ -34,29 +44,50 @@ class LearnedSegmenter : public ISegmenter {
     for (std::size_t s = 0; s < data.images.size(); ++s)
       for (const auto& img : data.images[s]) grids[s].push_back(modelGrid(img, ref.rowSpacing, ref.colSpacing));
     auto [cy, cx] = locateHeart(grids);
+    if (models_.size() > 1) cv::setNumThreads(1);  // the parallelism is ours from here: a slice per thread
 
     Segmentation seg(data.images.size());
-    for (std::size_t s = 0; s < grids.size(); ++s) {
-      std::vector<Image> crops;
-      for (const auto& g : grids[s]) crops.push_back(cropAround(g, cy, cx));
-      auto prob = model_.probabilities(crops);
-      double confidenceSum = 0;
-      std::size_t confidenceCount = 0;
-      for (std::size_t p = 0; p < crops.size(); ++p) {
-        const Image& native = data.images[s][p];
-        Mask labels = labelsOnImageGrid(prob[p], grids[s][p], cy, cx, native.width, native.height, confidenceSum,
-                                        confidenceCount);
-        applyShapeRules(labels);
-        seg[s].push_back(std::move(labels));
+    std::vector<double> confidence(grids.size(), 1.0);
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr failure;
+    std::mutex failureMutex;
+    auto work = [&](SegmentationModel& model) {
+      try {
+        for (std::size_t s = next++; s < grids.size(); s = next++) {
+          std::vector<Image> crops;
+          for (const auto& g : grids[s]) crops.push_back(cropAround(g, cy, cx));
+          auto prob = model.probabilities(crops);
+          double confidenceSum = 0;
+          std::size_t confidenceCount = 0;
+          for (std::size_t p = 0; p < crops.size(); ++p) {
+            const Image& native = data.images[s][p];
+            Mask labels = labelsOnImageGrid(prob[p], grids[s][p], cy, cx, native.width, native.height,
+                                            confidenceSum, confidenceCount);
+            applyShapeRules(labels);
+            seg[s].push_back(std::move(labels));
+          }
+          if (confidenceCount > 0) confidence[s] = confidenceSum / double(confidenceCount);
+        }
+      } catch (...) {
+        std::lock_guard lock(failureMutex);
+        if (!failure) failure = std::current_exception();
+        next = grids.size();
       }
-      if (confidenceCount > 0 && confidenceSum / double(confidenceCount) < kLowConfidence) {
+    };
+    std::vector<std::thread> threads;
+    for (std::size_t k = 1; k < models_.size(); ++k) threads.emplace_back(work, std::ref(*models_[k]));
+    work(*models_[0]);
+    for (auto& t : threads) t.join();
+    cv::setNumThreads(-1);  // OpenCV's default again
+    if (failure) std::rethrow_exception(failure);
+    for (std::size_t s = 0; s < grids.size(); ++s)
+      if (confidence[s] < kLowConfidence) {
         char buf[200];
         std::snprintf(buf, sizeof buf,
                       "slice %zu (at %.1f mm): the model is unsure of its contours (mean confidence %.2f): review them",
-                      s + 1, stack.slices[s].position, confidenceSum / double(confidenceCount));
+                      s + 1, stack.slices[s].position, confidence[s]);
         warnings_.push_back(buf);
       }
-    }
     return seg;
   }
 
@@ -68,18 +99,19 @@ class LearnedSegmenter : public ISegmenter {
     const Image& g0 = grids[0][0];
     const int h = g0.height, w = g0.width;
     std::vector<Image> sum(kClasses, Image(w, h, 0.0f));
+    // Tiles covering the image, overlapping by at least 16 pixels (2 x 2 up to 240 pixels a side).
     auto starts = [](int n) {
       if (n <= kModelCrop) return std::vector<int>{(n - kModelCrop) / 2};
+      int k = (n - kModelCrop + kModelCrop - 17) / (kModelCrop - 16) + 1;
       std::vector<int> v;
-      for (int s = 0; s + kModelCrop < n; s += kModelCrop / 2) v.push_back(s);
-      v.push_back(n - kModelCrop);
+      for (int i = 0; i < k; ++i) v.push_back(int(std::lround(double(i) * (n - kModelCrop) / (k - 1))));
       return v;
     };
     const std::size_t s = grids.size() / 2;
     for (std::size_t p : {std::size_t(0), grids[s].size() / 3})
       for (int y0 : starts(h))
         for (int x0 : starts(w)) {
-          auto prob = model_.probabilities({cropAround(grids[s][p], y0 + kModelCrop / 2, x0 + kModelCrop / 2)});
+          auto prob = models_[0]->probabilities({cropAround(grids[s][p], y0 + kModelCrop / 2, x0 + kModelCrop / 2)});
           for (int y = std::max(0, y0); y < std::min(h, y0 + kModelCrop); ++y)
             for (int x = std::max(0, x0); x < std::min(w, x0 + kModelCrop); ++x)
               for (int c = 0; c < kClasses; ++c) sum[c].at(x, y) += prob[0][c].at(x - x0, y - y0);
@@ -146,7 +178,7 @@ class LearnedSegmenter : public ISegmenter {
     return labels;
   }
 
-  SegmentationModel model_;
+  std::vector<std::unique_ptr<SegmentationModel>> models_;
   std::string name_;
   std::vector<std::string> warnings_;
 };

@@ -66,6 +66,24 @@ def test_method_version_heart_rate_in_every_output():
         cleanup(tmp)
 
 
+def test_phantom_floor():
+    """The learned model on the flat-intensity phantom (drawn for the classic method, unlike MR): a
+    floor at what it measured (LV EDV +13 %, EF -9 points), short of the 10 % target; see README."""
+    tmp = tempdir("learned-phantom")
+    try:
+        folder = os.path.join(tmp, "cine")
+        want = write_phantom(folder, seed=1)
+        got = json.loads(run([ATRIUM, "analyze", folder, "--json"], check_rc=0).stdout)
+        print({k: got[k] for k in ("lv_edv_ml", "lv_esv_ml", "lv_ef_pct", "lv_mass_g", "rv_edv_ml")},
+              {k: round(v, 1) for k, v in want.items()})
+        check(abs(got["lv_edv_ml"] - want["lv_edv_ml"]) <= 0.2 * want["lv_edv_ml"], f"EDV {got['lv_edv_ml']}")
+        check(abs(got["lv_ef_pct"] - want["lv_ef_pct"]) <= 12, f"EF {got['lv_ef_pct']} vs {want['lv_ef_pct']:.1f}")
+        check(got["ed_phase"] == want["ed_phase"] and abs(got["es_phase"] - want["es_phase"]) <= 1,
+              f"ED/ES {got['ed_phase']}/{got['es_phase']}")
+    finally:
+        cleanup(tmp)
+
+
 def one_line_exit_1(p, label):
     err = p.stderr.decode()
     lines = [ln for ln in err.splitlines() if ln.strip()]
@@ -129,5 +147,5 @@ def test_missing_or_damaged_model():
 
 
 if __name__ == "__main__":
-    main([test_method_version_heart_rate_in_every_output, test_missing_or_damaged_model,
+    main([test_method_version_heart_rate_in_every_output, test_missing_or_damaged_model, test_phantom_floor,
           test_acdc_validation_patients])

@@ -154,7 +154,7 @@ def test_viewer_in_chromium():
     try:
         check(os.path.exists(os.path.join(VIEWER, "dist", "viewer.js")), "viewer not built (make builds it)")
         paths = make_study(os.path.join(tmp, "study"))
-        config = {"analysis": {"enabled": True, "stable_s": 1}}
+        config = {"analysis": {"enabled": True, "stable_s": 1, "segmenter": "classic"}}  # a drawn disk, no MR
         with AtriumServer(os.path.join(tmp, "data"), http=True, config=config,
                           extra_args=["--user", "doc:pw:viewer"]) as srv:
             p = run([ATRIUM, "send", f"127.0.0.1:{srv.port}", "--called", "ATRIUM"] + paths)
