@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <exception>
 #include <mutex>
-#include <thread>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
+#include <thread>
 
 #include "cardiac/learned_preprocess.h"
 #include "cardiac/segmentation_model.h"
@@ -61,8 +61,8 @@ class LearnedSegmenter : public ISegmenter {
           std::size_t confidenceCount = 0;
           for (std::size_t p = 0; p < crops.size(); ++p) {
             const Image& native = data.images[s][p];
-            Mask labels = labelsOnImageGrid(prob[p], grids[s][p], cy, cx, native.width, native.height,
-                                            confidenceSum, confidenceCount);
+            Mask labels = labelsOnImageGrid(prob[p], grids[s][p], cy, cx, native.width, native.height, confidenceSum,
+                                            confidenceCount);
             applyShapeRules(labels);
             seg[s].push_back(std::move(labels));
           }

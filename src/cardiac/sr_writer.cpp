@@ -17,9 +17,9 @@ void ok(const OFCondition& c, const char* what) {
   if (c.bad()) throw CardiacError(std::string("SR: ") + what + ": " + c.text());
 }
 
-std::string value(double v) {
+std::string value(double v, int decimals) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", v);
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
   return buf;
 }
 
@@ -41,6 +41,7 @@ struct Measure {
   double value;
   const char* unit;  // UCUM
   const char* unitMeaning;
+  int decimals = 1;  // as in the JSON summary (litres per minute: 2)
 };
 
 }  // namespace
@@ -85,11 +86,11 @@ std::string writeMeasurementReport(const CineStack& stack, const FunctionResults
         {code("8818-7", "LN", "Right ventricular ejection fraction by MR"), r.rvEf, "%", "percent"}}}};
   if (r.heartRateBpm > 0) {
     groups[0].measures.push_back({code("8867-4", "LN", "Heart rate"), r.heartRateBpm, "/min", "per minute"});
-    groups[0].measures.push_back(
-        {code("8741-1", "LN", "Left ventricular Cardiac output"), r.lvCardiacOutputLMin, "l/min", "liter per minute"});
+    groups[0].measures.push_back({code("8741-1", "LN", "Left ventricular Cardiac output"), r.lvCardiacOutputLMin,
+                                  "l/min", "liter per minute", 2});
     if (r.lvCardiacIndexLMinM2 > 0)
       groups[0].measures.push_back({code("CI-LV", "99ATRIUM", "Left ventricular cardiac index"), r.lvCardiacIndexLMinM2,
-                                    "l/min/m2", "liter per minute per square meter"});
+                                    "l/min/m2", "liter per minute per square meter", 2});
   }
   if (r.bsaM2 > 0) {
     groups[0].measures.push_back({code("EDVI-LV", "99ATRIUM", "Left ventricular end-diastolic volume index"),
@@ -114,7 +115,7 @@ std::string writeMeasurementReport(const CineStack& stack, const FunctionResults
     ok(m.addFindingSite(g.site), "finding site");
     for (const auto& x : g.measures) {
       CMR_TID1411_in_TID1500::MeasurementValue v(
-          value(x.value).c_str(),
+          value(x.value, x.decimals).c_str(),
           CID7181_AbstractMultiDimensionalImageModelComponentUnits(DSRCodedEntryValue(x.unit, "UCUM", x.unitMeaning)),
           OFFalse);
       ok(m.addMeasurement(CID7469_GenericIntensityAndSizeMeasurements(x.name), v, OFFalse, OFFalse), "measurement");

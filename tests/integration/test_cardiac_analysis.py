@@ -297,10 +297,13 @@ def test_dicom_outputs():
                 ("Right ventricle", "LN", "8822-9"): (result["rv_edv_ml"], "ml"),
                 ("Right ventricle", "LN", "8824-5"): (result["rv_esv_ml"], "ml"),
                 ("Right ventricle", "SCT", "90096001"): (result["rv_sv_ml"], "ml"),
-                ("Right ventricle", "LN", "8818-7"): (result["rv_ef_pct"], "%")}
+                ("Right ventricle", "LN", "8818-7"): (result["rv_ef_pct"], "%"),
+                # 20 phases 40 ms apart: 75 /min; LV cardiac output = SV x rate
+                ("Left ventricle", "LN", "8867-4"): (result["heart_rate_bpm"], "/min"),
+                ("Left ventricle", "LN", "8741-1"): (result["lv_co_l_min"], "l/min")}
         check(all(found.get(k) == v for k, v in want.items()), f"SR measurements: {found}")
         private = [k for k in found if k[1] == "99ATRIUM"]
-        check(len(private) == 3, f"only the BSA-indexed values use Atrium's own codes: {private}")
+        check(len(private) == 4, f"only the BSA-indexed values use Atrium's own codes: {private}")
 
         # The report: an Encapsulated PDF with the results.
         doc = pydicom.dcmread(pdf_path)
@@ -331,8 +334,8 @@ def test_dicom_outputs():
         # The evaluation command reads both as references (here: our own outputs, so agreement is
         # near perfect; the RT outline follows the pixels' edges, simplified to half a pixel).
         tool = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "cardiac", "evaluate.py")
-        e = run(["/usr/bin/python3", tool, "--atrium", ATRIUM, "--seg", folder, seg_path, "--rtstruct", folder,
-                 rt_path], check_rc=0)
+        e = run(["/usr/bin/python3", tool, "--atrium", ATRIUM, "--segmenter", "classic", "--seg", folder, seg_path,
+                 "--rtstruct", folder, rt_path], check_rc=0)
         text = e.stdout.decode()
         import re
         lines = {ln.split(":")[0]: ln for ln in text.splitlines() if ln.endswith("(ours/reference)")}
