@@ -6,7 +6,6 @@ one line naming the file, and a server that logs it and keeps archiving."""
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 
