@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 
+#include "cardiac/image2d.h"
 #include "dicom/text.h"
 #include "dicom/transcode.h"
 
@@ -331,12 +332,21 @@ CineStack loadCineStack(const std::vector<std::filesystem::path>& paths) {
     throw CardiacError("the short-axis slices have " + std::to_string(stack.phases) +
                        " images each: more than a cine's " + std::to_string(kMaxPhases) + " phases");
   // A slice is kept only with every phase: a phase index then means the same moment in every
-  // slice, and each output has one image per slice and phase.
+  // slice, and each output has one image per slice and phase. The right count is not enough when
+  // the cine lost images everywhere: a gap in the trigger times (one step over 1.5 times the
+  // median step) is a missing phase, whatever the heart rate of that breath-hold.
+  auto regular = [](const std::vector<CineImage>& set) {
+    std::vector<double> steps;
+    for (std::size_t i = 1; i < set.size(); ++i) steps.push_back(set[i].triggerTime - set[i - 1].triggerTime);
+    double typical = median(steps);
+    if (typical <= 0) return true;  // no trigger times (multi-frame without them): nothing to check
+    return std::all_of(steps.begin(), steps.end(), [&](double s) { return s <= 1.5 * typical; });
+  };
   int incomplete = 0;
   for (std::size_t k = 0; k < positions.size(); ++k) {
     const std::vector<CineImage>* chosen = nullptr;
     for (const auto& set : candidates[k])
-      if (static_cast<int>(set.size()) == stack.phases) chosen = &set;  // the last complete acquisition
+      if (static_cast<int>(set.size()) == stack.phases && regular(set)) chosen = &set;  // the last complete one
     if (!chosen) {
       ++incomplete;
       continue;
