@@ -134,6 +134,20 @@ std::vector<std::string> previousOutputs(const index::IndexDatabase& db, const s
   return out;
 }
 
+// `atrium analyze` refused its input in its own words (exit 1, "atrium analyze: ..."), as opposed
+// to failing: an internal error, an unusable model, or a runtime that printed something else.
+bool saysNotACine(const std::string& stderrText) {
+  std::string last;
+  std::size_t end = stderrText.find_last_not_of("\n");
+  if (end != std::string::npos) {
+    std::size_t start = stderrText.rfind('\n', end);
+    last = stderrText.substr(start == std::string::npos ? 0 : start + 1,
+                             end + 1 - (start == std::string::npos ? 0 : start + 1));
+  }
+  return last.rfind("atrium analyze: ", 0) == 0 && last.find("internal error") == std::string::npos &&
+         last.find("segmentation model") == std::string::npos;
+}
+
 }  // namespace
 
 void AnalysisScheduler::analyse(const std::string& study, std::int64_t lastReceived) {
@@ -204,9 +218,7 @@ void AnalysisScheduler::analyse(const std::string& study, std::int64_t lastRecei
       if (results.contains("lv_ef_pct") && results["lv_ef_pct"].is_number())
         log::info("cardiac analysis of ", study, ": LV EF ", results["lv_ef_pct"].get<double>(), " %, ", message);
     }
-  } else if (outcome.kind == Kind::Exited && outcome.exitCode == 1 &&
-             outcome.stderrText.find("internal error") == std::string::npos &&
-             outcome.stderrText.find("segmentation model") == std::string::npos) {
+  } else if (outcome.kind == Kind::Exited && outcome.exitCode == 1 && saysNotACine(outcome.stderrText)) {
     // The input is not an analysable cine: said in one line by `atrium analyze`.
     state = "skipped";
     message = outcome.describe();
