@@ -53,3 +53,26 @@ TEST(Config, TheShippedExampleParses) {
   EXPECT_EQ(c.dicomPort, 4242);
   ASSERT_NE(c.findPeer("STORESCP"), nullptr);
 }
+
+TEST(Config, AnalysisWorkersLimitsAndSegmenter) {
+  auto c = parseConfig(
+      R"({"analysis":{"enabled":true,"stable_s":30,"workers":2,"time_limit_s":120,"memory_mb":2048,"segmenter":"classic"}})");
+  EXPECT_TRUE(c.analysis.enabled);
+  EXPECT_EQ(c.analysis.stableSeconds, 30);
+  EXPECT_EQ(c.analysis.workers, 2);
+  EXPECT_EQ(c.analysis.timeLimitSeconds, 120);
+  EXPECT_EQ(c.analysis.memoryMb, 2048);
+  EXPECT_EQ(c.analysis.segmenter, "classic");
+  auto d = parseConfig("{}");
+  EXPECT_EQ(d.analysis.workers, 1);
+  EXPECT_EQ(d.analysis.memoryMb, 4096);
+  for (const char* bad : {R"({"analysis":{"workers":0}})", R"({"analysis":{"time_limit_s":0}})",
+                          R"({"analysis":{"memory_mb":10}})", R"({"analysis":{"segmenter":"magic"}})"}) {
+    try {
+      parseConfig(bad);
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("analysis."), std::string::npos) << e.what();
+    }
+  }
+}
