@@ -174,6 +174,7 @@ def main():
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--limit-patients", type=int, default=None, help="only the first N patients (tests)")
     ap.add_argument("--validate-every", type=int, default=0)
+    ap.add_argument("--init", help="start from these weights (a .pt this script saved): a second, shorter run")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -185,6 +186,8 @@ def main():
           flush=True)
     slices = slices_of(train)
     model = UNet(args.base).to(args.device)
+    if args.init:
+        model.load_state_dict(torch.load(args.init, map_location=args.device))
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=1e-5)
     warm = max(1, args.iterations // 50)
 
