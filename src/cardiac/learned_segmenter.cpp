@@ -219,8 +219,18 @@ void applyShapeRules(Mask& labels) {
                      : epi.data[i] && hasPool ? kLvMyocardium
                      : rv.data[i]             ? kRvBlood
                                               : kBackground;
-  // One piece each: the wall joined by its ring keeps the pieces that touch the pool.
-  keepLargestComponent(labels, kLvMyocardium);
+  // One piece each: of the wall, the piece round the pool (a larger stray piece elsewhere goes).
+  Mask wall = only(labels, kLvMyocardium);
+  Grid<int> pieces;
+  components(wall, pieces);
+  int roundPool = 0;
+  for (int y = 0; y < labels.height && !roundPool; ++y)
+    for (int x = 0; x < labels.width && !roundPool; ++x)
+      if (pieces.at(x, y) && ((x > 0 && lv.at(x - 1, y)) || (x + 1 < labels.width && lv.at(x + 1, y)) ||
+                              (y > 0 && lv.at(x, y - 1)) || (y + 1 < labels.height && lv.at(x, y + 1))))
+        roundPool = pieces.at(x, y);
+  for (std::size_t i = 0; i < labels.data.size(); ++i)
+    if (labels.data[i] == kLvMyocardium && pieces.data[i] != roundPool) labels.data[i] = kBackground;
   keepLargestComponent(labels, kRvBlood);
 }
 
