@@ -1,7 +1,5 @@
 #include "cardiac/segmentation_model.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -12,24 +10,9 @@
 
 #include "cardiac/cine_stack.h"
 #include "cardiac/learned_preprocess.h"
+#include "common/hash.h"
 
 namespace atrium::cardiac {
-namespace {
-
-std::string sha256Hex(const std::string& bytes) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(bytes.data(), bytes.size(), md, &n, EVP_sha256(), nullptr);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < n; ++i) {
-    out += hex[md[i] >> 4];
-    out += hex[md[i] & 15];
-  }
-  return out;
-}
-
-}  // namespace
 
 struct SegmentationModel::Network {
   cv::dnn::Net net;
@@ -49,7 +32,7 @@ SegmentationModel::SegmentationModel(const std::filesystem::path& model) : net_(
   if (!card.is_object() || !card.contains("sha256") || !card["sha256"].is_string() || !card.contains("version") ||
       !card["version"].is_string())
     throw CardiacError(name + ": its card " + cardFile.string() + " is not valid");
-  if (sha256Hex(data) != card["sha256"].get<std::string>())
+  if (hash::sha256Hex(data) != card["sha256"].get<std::string>())
     throw CardiacError(name + " is damaged (its SHA-256 differs from its card's)");
   if (card.value("pixel_mm", 0.0) != kModelPixelMm || card.value("crop", 0) != kModelCrop)
     throw CardiacError(name + ": made for another pixel size or crop than this atrium's");

@@ -1,6 +1,7 @@
 #include "common/hash.h"
 
 #include <fcntl.h>
+#include <openssl/sha.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -41,6 +42,18 @@ std::optional<std::string> fileChecksum(const std::filesystem::path& file) {
   ::close(fd);
   if (!ok) return std::nullopt;
   return hex(XXH3_128bits_digest(state.get()));
+}
+
+std::string sha256Hex(std::string_view data) {
+  unsigned char out[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out);
+  static const char* digits = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char b : out) {
+    hex += digits[b >> 4];
+    hex += digits[b & 15];
+  }
+  return hex;
 }
 
 }  // namespace atrium::hash

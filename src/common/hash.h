@@ -12,6 +12,8 @@ namespace atrium::hash {
 std::string hex128(std::uint64_t high, std::uint64_t low);
 // 32 lowercase hex digits.
 std::string xxh128Hex(std::string_view data);
+// SHA-256 of data as 64 lowercase hex digits (tokens, the segmentation model's file).
+std::string sha256Hex(std::string_view data);
 // Checksum of a whole file, streamed; nullopt if it cannot be read.
 std::optional<std::string> fileChecksum(const std::filesystem::path& file);
 

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "common/hash.h"
+
 namespace atrium::web {
 namespace {
 
@@ -90,12 +92,6 @@ bool parseRole(const std::string& s, Role& out) {
 
 const char* roleName(Role r) { return r == Role::Admin ? "admin" : "viewer"; }
 
-std::string sha256Hex(const std::string& data) {
-  unsigned char out[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out);
-  return hex(out, sizeof out);
-}
-
 std::string hashPassword(const std::string& password) {
   unsigned char salt[16];
   if (RAND_bytes(salt, sizeof salt) != 1) throw std::runtime_error("no random bytes for a salt");
@@ -137,7 +133,7 @@ Authenticator::Authenticator(const HttpAuthConfig& c) : enabled_(c.enabled) {
 
 std::optional<Identity> Authenticator::authenticate(const std::string& header) const {
   if (header.rfind("Bearer ", 0) == 0) {
-    std::string digest = sha256Hex(header.substr(7));
+    std::string digest = hash::sha256Hex(header.substr(7));
     for (const auto& t : tokens_)
       if (sameString(digest, t.sha256)) return Identity{t.name, t.role};
     return std::nullopt;
@@ -147,7 +143,7 @@ std::optional<Identity> Authenticator::authenticate(const std::string& header) c
   auto colon = pair.find(':');
   if (colon == std::string::npos) return std::nullopt;
   std::string name = pair.substr(0, colon), password = pair.substr(colon + 1);
-  std::string key = sha256Hex(pair);
+  std::string key = hash::sha256Hex(pair);
   {
     std::lock_guard lock(cacheMutex_);
     auto it = verified_.find(key);

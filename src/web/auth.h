@@ -23,7 +23,6 @@ struct Identity {
 // "pbkdf2-sha256$ITERATIONS$SALT_HEX$HASH_HEX"
 std::string hashPassword(const std::string& password);
 bool verifyPassword(const std::string& password, const std::string& encoded);
-std::string sha256Hex(const std::string& data);
 
 class Authenticator {
  public:
