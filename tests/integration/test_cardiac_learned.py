@@ -10,9 +10,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from atrium_testlib import (ATRIUM, AtriumServer, check, cleanup, echo_ok, main, run, skip_unless_shared,  # noqa: E402
+from atrium_testlib import (ATRIUM, AtriumServer, check, cleanup, main, run, skip_unless_shared,  # noqa: E402
                             tempdir)
-from test_cardiac_analysis import PHASES, SLICES, write_phantom  # noqa: E402
+from test_cardiac_analysis import write_phantom  # noqa: E402
+from test_cardiac_robustness import check_archive_still_stores  # noqa: E402
 
 sys.path.insert(0, "/usr/lib/python3/dist-packages")
 import pydicom  # noqa: E402
@@ -132,13 +133,7 @@ def test_missing_or_damaged_model():
                 with srv.db() as c:
                     rows = c.execute("SELECT state, message FROM analyses").fetchall()
             check(rows and rows[0][0] == "failed" and missing in rows[0][1], f"analyses: {rows}")
-            check(srv.proc.poll() is None and echo_ok(srv.port), "the archive stopped")
-            more = os.path.join(tmp, "more")
-            write_phantom(more, seed=7)
-            run([ATRIUM, "send", f"127.0.0.1:{srv.port}", "--called", "ATRIUM", more], check_rc=0)
-            with srv.db() as c:
-                n = c.execute("SELECT count(*) FROM instances").fetchone()[0]
-            check(n == 2 * SLICES * PHASES, f"{n} instances stored")
+            check_archive_still_stores(srv, os.path.join(tmp, "more"), 7, "missing model")
             log = open(srv.log_path, "rb").read().decode(errors="replace")
             check(missing in log and "archiving goes on" in log, "no start-up line about the model")
     finally:

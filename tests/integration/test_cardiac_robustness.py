@@ -166,6 +166,16 @@ def wait_for(predicate, seconds, what):
     check(False, f"timed out waiting for {what}")
 
 
+def check_archive_still_stores(srv, folder, seed, label):
+    """After a failed analysis: the server answers C-ECHO and stores a further cine in full."""
+    check(srv.proc.poll() is None and echo_ok(srv.port), f"{label}: the archive died")
+    write_phantom(folder, seed=seed)
+    run([ATRIUM, "send", f"127.0.0.1:{srv.port}", "--called", "ATRIUM", folder], check_rc=0)
+    with srv.db() as c:
+        n = c.execute("SELECT count(*) FROM instances").fetchone()[0]
+    check(n == 2 * SLICES * PHASES, f"{label}: {n} instances stored after the failure")
+
+
 def analyses(srv):
     with srv.db() as c:
         return c.execute("SELECT study_uid, state, message, results, outputs FROM analyses").fetchall()
@@ -254,13 +264,7 @@ def test_failing_analysis_leaves_the_archive_running():
                 st, body, _ = srv.http("GET", "/api/analyses")
                 check(st == 200 and body[0]["state"] == "failed" and body[0]["message"] == rows[0][2],
                       f"{fault}: REST {st} {body}")
-                check(srv.proc.poll() is None and echo_ok(srv.port), f"{fault}: the archive died")
-                more = os.path.join(tmp, fault, "more")
-                write_phantom(more, seed=32)
-                run([ATRIUM, "send", f"127.0.0.1:{srv.port}", "--called", "ATRIUM", more], check_rc=0)
-                with srv.db() as c:
-                    n = c.execute("SELECT count(*) FROM instances").fetchone()[0]
-                check(n == 2 * SLICES * PHASES, f"{fault}: {n} instances stored after the failure")
+                check_archive_still_stores(srv, os.path.join(tmp, fault, "more"), 32, fault)
                 log = open(srv.log_path, "rb").read().decode(errors="replace")
                 check("failed" in log and rows[0][0] in log, f"{fault}: the log does not name the study")
                 print(fault, "->", rows[0][2])
