@@ -20,7 +20,10 @@ run: build
 	@mkdir -p $(DATA_DIR)
 	$(BUILD_DIR)/atrium serve --config config/atrium.example.json --data $(DATA_DIR)
 
-test: build
+# Warnings are errors here and in CI (.ci/run calls make test), never in a user's own build.
+test: deps viewer
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATRIUM_WERROR=ON >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 900
 
 bench: build

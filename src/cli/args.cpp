@@ -2,8 +2,10 @@
 
 namespace atrium::cli {
 
-Args::Args(int argc, char** argv, int first, const std::set<std::string>& valueOptions,
-           const std::set<std::string>& flags) {
+Args::Args(int argc, char** argv, int first, const CommandSpec& spec) {
+  std::set<std::string> valueOptions, flags;
+  for (const auto& o : spec.options) (o.value.empty() ? flags : valueOptions).insert(o.name);
+  const std::string see = " (usage: " + shortUsage(spec) + "; atrium " + spec.name + " --help lists the options)";
   for (int i = first; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "-k") a = "--key";  // findscu-style query keys
@@ -19,16 +21,16 @@ Args::Args(int argc, char** argv, int first, const std::set<std::string>& valueO
       inlineValue = true;
     }
     if (flags.count(name)) {
-      if (inlineValue) throw UsageError("option --" + name + " takes no value");
+      if (inlineValue) throw UsageError("option --" + name + " takes no value" + see);
       flags_.insert(name);
     } else if (valueOptions.count(name)) {
       if (!inlineValue) {
-        if (i + 1 >= argc) throw UsageError("option --" + name + " needs a value");
+        if (i + 1 >= argc) throw UsageError("option --" + name + " needs a value" + see);
         value = argv[++i];
       }
       values_[name].push_back(value);
     } else {
-      throw UsageError("unknown option --" + name);
+      throw UsageError("unknown option --" + name + see);
     }
   }
 }
@@ -54,6 +56,15 @@ int Args::getInt(const std::string& name, int fallback) const {
 std::vector<std::string> Args::all(const std::string& name) const {
   auto it = values_.find(name);
   return it == values_.end() ? std::vector<std::string>{} : it->second;
+}
+
+bool wantsHelp(int argc, char** argv, int first) {
+  for (int i = first; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--") return false;
+    if (a == "--help" || a == "-h") return true;
+  }
+  return false;
 }
 
 }  // namespace atrium::cli

@@ -1,10 +1,13 @@
 #pragma once
-// A small command-line parser: --name VALUE, --name=VALUE, repeatable options, flags, positionals.
+// The command-line parser: --name VALUE, --name=VALUE, repeatable options, flags, positionals. What
+// a command accepts comes from its CommandSpec, the same table `--help` is printed from.
 #include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "cli/command_spec.h"
 
 namespace atrium::cli {
 
@@ -14,8 +17,8 @@ struct UsageError : std::runtime_error {
 
 class Args {
  public:
-  // valueOptions take a value; flags do not. Unknown options throw UsageError.
-  Args(int argc, char** argv, int first, const std::set<std::string>& valueOptions, const std::set<std::string>& flags);
+  // Parses argv[first..]; an option the spec does not list throws UsageError naming the usage.
+  Args(int argc, char** argv, int first, const CommandSpec& spec);
 
   bool has(const std::string& name) const { return values_.count(name) || flags_.count(name); }
   std::string get(const std::string& name, const std::string& fallback = "") const;
@@ -28,5 +31,8 @@ class Args {
   std::set<std::string> flags_;
   std::vector<std::string> positionals_;
 };
+
+// True when argv[first..] asks for help (--help or -h).
+bool wantsHelp(int argc, char** argv, int first);
 
 }  // namespace atrium::cli

@@ -65,13 +65,10 @@ int runAnalyze(int argc, char** argv) {
   std::string labels, outDir, segmenter = "learned";
   bool verbose = false;  // DCMTK's own warnings (which attribute an IOD class refused, ...)
   try {
-    Args args(argc, argv, 2, {"labels", "out", "study", "data", "config", "inputs-from", "segmenter"},
-              {"json", "verbose"});
+    Args args(argc, argv, 2, commandSpec("analyze"));
     int sources = !args.positionals().empty() + args.has("study") + args.has("inputs-from");
     if (sources != 1)
-      throw UsageError(
-          "usage: atrium analyze PATH... | --study UID [--data DIR] | --inputs-from LIST  [--out DIR] [--json] "
-          "[--labels DIR] [--segmenter learned|classic] [--verbose]");
+      throw UsageError("give PATH..., --study UID or --inputs-from LIST, one of them (atrium analyze --help)");
     for (const auto& p : args.positionals()) paths.emplace_back(p);
     if (args.has("study")) paths = archivedStudy(args);
     if (args.has("inputs-from")) paths = inputsFrom(args.get("inputs-from"));

@@ -13,8 +13,8 @@ namespace atrium::cli {
 int runEcho(int argc, char** argv) {
   dimse::PeerAddress peer;
   try {
-    Args args(argc, argv, 2, {"aet", "called", "timeout"}, {});
-    if (args.positionals().size() != 1) throw UsageError("usage: atrium echo HOST:PORT [--aet A] [--called B]");
+    Args args(argc, argv, 2, commandSpec("echo"));
+    if (args.positionals().size() != 1) throw UsageError("usage: " + shortUsage(commandSpec("echo")));
     peer = dimse::parseHostPort(args.positionals()[0]);
     peer.callingAet = args.get("aet", "ATRIUM");
     peer.calledAet = args.get("called", "ANY-SCP");

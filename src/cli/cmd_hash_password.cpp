@@ -4,6 +4,7 @@
 #include <iostream>
 #include <string>
 
+#include "cli/command_spec.h"
 #include "cli/commands.h"
 #include "web/auth.h"
 
@@ -11,7 +12,7 @@ namespace atrium::cli {
 
 int runHashPassword(int argc, char**) {
   if (argc != 2) {
-    std::fputs("usage: atrium hash-password < password-file\n", stderr);
+    std::fprintf(stderr, "usage: %s\n", shortUsage(commandSpec("hash-password")).c_str());
     return 2;
   }
   std::string password;

@@ -13,11 +13,6 @@
 namespace atrium::cli {
 namespace {
 
-const char* kJobsUsage =
-    "usage: atrium jobs list [--data DIR] [--json]\n"
-    "       atrium jobs retry ID [--data DIR]\n"
-    "       atrium jobs cancel ID [--data DIR]";
-
 std::string isoTime(std::int64_t ms) {
   std::time_t t = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
@@ -79,17 +74,17 @@ int change(const Args& args, bool retry) {
 int runJobs(int argc, char** argv) {
   std::string sub = argc > 2 ? argv[2] : "";
   try {
-    Args args(argc, argv, 3, {"data", "config"}, {"json"});
+    Args args(argc, argv, 3, commandSpec("jobs"));
     if (sub == "list") return list(args);
     if (sub == "retry") return change(args, true);
     if (sub == "cancel") return change(args, false);
-    std::fprintf(stderr, "%s\n", kJobsUsage);
+    std::fputs(usageText(commandSpec("jobs")).c_str(), stderr);
     return 2;
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "atrium jobs: %s\n", e.what());
     return 2;
   } catch (const UsageError& e) {
-    std::fprintf(stderr, "atrium jobs: %s\n%s\n", e.what(), kJobsUsage);
+    std::fprintf(stderr, "atrium jobs: %s\n%s", e.what(), usageText(commandSpec("jobs")).c_str());
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atrium jobs %s: %s\n", sub.c_str(), e.what());
@@ -98,9 +93,9 @@ int runJobs(int argc, char** argv) {
 }
 
 int runPush(int argc, char** argv) {
-  const char* usage = "usage: atrium push --study UID --to AET [--data DIR | --config FILE]";
+  const std::string usage = "usage: " + shortUsage(commandSpec("push"));
   try {
-    Args args(argc, argv, 2, {"data", "config", "study", "to"}, {});
+    Args args(argc, argv, 2, commandSpec("push"));
     std::string study = args.get("study"), to = args.get("to");
     if (study.empty() || to.empty() || !args.positionals().empty()) throw UsageError(usage);
     RetryPolicy policy;

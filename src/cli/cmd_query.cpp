@@ -26,7 +26,7 @@ struct QrCommand {
   std::vector<std::string> keys;
 };
 
-QrCommand parseCommon(const Args& args, const char* usage) {
+QrCommand parseCommon(const Args& args, const std::string& usage) {
   if (args.positionals().size() != 1) throw UsageError(usage);
   QrCommand c;
   c.peer = dimse::parseHostPort(args.positionals()[0]);
@@ -78,12 +78,11 @@ int reportFailure(const char* cmd, const dimse::QrResult& r) {
 }  // namespace
 
 int runFind(int argc, char** argv) {
-  const char* usage =
-      "usage: atrium find HOST:PORT [--root study|patient] [--level L] [-k KEY[=VALUE]]... [--json] [--recursive]";
+  const std::string usage = "usage: " + shortUsage(commandSpec("find"));
   QrCommand cmd;
   bool json = false, recursive = false;
   try {
-    Args args(argc, argv, 2, {"aet", "called", "timeout", "root", "level", "key"}, {"json", "recursive"});
+    Args args(argc, argv, 2, commandSpec("find"));
     cmd = parseCommon(args, usage);
     json = args.has("json");
     recursive = args.has("recursive");
@@ -152,14 +151,12 @@ int runFind(int argc, char** argv) {
 namespace {
 int runRetrieve(int argc, char** argv, bool isMove) {
   const char* cmdName = isMove ? "move" : "get";
-  const char* usage = isMove
-                          ? "usage: atrium move HOST:PORT --dest AET [--root study|patient] [--level L] -k KEY=VALUE..."
-                          : "usage: atrium get HOST:PORT --out DIR [--root study|patient] [--level L] -k KEY=VALUE...";
+  const std::string usage = "usage: " + shortUsage(commandSpec(cmdName));
   QrCommand cmd;
   std::string dest, out;
   std::unique_ptr<DcmDataset> id;
   try {
-    Args args(argc, argv, 2, {"aet", "called", "timeout", "root", "level", "key", "dest", "out"}, {});
+    Args args(argc, argv, 2, commandSpec(cmdName));
     cmd = parseCommon(args, usage);
     dest = args.get("dest");
     out = args.get("out");

@@ -23,8 +23,9 @@ namespace atrium::cli {
 int runReindex(int argc, char** argv) {
   std::filesystem::path dataDir;
   try {
-    Args args(argc, argv, 2, {"data"}, {});
-    if (!args.has("data") || !args.positionals().empty()) throw UsageError("usage: atrium reindex --data DIR");
+    Args args(argc, argv, 2, commandSpec("reindex"));
+    if (!args.has("data") || !args.positionals().empty())
+      throw UsageError("usage: " + shortUsage(commandSpec("reindex")));
     dataDir = args.get("data");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atrium reindex: %s\n", e.what());

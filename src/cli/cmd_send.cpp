@@ -47,12 +47,8 @@ int runSend(int argc, char** argv) {
   bool commit = false, commitOnly = false;  // commit-only: ask about files without sending them
   dimse::CommitOptions commitOptions;
   try {
-    Args args(argc, argv, 2, {"aet", "called", "jobs", "timeout", "max-pdu", "commit-timeout", "commit-port"},
-              {"commit", "commit-only"});
-    if (args.positionals().size() < 2)
-      throw UsageError(
-          "usage: atrium send HOST:PORT PATH... [--aet A] [--called B] [--jobs N] "
-          "[--commit | --commit-only] [--commit-timeout S] [--commit-port N]");
+    Args args(argc, argv, 2, commandSpec("send"));
+    if (args.positionals().size() < 2) throw UsageError("usage: " + shortUsage(commandSpec("send")));
     commit = args.has("commit") || args.has("commit-only");
     commitOnly = args.has("commit-only");
     commitOptions.waitSeconds = args.getInt("commit-timeout", 60);

@@ -33,9 +33,7 @@ int runServe(int argc, char** argv) {
   Config config;
   std::unique_ptr<web::Authenticator> auth;
   try {
-    Args args(argc, argv, 2,
-              {"config", "data", "aet", "dicom-port", "http-port", "peer", "max-associations", "forward", "user"},
-              {"verbose", "no-auth"});
+    Args args(argc, argv, 2, commandSpec("serve"));
     if (!args.positionals().empty()) throw UsageError("unexpected argument '" + args.positionals()[0] + "'");
     if (args.has("config")) config = loadConfig(args.get("config"));
     if (args.has("data")) config.dataDir = args.get("data");

@@ -22,15 +22,8 @@
 namespace atrium::cli {
 namespace {
 
-const char* kUsage =
-    "usage: atrium worklist add FILE.json [--data DIR]       add one item (DICOM JSON)\n"
-    "       atrium worklist list [--data DIR] [--json]\n"
-    "       atrium worklist remove ID [--data DIR]\n"
-    "       atrium worklist query HOST:PORT [--aet A] [--called B] [--modality M] [--station AET | --any-station]\n"
-    "                             [--date RANGE | --any-date] [-k KEY[=VALUE]]... [--timeout S] [--json]";
-
 int add(int argc, char** argv) {
-  Args args(argc, argv, 3, {"data", "config"}, {});
+  Args args(argc, argv, 3, commandSpec("worklist"));
   if (args.positionals().size() != 1) throw UsageError("worklist add takes one FILE.json");
   std::ifstream in(args.positionals()[0]);
   if (!in) {
@@ -55,7 +48,7 @@ int add(int argc, char** argv) {
 }
 
 int list(int argc, char** argv) {
-  Args args(argc, argv, 3, {"data", "config"}, {"json"});
+  Args args(argc, argv, 3, commandSpec("worklist"));
   if (!args.positionals().empty()) throw UsageError("worklist list takes no argument");
   bool json = args.has("json");
   index::IndexDatabase db(indexFileOf(args));
@@ -78,7 +71,7 @@ int list(int argc, char** argv) {
 }
 
 int remove(int argc, char** argv) {
-  Args args(argc, argv, 3, {"data", "config"}, {});
+  Args args(argc, argv, 3, commandSpec("worklist"));
   if (args.positionals().size() != 1) throw UsageError("worklist remove takes one ID");
   long long id = 0;
   try {
@@ -104,8 +97,7 @@ std::pair<std::string, std::string> dateAndTime(std::time_t t) {
 }
 
 int query(int argc, char** argv) {
-  Args args(argc, argv, 3, {"aet", "called", "timeout", "key", "modality", "station", "date"},
-            {"json", "any-station", "any-date"});
+  Args args(argc, argv, 3, commandSpec("worklist"));
   if (args.positionals().size() != 1) throw UsageError("worklist query takes HOST:PORT");
   dimse::PeerAddress peer = dimse::parseHostPort(args.positionals()[0]);
   peer.callingAet = args.get("aet", "ATRIUM");
@@ -196,13 +188,13 @@ int runWorklist(int argc, char** argv) {
     if (sub == "list") return list(argc, argv);
     if (sub == "remove") return remove(argc, argv);
     if (sub == "query") return query(argc, argv);
-    std::fprintf(stderr, "%s\n", kUsage);
+    std::fputs(usageText(commandSpec("worklist")).c_str(), stderr);
     return 2;
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "atrium worklist: %s\n", e.what());
     return 2;
   } catch (const UsageError& e) {
-    std::fprintf(stderr, "atrium worklist: %s\n%s\n", e.what(), kUsage);
+    std::fprintf(stderr, "atrium worklist: %s\n%s", e.what(), usageText(commandSpec("worklist")).c_str());
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atrium worklist %s: %s\n", sub.c_str(), e.what());

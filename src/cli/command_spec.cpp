@@ -1,0 +1,174 @@
+#include "cli/command_spec.h"
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcuid.h>
+
+#include <stdexcept>
+
+#ifndef ATRIUM_VERSION
+#define ATRIUM_VERSION "unknown"
+#endif
+#include "atrium_git.h"  // generated at build time: ATRIUM_GIT_DESCRIPTION
+
+namespace atrium::cli {
+namespace {
+
+// Options several commands share, spelled once.
+const OptionSpec kAet{"aet", "AET", "our calling AE title (default ATRIUM)"};
+const OptionSpec kCalled{"called", "AET", "the peer's AE title (default ANY-SCP)"};
+const OptionSpec kTimeout{"timeout", "S", "network timeout in seconds"};
+const OptionSpec kData{"data", "DIR", "the archive's data folder (default: the config's, else ./data)"};
+const OptionSpec kConfig{"config", "FILE", "read the data folder and peers from this config file"};
+const OptionSpec kJson{"json", "", "print JSON instead of text"};
+const OptionSpec kRoot{"root", "study|patient", "query/retrieve information model (default study)"};
+const OptionSpec kLevel{"level", "L", "PATIENT, STUDY, SERIES or IMAGE (default STUDY; PATIENT with --root patient)"};
+const OptionSpec kKey{"key", "KEY[=VALUE]", "a matching or return key, by keyword or gggg,eeee (also -k); repeatable"};
+
+std::vector<CommandSpec> makeCommands() {
+  return {
+      {"serve",
+       {"[options]"},
+       "run the archive: DICOM services, DICOMweb, REST and the viewer",
+       {kConfig,
+        kData,
+        {"aet", "AET", "the archive's AE title"},
+        {"dicom-port", "N", "DICOM port (0: none)"},
+        {"http-port", "N", "HTTP port (0: none)"},
+        {"peer", "AET@HOST:PORT", "a peer the archive may send to; repeatable"},
+        {"max-associations", "N", "simultaneous DICOM associations"},
+        {"forward", "AET", "forward every new instance to this peer; repeatable"},
+        {"user", "NAME:PASSWORD:ROLE", "an HTTP user (role viewer or admin); repeatable"},
+        {"no-auth", "", "serve HTTP without authentication (loopback testing only)"},
+        {"verbose", "", "debug logging, with DCMTK's PDU-level detail"}}},
+      {"echo", {"HOST:PORT [options]"}, "C-ECHO a DICOM peer", {kAet, kCalled, kTimeout}},
+      {"send",
+       {"HOST:PORT PATH... [options]"},
+       "C-STORE files and folders to a peer",
+       {kAet,
+        kCalled,
+        kTimeout,
+        {"jobs", "N", "associations in parallel (1-64)"},
+        {"max-pdu", "BYTES", "largest PDU we receive"},
+        {"commit", "", "ask for storage commitment after sending"},
+        {"commit-only", "", "ask for storage commitment of the files without sending them"},
+        {"commit-timeout", "S", "how long to wait for the commitment report (default 60)"},
+        {"commit-port", "N", "port to receive the report on a separate association (default: same one)"}}},
+      {"find",
+       {"HOST:PORT [options]"},
+       "C-FIND: query a peer",
+       {kAet,
+        kCalled,
+        kTimeout,
+        kRoot,
+        kLevel,
+        kKey,
+        kJson,
+        {"recursive", "", "descend from the level asked to the instances"}}},
+      {"move",
+       {"HOST:PORT --dest AET --key KEY=VALUE... [options]"},
+       "C-MOVE: have a peer send instances to an AE",
+       {kAet, kCalled, kTimeout, kRoot, kLevel, kKey, {"dest", "AET", "the move destination (required)"}}},
+      {"get",
+       {"HOST:PORT --out DIR --key KEY=VALUE... [options]"},
+       "C-GET: retrieve instances into a folder",
+       {kAet, kCalled, kTimeout, kRoot, kLevel, kKey, {"out", "DIR", "where the instances are written (required)"}}},
+      {"worklist",
+       {"add FILE.json [--data DIR]", "list [--json] [--data DIR]", "remove ID [--data DIR]",
+        "query HOST:PORT [--modality M] [--station AET] [--date YYYYMMDD] [--key KEY=VALUE]... [--json]"},
+       "manage the modality worklist, or query a worklist SCP",
+       {kData,
+        kConfig,
+        kJson,
+        kAet,
+        kCalled,
+        kTimeout,
+        kKey,
+        {"modality", "M", "query: scheduled modality (default: any)"},
+        {"station", "AET", "query: scheduled station AE title (default: --aet)"},
+        {"date", "YYYYMMDD[-YYYYMMDD]", "query: scheduled date or range (default: from 25 h ago to 24 h ahead)"},
+        {"any-station", "", "query: any station"},
+        {"any-date", "", "query: any date"}}},
+      {"jobs",
+       {"list [--json]", "retry ID", "cancel ID"},
+       "the persistent send queue (forwarding, push)",
+       {kData, kConfig, kJson}},
+      {"push",
+       {"--study UID --to AET [options]"},
+       "queue a stored study for sending to a peer",
+       {kData, kConfig, {"study", "UID", "the study to send (required)"}, {"to", "AET", "the peer (required)"}}},
+      {"reindex", {"--data DIR"}, "rebuild the index from the stored files", {kData}},
+      {"analyze",
+       {"PATH... [options]", "--study UID [--data DIR] [options]", "--inputs-from LIST [options]"},
+       "short-axis cine MR: LV/RV volumes, EF, LV mass; writes RT Structure Set, SEG, SR and PDF",
+       {kData,
+        kConfig,
+        {"study", "UID", "analyse a study stored in the archive"},
+        {"inputs-from", "LIST", "read the input files from LIST, one path per line"},
+        {"out", "DIR", "write the DICOM results and the report here"},
+        {"labels", "DIR", "also write label images (PGM) here"},
+        {"segmenter", "learned|classic", "which segmenter (default learned)"},
+        kJson,
+        {"verbose", "", "DCMTK's own warnings"}}},
+      {"hash-password", {"< PASSWORD-FILE"}, "read a password on stdin, print its hash for the config", {}},
+  };
+}
+
+}  // namespace
+
+const std::vector<CommandSpec>& allCommands() {
+  static const std::vector<CommandSpec> commands = makeCommands();
+  return commands;
+}
+
+const CommandSpec& commandSpec(const std::string& name) {
+  for (const auto& c : allCommands())
+    if (c.name == name) return c;
+  throw std::out_of_range("no command " + name);
+}
+
+std::string shortUsage(const CommandSpec& spec) {
+  return "atrium " + spec.name + (spec.synopsis.empty() ? "" : " " + spec.synopsis.front());
+}
+
+std::string usageText(const CommandSpec& spec) {
+  std::string out;
+  for (std::size_t i = 0; i < spec.synopsis.size(); ++i)
+    out += (i == 0 ? "usage: " : "       ") + ("atrium " + spec.name + " " + spec.synopsis[i]) + "\n";
+  if (spec.synopsis.empty()) out += "usage: atrium " + spec.name + "\n";
+  return out;
+}
+
+std::string helpText(const CommandSpec& spec) {
+  std::string out = usageText(spec);
+  out += "\n" + spec.summary + "\n";
+  if (!spec.options.empty()) out += "\noptions:\n";
+  for (const auto& o : spec.options) {
+    std::string left = "  --" + o.name + (o.value.empty() ? "" : " " + o.value);
+    if (left.size() < 30)
+      left.resize(30, ' ');
+    else
+      left += "\n" + std::string(30, ' ');
+    out += left + o.help + "\n";
+  }
+  out += "  --help                      this text\n";
+  return out;
+}
+
+std::string overviewText() {
+  std::string out = "usage: atrium <command> [options]\n\ncommands:\n";
+  for (const auto& c : allCommands()) {
+    std::string left = "  " + c.name;
+    left.resize(17, ' ');
+    out += left + c.summary + "\n";
+  }
+  out += "\natrium <command> --help shows a command's options; atrium --version its version.\n";
+  return out;
+}
+
+std::string versionText() {
+  std::string git = ATRIUM_GIT_DESCRIPTION;
+  return std::string("atrium ") + ATRIUM_VERSION + (git.empty() ? "" : " (git " + git + ")") + ", DCMTK " +
+         OFFIS_DCMTK_VERSION_STRING;
+}
+
+}  // namespace atrium::cli

@@ -1,0 +1,93 @@
+"""The command line: every subcommand answers --help with its own usage and options, an unknown option
+names the subcommand's usage on one line (exit 2), --version names the version, the commit and DCMTK's
+version, and every option a command reads in its source is one that its --help lists (the parser and
+the help come from one table, src/cli/command_spec.cpp; this catches an option read but never declared)."""
+import glob
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from atrium_testlib import ATRIUM, check, main  # noqa: E402
+
+SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "cli")
+
+
+def atrium(*args, stdin=None):
+    return subprocess.run([ATRIUM, *args], capture_output=True, text=True, timeout=60, input=stdin)
+
+
+def commands():
+    p = atrium("--help")
+    check(p.returncode == 0 and p.stdout.startswith("usage: atrium <command>"), p.stdout + p.stderr)
+    body = p.stdout.split("commands:\n", 1)[1].split("\n\n", 1)[0]
+    names = [line.split()[0] for line in body.splitlines() if line.strip()]
+    check(len(names) >= 12, names)
+    return names
+
+
+def help_options(name):
+    p = atrium(name, "--help")
+    check(p.returncode == 0, f"{name} --help: exit {p.returncode} {p.stderr}")
+    check(p.stdout.startswith(f"usage: atrium {name}"), p.stdout)
+    check(p.stderr == "", f"{name} --help wrote to stderr: {p.stderr}")
+    return set(re.findall(r"^  --([a-z0-9-]+)", p.stdout, re.M)) - {"help"}
+
+
+def test_every_command_has_its_own_help():
+    for name in commands():
+        opts = help_options(name)
+        check(name == "hash-password" or opts, f"{name} lists no options")
+        # -h and `atrium help NAME` say the same
+        check(atrium(name, "-h").stdout == atrium("help", name).stdout == atrium(name, "--help").stdout, name)
+    check("--dest AET" in atrium("move", "--help").stdout, "move's help names --dest")
+    check("--segmenter learned|classic" in atrium("analyze", "--help").stdout, "analyze's help names --segmenter")
+
+
+def test_unknown_options_name_the_usage():
+    for name in commands():
+        p = atrium(name, "--no-such-option", "x", stdin="")
+        lines = p.stderr.strip().splitlines()
+        check(p.returncode == 2, f"{name}: exit {p.returncode}")
+        check(f"atrium {name}" in lines[0], f"{name}: {p.stderr}")
+        if name not in ("hash-password", "worklist", "jobs"):  # those print their usage block after the line
+            check(len(lines) == 1 and "unknown option --no-such-option" in lines[0]
+                  and f"usage: atrium {name}" in lines[0], f"{name}: {p.stderr}")
+    p = atrium("frobnicate")
+    check(p.returncode == 2 and "unknown command 'frobnicate'" in p.stderr, p.stderr)
+    p = atrium("send", "127.0.0.1:1", "x", "--jobs")
+    check(p.returncode == 2 and "--jobs needs a value" in p.stderr, p.stderr)
+    p = atrium("send", "127.0.0.1:1", "x", "--commit=yes")
+    check(p.returncode == 2 and "--commit takes no value" in p.stderr, p.stderr)
+
+
+def test_version():
+    p = atrium("--version")
+    check(p.returncode == 0 and re.fullmatch(r"atrium \d+\.\d+\.\d+( \(git [0-9a-zA-Z.\-]+\))?, DCMTK \d+\.\d+\.\d+\n",
+                                             p.stdout), p.stdout)
+    cmake = open(os.path.join(SRC, "..", "..", "CMakeLists.txt")).read()
+    version = re.search(r"project\(atrium VERSION ([0-9.]+)", cmake).group(1)
+    check(p.stdout.startswith(f"atrium {version}"), f"{p.stdout} vs CMake's {version}")
+    head = subprocess.run(["git", "rev-parse", "--short=7", "HEAD"], capture_output=True, text=True,
+                          cwd=SRC).stdout.strip()
+    if head:
+        check(head[:7] in p.stdout, f"{p.stdout} does not name commit {head}")
+
+
+def test_options_read_in_code_are_declared():
+    # Which command each source file parses, and the options it reads from Args.
+    files = {"cmd_serve.cpp": ["serve"], "cmd_echo.cpp": ["echo"], "cmd_send.cpp": ["send"],
+             "cmd_query.cpp": ["find", "move", "get"], "cmd_worklist.cpp": ["worklist"],
+             "cmd_jobs.cpp": ["jobs", "push"], "cmd_reindex.cpp": ["reindex"], "cmd_analyze.cpp": ["analyze"]}
+    check(set(files) | {"cmd_hash_password.cpp"} == {os.path.basename(f) for f in glob.glob(os.path.join(SRC, "cmd_*.cpp"))},
+          "every command file is covered")
+    for f, names in files.items():
+        read = set(re.findall(r'args\.(?:get|has|getInt|all)\("([a-z0-9-]+)"', open(os.path.join(SRC, f)).read()))
+        declared = set().union(*(help_options(n) for n in names))
+        check(read and read <= declared, f"{f} reads options its --help does not list: {sorted(read - declared)}")
+
+
+if __name__ == "__main__":
+    main([test_every_command_has_its_own_help, test_unknown_options_name_the_usage, test_version,
+          test_options_read_in_code_are_declared])
