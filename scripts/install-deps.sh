@@ -18,7 +18,7 @@ PACKAGES=(
   python3 python3-pydicom python3-pil python3-numpy python3-scipy  # integration tests (pydicom's corpus, arrays, PNG)
   dicom3tools                     # dciodvfy
   orthanc orthanc-dicomweb        # peer for benchmarks and interoperability tests (DICOMweb client)
-  procps util-linux               # ps/kill/mount used by tests
+  procps util-linux git           # ps/kill/mount used by tests; git for --version's commit
   chromium                        # headless browser for the viewer's tests (driven by playwright-core)
 )
 if [ "${1:-}" = "--training" ]; then PACKAGES+=(python3-torch); fi

@@ -99,6 +99,7 @@ int runServe(int argc, char** argv) {
       web::registerFrameRoutes(*http, webContext);
       web::registerWadoUriRoutes(*http, webContext);
       web::registerViewerRoutes(*http, webContext);
+      web::registerHealthRoutes(*http, webContext);
       http->start();
     }
     dimse::DimseServer server(config, archive, archive, archive, archive);

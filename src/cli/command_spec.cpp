@@ -5,10 +5,7 @@
 
 #include <stdexcept>
 
-#ifndef ATRIUM_VERSION
-#define ATRIUM_VERSION "unknown"
-#endif
-#include "atrium_git.h"  // generated at build time: ATRIUM_GIT_DESCRIPTION
+#include "common/version.h"
 
 namespace atrium::cli {
 namespace {
@@ -97,6 +94,23 @@ std::vector<CommandSpec> makeCommands() {
        "queue a stored study for sending to a peer",
        {kData, kConfig, {"study", "UID", "the study to send (required)"}, {"to", "AET", "the peer (required)"}}},
       {"reindex", {"--data DIR"}, "rebuild the index from the stored files", {kData}},
+      {"backup",
+       {"--to BACKUP [--data DIR]"},
+       "a consistent snapshot of a data folder, also while it is served",
+       {kData,
+        kConfig,
+        {"to", "BACKUP", "a new or empty folder for the backup (required)"},
+        {"copy", "", "copy the files even where they could be hard-linked"}}},
+      {"restore",
+       {"--from BACKUP --data DIR"},
+       "a backup into a new data folder (no server on it)",
+       {{"from", "BACKUP", "the backup (required)"},
+        {"data", "DIR", "a new or empty data folder (required)"},
+        {"copy", "", "copy the files even where they could be hard-linked"}}},
+      {"verify",
+       {"[--data DIR] [--json]"},
+       "re-hash every stored file; name missing, changed and unindexed files (exit 1 if any)",
+       {kData, kConfig, kJson}},
       {"analyze",
        {"PATH... [options]", "--study UID [--data DIR] [options]", "--inputs-from LIST [options]"},
        "short-axis cine MR: LV/RV volumes, EF, LV mass; writes RT Structure Set, SEG, SR and PDF",
@@ -166,8 +180,8 @@ std::string overviewText() {
 }
 
 std::string versionText() {
-  std::string git = ATRIUM_GIT_DESCRIPTION;
-  return std::string("atrium ") + ATRIUM_VERSION + (git.empty() ? "" : " (git " + git + ")") + ", DCMTK " +
+  std::string git = gitDescription();
+  return std::string("atrium ") + version() + (git.empty() ? "" : " (git " + git + ")") + ", DCMTK " +
          OFFIS_DCMTK_VERSION_STRING;
 }
 

@@ -22,7 +22,10 @@ int main(int argc, char** argv) {
                                                                    {"jobs", runJobs},
                                                                    {"push", runPush},
                                                                    {"hash-password", runHashPassword},
-                                                                   {"analyze", runAnalyze}};
+                                                                   {"analyze", runAnalyze},
+                                                                   {"backup", runBackup},
+                                                                   {"restore", runRestore},
+                                                                   {"verify", runVerify}};
   if (argc < 2) {
     std::fputs(overviewText().c_str(), stderr);
     return 2;

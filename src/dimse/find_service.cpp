@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "common/log.h"
+#include "common/metrics.h"
 #include "dimse/receive.h"
 
 namespace atrium::dimse {
@@ -44,7 +45,12 @@ bool serveFind(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsigned char pre
     return true;
   };
   std::string comment;
-  std::uint16_t status = handler.find(req.AffectedSOPClassUID, *identifier, onMatch, comment);
+  std::uint16_t status;
+  {
+    metrics::Timer timer(
+        metrics::histogram("atrium_dimse_find_seconds", "C-FIND and worklist queries answered, seconds"));
+    status = handler.find(req.AffectedSOPClassUID, *identifier, onMatch, comment);
+  }
   if (broken) return false;
   if (cancelled) status = STATUS_FIND_Cancel_MatchingTerminatedDueToCancelRequest;
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "common/metrics.h"
 #include "dimse/find_service.h"
 #include "dimse/negotiation.h"
 #include "dimse/retrieve_service.h"
@@ -103,12 +104,19 @@ void DimseServer::acceptLoop() {
 void DimseServer::serveAssociation(T_ASC_Association* assoc) {
   std::string peer =
       std::string(assoc->params->DULparams.callingAPTitle) + "@" + assoc->params->DULparams.callingPresentationAddress;
+  auto& active = metrics::gauge("atrium_dimse_associations_active", "DICOM associations being served");
+  active.add(1);
   try {
-    if (negotiate(assoc, peer)) messageLoop(assoc, peer);
+    bool accepted = negotiate(assoc, peer);
+    metrics::counter("atrium_dimse_associations_total", "DICOM associations requested, by outcome",
+                     accepted ? "outcome=\"accepted\"" : "outcome=\"rejected\"")
+        .add();
+    if (accepted) messageLoop(assoc, peer);
   } catch (const std::exception& e) {
     log::error("association ", peer, ": ", e.what());
     ASC_abortAssociation(assoc);
   }
+  active.add(-1);
   dropAssociation(assoc);
 }
 

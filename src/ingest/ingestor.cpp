@@ -4,6 +4,7 @@
 
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "dicom/instance_reader.h"
 
 namespace atrium::ingest {
@@ -37,8 +38,16 @@ storage::FileStore::Slot Ingestor::stage(const std::string& uid, std::error_code
   return store_.prepare(uid, ec);
 }
 
-IngestResult Ingestor::finish(const storage::FileStore::Slot& slot, const Announced& announced,
-                              const KnownFile* known) {
+IngestResult Ingestor::counted(IngestResult r) {
+  const char* help = "instances received (C-STORE, STOW-RS, import, analysis outputs), by outcome";
+  metrics::counter("atrium_instances_total", help, std::string("outcome=\"") + statusName(r.status) + "\"").add();
+  if (r.status == IngestStatus::Stored || r.status == IngestStatus::Replaced)
+    metrics::counter("atrium_stored_bytes_total", "bytes of instances stored").add(static_cast<std::uint64_t>(r.bytes));
+  return r;
+}
+
+IngestResult Ingestor::commitAndIndex(const storage::FileStore::Slot& slot, const Announced& announced,
+                                      const KnownFile* known) {
   IngestResult res;
   auto fail = [&](IngestStatus s, std::string msg) {
     store_.discard(slot);
@@ -95,9 +104,11 @@ IngestResult Ingestor::finish(const storage::FileStore::Slot& slot, const Announ
   auto outcome = index_.addInstance(read.record, file, overwrite, &err);
   switch (outcome) {
     case index::InsertOutcome::Inserted:
+      res.bytes = file.size;
       res.status = IngestStatus::Stored;
       break;
     case index::InsertOutcome::Replaced:
+      res.bytes = file.size;
       res.status = IngestStatus::Replaced;
       break;
     case index::InsertOutcome::AlreadyPresent:
@@ -120,7 +131,7 @@ IngestResult Ingestor::ingestCopy(const std::filesystem::path& src, const std::s
   auto meta = dicom::readFileMeta(src);
   if (!meta.ok) {
     res.message = meta.message;
-    return res;
+    return counted(res);
   }
   std::error_code ec;
   auto slot = stage(meta.sopInstanceUid, ec);
@@ -129,7 +140,7 @@ IngestResult Ingestor::ingestCopy(const std::filesystem::path& src, const std::s
     store_.discard(slot);
     res.status = IngestStatus::OutOfResources;
     res.message = "cannot stage file: " + ec.message();
-    return res;
+    return counted(res);
   }
   return finish(slot, Announced{meta.sopClassUid, meta.sopInstanceUid, sourceAet});
 }
@@ -141,7 +152,7 @@ IngestResult Ingestor::ingestReceived(const std::filesystem::path& src, const st
   if (!meta.ok) {
     std::filesystem::remove(src, ec);
     res.message = meta.message;
-    return res;
+    return counted(res);
   }
   auto slot = stage(meta.sopInstanceUid, ec);
   if (!ec) std::filesystem::rename(src, slot.tempPath, ec);
@@ -151,7 +162,7 @@ IngestResult Ingestor::ingestReceived(const std::filesystem::path& src, const st
     store_.discard(slot);
     res.status = IngestStatus::OutOfResources;
     res.message = "cannot stage file: " + ec.message();
-    return res;
+    return counted(res);
   }
   return finish(slot, Announced{meta.sopClassUid, meta.sopInstanceUid, source});
 }

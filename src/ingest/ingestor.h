@@ -26,6 +26,7 @@ struct IngestResult {
   IngestStatus status = IngestStatus::CannotUnderstand;
   std::string message;
   std::string sopClassUid, sopInstanceUid;
+  std::int64_t bytes = 0;  // of the stored file (Stored, Replaced)
   bool success() const {
     return status == IngestStatus::Stored || status == IngestStatus::Duplicate || status == IngestStatus::Replaced;
   }
@@ -51,7 +52,9 @@ class Ingestor {
   storage::FileStore::Slot stage(const std::string& announcedSopInstanceUid, std::error_code& ec);
   // Validate, commit and index the staged file. The temp file is consumed in every outcome.
   IngestResult finish(const storage::FileStore::Slot& slot, const Announced& announced,
-                      const KnownFile* known = nullptr);
+                      const KnownFile* known = nullptr) {
+    return counted(commitAndIndex(slot, announced, known));
+  }
   // Ingest an existing Part 10 file by copying it (import, tests).
   IngestResult ingestCopy(const std::filesystem::path& part10File, const std::string& sourceAet);
   // Ingest a Part 10 file received into a temp file under the storage root (STOW-RS): it is moved,
@@ -61,6 +64,9 @@ class Ingestor {
   std::filesystem::path incomingFolder() const { return store_.root() / "incoming"; }
 
  private:
+  IngestResult commitAndIndex(const storage::FileStore::Slot& slot, const Announced& announced, const KnownFile* known);
+  // Every outcome, for /metrics.
+  static IngestResult counted(IngestResult result);
   std::mutex& lockFor(const std::string& sopInstanceUid);
 
   storage::FileStore& store_;

@@ -4,6 +4,7 @@
 
 #include "archive/peer_registry.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "dimse/store_scu.h"
 #include "index/index_db.h"
 #include "routing/job_queue.h"
@@ -85,6 +86,14 @@ void Forwarder::runOne() {
     }
     std::size_t sent = 0;
     for (const auto& r : results) sent += r.sent;
+    metrics::counter("atrium_forward_instances_total", "instances sent by the send queue, by outcome",
+                     "outcome=\"sent\"")
+        .add(sent);
+    metrics::counter("atrium_forward_instances_total", "instances sent by the send queue, by outcome",
+                     "outcome=\"failed\"")
+        .add(results.size() - sent);
+    if (!error.empty())
+      metrics::counter("atrium_job_failures_total", "send-queue attempts that did not send every instance").add();
     recordAttempt(index_, *job, results, error, config_.retry);
     log::info("job ", job->id, " to ", job->destination, " attempt ", job->attempt, ": ", sent, " of ",
               job->items.size(), " sent", error.empty() ? "" : " (" + error + ")");

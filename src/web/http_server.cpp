@@ -2,9 +2,11 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <stdexcept>
 
 #include "common/log.h"
+#include "common/metrics.h"
 #include "web/json_response.h"
 
 namespace atrium::web {
@@ -65,6 +67,21 @@ HttpServer::HttpServer(const Config& config, const Authenticator& auth)
 
 HttpServer::~HttpServer() { stop(); }
 
+namespace {
+// Latency of every routed request, and a count by status class ("2xx", "4xx", ...).
+void recordRequest(const httplib::Response& res, double seconds) {
+  metrics::histogram("atrium_http_request_seconds", "HTTP requests answered by a route, seconds").observe(seconds);
+  std::string cls = std::to_string((res.status > 0 ? res.status : 200) / 100) + "xx";  // unset: 200
+  metrics::counter("atrium_http_requests_total", "HTTP requests answered by a route, by status class",
+                   "code=\"" + cls + "\"")
+      .add();
+}
+
+double since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+}  // namespace
+
 bool HttpServer::allowed(const httplib::Request& req, httplib::Response& res, Role role) const {
   if (!auth_.enabled()) return true;
   auto id = auth_.authenticate(req.get_header_value("Authorization"));
@@ -84,12 +101,22 @@ bool HttpServer::allowed(const httplib::Request& req, httplib::Response& res, Ro
 
 Handler HttpServer::guarded(Role role, Handler handler) const {
   return [this, role, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+    auto start = std::chrono::steady_clock::now();
     if (allowed(req, res, role)) handler(req, res);
+    recordRequest(res, since(start));
   };
 }
 
 void HttpServer::get(const std::string& pattern, Role role, Handler handler) {
   server_->Get(pattern, guarded(role, std::move(handler)));
+}
+
+void HttpServer::getPublic(const std::string& pattern, Handler handler) {
+  server_->Get(pattern, [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+    auto start = std::chrono::steady_clock::now();
+    handler(req, res);
+    recordRequest(res, since(start));
+  });
 }
 
 void HttpServer::post(const std::string& pattern, Role role, Handler handler) {
@@ -103,7 +130,9 @@ void HttpServer::del(const std::string& pattern, Role role, Handler handler) {
 void HttpServer::postStreaming(const std::string& pattern, Role role, StreamingHandler handler) {
   server_->Post(pattern, [this, role, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res,
                                                                     const httplib::ContentReader& reader) {
+    auto start = std::chrono::steady_clock::now();
     if (allowed(req, res, role)) handler(req, res, reader);
+    recordRequest(res, since(start));
   });
 }
 

@@ -34,6 +34,8 @@ class HttpServer {
   ~HttpServer();
 
   void get(const std::string& pattern, Role role, Handler handler);
+  // No authentication even when it is on: /healthz, for load balancers and systemd watchdogs.
+  void getPublic(const std::string& pattern, Handler handler);
   void post(const std::string& pattern, Role role, Handler handler);
   void postStreaming(const std::string& pattern, Role role, StreamingHandler handler);
   void del(const std::string& pattern, Role role, Handler handler);

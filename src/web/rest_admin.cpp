@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "common/version.h"
 #include "dimse/echo_scu.h"
 #include "routing/job_queue.h"
 #include "web/http_server.h"
@@ -29,7 +30,7 @@ void registerAdminRoutes(HttpServer& http, WebContext& ctx) {
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - ctx.started).count();
     sendJson(res, 200,
              {{"name", "Atrium"},
-              {"version", "0.1.0"},
+              {"version", version()},
               {"aet", ctx.config.aet},
               {"dicom_port", ctx.config.dicomPort},
               {"uptime_s", uptime},

@@ -32,13 +32,23 @@ SHARED = os.environ.get("ATRIUM_SHARED", os.path.join(os.path.dirname(os.path.ab
                                                      "shared"))
 
 
+_skipped = []  # reasons the running test function gave for not running (all or part of it)
+
+
+def skip(reason):
+    """Print a 'skipped: ...' line; main() then counts the test as skipped, not passed. The caller
+    returns (or goes on with what it can still check)."""
+    _skipped.append(reason)
+    print(f"skipped: {reason}", flush=True)
+
+
 def skip_unless_shared(relative):
-    """The path of data under ../shared, or None after printing a 'skipped: ...' line (a fresh
-    clone without ../shared still runs everything else)."""
+    """The path of data under ../shared, or None after a skip() (a fresh clone without ../shared
+    still runs everything else)."""
     path = os.path.join(SHARED, relative)
     if os.path.exists(path):
         return path
-    print(f"skipped: {relative} is not in {SHARED} (the shared data folder)", flush=True)
+    skip(f"{relative} is not in {SHARED} (the shared data folder)")
     return None
 
 
@@ -579,22 +589,31 @@ def echo_ok(port, called="ATRIUM"):
     return p.returncode == 0
 
 
+SKIP_EXIT = 77  # ctest's SKIP_RETURN_CODE for these scripts (CMakeLists.txt)
+
+
 def main(tests):
-    """Run test functions; print a closing 'N passed, N failed' line; exit non-zero on failure."""
-    passed = failed = 0
+    """Run test functions; print a closing 'N passed, N skipped, N failed' line. Exit 1 on a failure;
+    77 (ctest counts the script as skipped) when nothing failed and nothing ran in full."""
+    passed = failed = skipped = 0
     for t in tests:
         start = time.time()
+        del _skipped[:]
         try:
             t()
-            passed += 1
-            print(f"PASS {t.__name__} ({time.time() - start:.1f}s)", flush=True)
+            if _skipped:
+                skipped += 1
+                print(f"SKIP {t.__name__}: {'; '.join(_skipped)} ({time.time() - start:.1f}s)", flush=True)
+            else:
+                passed += 1
+                print(f"PASS {t.__name__} ({time.time() - start:.1f}s)", flush=True)
         except Exception as e:  # noqa: BLE001 - report every failure
             failed += 1
             import traceback
             traceback.print_exc()
             print(f"FAIL {t.__name__}: {e}", flush=True)
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    print(f"{passed} passed, {skipped} skipped, {failed} failed")
+    sys.exit(1 if failed else SKIP_EXIT if skipped and not passed else 0)
 
 
 def dataset_bytes(ds, implicit=True):

@@ -18,7 +18,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from atrium_testlib import (ATRIUM, AtriumServer, check, cleanup, echo_ok, main, run, skip_unless_shared,  # noqa: E402
+from atrium_testlib import (ATRIUM, AtriumServer, check, cleanup, echo_ok, main, run, skip, skip_unless_shared,  # noqa: E402
                             tempdir)
 from test_cardiac_analysis import PHASES, SLICES, write_phantom  # noqa: E402
 
@@ -248,7 +248,7 @@ def test_failing_analysis_leaves_the_archive_running():
     try:
         faults = [("crash", "SIGSEGV"), ("abort", "SIGABRT"), ("hang", "time limit"), ("oom", "")]
         if os.environ.get("ATRIUM_SANITIZED"):  # no address-space limit under ASan: nothing would stop it
-            print("skipped: the out-of-memory analysis (a sanitized build has no memory limit)")
+            skip("the out-of-memory analysis (a sanitized build has no memory limit)")
             faults.pop()
         for fault, expect in faults:
             folder = os.path.join(tmp, fault, "cine")

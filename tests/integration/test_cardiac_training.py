@@ -11,7 +11,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from atrium_testlib import check, cleanup, main, skip_unless_shared  # noqa: E402
+from atrium_testlib import check, cleanup, main, skip, skip_unless_shared  # noqa: E402
 
 sys.path.insert(0, "/usr/lib/python3/dist-packages")
 import numpy as np  # noqa: E402
@@ -59,7 +59,7 @@ def test_one_training_step():
     try:
         import torch  # noqa: F401
     except ImportError:
-        print("skipped: one training step: PyTorch is not installed (scripts/install-deps.sh --training)")
+        skip("one training step: PyTorch is not installed (scripts/install-deps.sh --training)")
         return
     out = tempfile.mkdtemp(prefix="atrium-train-")
     try:
