@@ -2,7 +2,9 @@
 
 #include <dcmtk/dcmnet/dimse.h>
 
+#include "archive/storage_limits.h"
 #include "common/log.h"
+#include "index/sqlite_util.h"
 
 namespace atrium {
 
@@ -29,6 +31,30 @@ Archive::Archive(const Config& config) : config_(config), layout_(config.dataDir
   index_ = std::make_unique<index::IndexDatabase>(layout_.indexFile);
   ingestor_ = std::make_unique<ingest::Ingestor>(*store_, *index_, config.duplicatePolicy);
   peers_ = std::make_unique<PeerRegistry>(config.peers, *index_);
+  limits_ = std::make_unique<StorageLimits>(config.storage, *this);
+  ingestor_->setAdmission(
+      [this](std::int64_t bytes, const std::string& study) { return limits_->admit(bytes, study); });
+}
+
+Archive::~Archive() = default;
+
+bool Archive::setProtected(const std::string& studyUid, bool on) {
+  bool found = false;
+  index_->select("SELECT 1 FROM studies WHERE study_uid=?", {studyUid}, [&](const index::Statement&) {
+    found = true;
+    return false;
+  });
+  if (!found) return false;
+  std::string error;
+  if (!index_->write(
+          [&](sqlite3* c) {
+            index::Statement s(c, "UPDATE studies SET protected=? WHERE study_uid=?");
+            s.bind(1, on ? 1 : 0).bind(2, studyUid);
+            s.step();
+          },
+          &error))
+    throw std::runtime_error("cannot update the index: " + error);
+  return true;
 }
 
 std::filesystem::path Archive::beginStore(const dimse::StoreRequestInfo& info, void*& token) {

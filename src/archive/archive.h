@@ -26,12 +26,15 @@ struct DataLayout {
   std::filesystem::path storage, indexFile;
 };
 
+class StorageLimits;
+
 class Archive : public dimse::IStoreRequestHandler,
                 public dimse::IFindRequestHandler,
                 public dimse::IRetrieveRequestHandler,
                 public dimse::ICommitmentHandler {
  public:
   explicit Archive(const Config& config);
+  ~Archive();
 
   std::filesystem::path beginStore(const dimse::StoreRequestInfo& info, void*& token) override;
   std::uint16_t endStore(const dimse::StoreRequestInfo& info, void* token, const dimse::ReceivedFile& received,
@@ -56,6 +59,8 @@ class Archive : public dimse::IStoreRequestHandler,
   storage::FileStore& store() { return *store_; }
   PeerRegistry& peers() { return *peers_; }
   const Config& config() const { return config_; }
+  // Protects a study from deletion to make room (or lifts it); false when there is no such study.
+  bool setProtected(const std::string& studyUid, bool on);
   // Removes worklist items past their retention; at most once a minute (queries call it).
   void expireWorklist();
 
@@ -68,6 +73,7 @@ class Archive : public dimse::IStoreRequestHandler,
   std::unique_ptr<index::IndexDatabase> index_;
   std::unique_ptr<ingest::Ingestor> ingestor_;
   std::unique_ptr<PeerRegistry> peers_;
+  std::unique_ptr<StorageLimits> limits_;
 };
 
 std::uint16_t dimseStatusFor(ingest::IngestStatus status);

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "archive/archive.h"
+#include "archive/integrity_scheduler.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "common/log.h"
@@ -86,6 +87,8 @@ int runServe(int argc, char** argv) {
     forwarder.start();
     routing::AnalysisScheduler analyses(config, archive);
     analyses.start();
+    IntegrityScheduler integrity(config, archive);
+    integrity.start();
     std::unique_ptr<web::HttpServer> http;
     web::WebContext webContext{config, archive, &forwarder};
     if (config.httpPort) {
@@ -110,6 +113,7 @@ int runServe(int argc, char** argv) {
     server.run();
     g_server = nullptr;
     if (http) http->stop();
+    integrity.stop();
     analyses.stop();
     forwarder.stop();
     log::info("stopped");

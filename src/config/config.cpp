@@ -63,7 +63,11 @@ Config parseConfig(const std::string& text) {
                                 "http_users",
                                 "http_tokens",
                                 "viewer_dir",
-                                "analysis"};
+                                "analysis",
+                                "max_storage_gb",
+                                "min_free_gb",
+                                "storage_full_policy",
+                                "verify_interval_h"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool ok = false;
     for (const char* k : known) ok = ok || it.key() == k;
@@ -125,6 +129,17 @@ Config parseConfig(const std::string& text) {
       c.routes.push_back(std::move(route));
     }
   }
+  read(j, "max_storage_gb", c.storage.maxStorageGb);
+  read(j, "min_free_gb", c.storage.minFreeGb);
+  read(j, "verify_interval_h", c.storage.verifyIntervalHours);
+  std::string full = "refuse";
+  read(j, "storage_full_policy", full);
+  if (full == "refuse")
+    c.storage.whenFull = StorageFullPolicy::Refuse;
+  else if (full == "delete-oldest")
+    c.storage.whenFull = StorageFullPolicy::DeleteOldest;
+  else
+    throw ConfigError("config: storage_full_policy must be 'refuse' or 'delete-oldest'");
   read(j, "http_bind", c.httpBind);
   read(j, "viewer_dir", c.viewerDir);
   read(j, "http_threads", c.httpThreads);
@@ -205,6 +220,8 @@ void validateConfig(const Config& c) {
   if (c.httpThreads < 1 || c.httpThreads > 1024) throw ConfigError("config: 'http_threads' must be 1-1024");
   if (c.httpMaxBodyMb < 1) throw ConfigError("config: 'http_max_body_mb' must be positive");
   if (c.worklistRetentionHours < 1) throw ConfigError("config: 'worklist_retention_hours' must be positive");
+  if (c.storage.maxStorageGb < 0 || c.storage.minFreeGb < 0 || c.storage.verifyIntervalHours < 0)
+    throw ConfigError("config: 'max_storage_gb', 'min_free_gb' and 'verify_interval_h' must not be negative");
   if (c.retry.maxAttempts < 1 || c.retry.initialDelaySeconds < 0 ||
       c.retry.maxDelaySeconds < c.retry.initialDelaySeconds)
     throw ConfigError("config: 'retry' needs max_attempts >= 1 and 0 <= initial_delay_s <= max_delay_s");

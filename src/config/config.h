@@ -34,6 +34,18 @@ struct AnalysisRule {
   std::string segmenter;  // "learned" | "classic"; empty: `atrium analyze`'s default
 };
 
+// Keeping the disk from filling: when storing would pass max_storage_gb (the stored files) or leave
+// less than min_free_gb free, refuse the instance, or first delete the oldest
+// studies that are not protected and have no send job pending. Refused: C-STORE status A700, STOW-RS
+// failure reason A700.
+enum class StorageFullPolicy { Refuse, DeleteOldest };
+struct StorageLimitsConfig {
+  double maxStorageGb = 0;  // 0: no limit
+  double minFreeGb = 0.1;   // room left for the index, logs and the system
+  StorageFullPolicy whenFull = StorageFullPolicy::Refuse;
+  double verifyIntervalHours = 168;  // re-hash every stored file this often (0: never)
+};
+
 struct RetryPolicy {
   int maxAttempts = 10;
   int initialDelaySeconds = 10;  // doubled after each failed attempt
@@ -76,6 +88,7 @@ struct Config {
   std::vector<Route> routes;
   RetryPolicy retry;
   AnalysisRule analysis;
+  StorageLimitsConfig storage;
 
   const Peer* findPeer(const std::string& aet) const;
 };

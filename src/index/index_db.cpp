@@ -76,6 +76,8 @@ void migrate(sqlite3* db) {
   Statement q(db, "SELECT 1 FROM pragma_table_info('analyses') WHERE name='outputs'");
   hasOutputs = q.step();
   if (!hasOutputs) exec(db, "ALTER TABLE analyses ADD COLUMN outputs TEXT NOT NULL DEFAULT '[]'");
+  Statement p(db, "SELECT 1 FROM pragma_table_info('studies') WHERE name='protected'");
+  if (!p.step()) exec(db, "ALTER TABLE studies ADD COLUMN protected INTEGER NOT NULL DEFAULT 0");
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // The index schema (SQLite). Versioned so later issues can migrate it.
 namespace atrium::index {
 
-constexpr int kSchemaVersion = 3;  // 2: worklist, jobs, peers; 3: analyses.outputs
+constexpr int kSchemaVersion = 4;  // 2: worklist, jobs, peers; 3: analyses.outputs; 4: studies.protected
 
 constexpr const char* kSchemaSql = R"SQL(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS studies(
   study_id TEXT NOT NULL,
   description TEXT NOT NULL,
   referring_physician TEXT NOT NULL,
-  updated_at INTEGER NOT NULL);              -- unix ms of the last instance received
+  updated_at INTEGER NOT NULL,               -- unix ms of the last instance received
+  protected INTEGER NOT NULL DEFAULT 0);     -- 1: never deleted to make room (storage_full_policy)
 CREATE INDEX IF NOT EXISTS studies_patient ON studies(patient_pk);
 
 CREATE TABLE IF NOT EXISTS series(

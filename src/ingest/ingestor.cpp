@@ -98,6 +98,10 @@ IngestResult Ingestor::commitAndIndex(const storage::FileStore::Slot& slot, cons
     file.checksum = *sum;
   }
 
+  if (admission_ && !(overwrite && fileThere)) {
+    if (auto why = admission_(file.size, read.record.study.studyInstanceUid); !why.empty())
+      return fail(IngestStatus::OutOfResources, why);
+  }
   if (auto cec = store_.commit(slot)) return fail(IngestStatus::OutOfResources, "cannot store file: " + cec.message());
 
   std::string err;

@@ -3,6 +3,7 @@
 // validated, made durable in its final place, indexed, and only then reported as stored.
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <system_error>
@@ -60,6 +61,10 @@ class Ingestor {
   // Ingest a Part 10 file received into a temp file under the storage root (STOW-RS): it is moved,
   // not copied, and consumed in every outcome.
   IngestResult ingestReceived(const std::filesystem::path& tempFile, const std::string& source);
+  // Asked before a file is committed, with its size and study: "" to go on, else why not (A700).
+  // Set before any store (the storage limits).
+  using Admission = std::function<std::string(std::int64_t bytes, const std::string& studyUid)>;
+  void setAdmission(Admission a) { admission_ = std::move(a); }
   // Where to receive such files (a folder on the storage file system).
   std::filesystem::path incomingFolder() const { return store_.root() / "incoming"; }
 
@@ -72,6 +77,7 @@ class Ingestor {
   storage::FileStore& store_;
   index::IndexDatabase& index_;
   DuplicatePolicy policy_;
+  Admission admission_;
   std::array<std::mutex, 64> stripes_;  // same-UID stores are serialised, others run in parallel
 };
 

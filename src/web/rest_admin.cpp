@@ -98,6 +98,16 @@ void registerAdminRoutes(HttpServer& http, WebContext& ctx) {
     };
   };
   http.del(R"(/api/studies/([0-9.]+))", Role::Admin, deleter(query::Level::Study));
+  // A protected study is never deleted to make room (storage_full_policy delete-oldest).
+  auto protector = [&](bool on) {
+    return [&, on](const httplib::Request& req, httplib::Response& res) {
+      std::string uid = req.matches[1];
+      if (!ctx.archive.setProtected(uid, on)) return sendError(res, 404, "no study " + uid);
+      sendJson(res, 200, {{"study", uid}, {"protected", on}});
+    };
+  };
+  http.post(R"(/api/studies/([0-9.]{1,64})/protect)", Role::Admin, protector(true));
+  http.post(R"(/api/studies/([0-9.]{1,64})/unprotect)", Role::Admin, protector(false));
   http.del(R"(/api/series/([0-9.]+))", Role::Admin, deleter(query::Level::Series));
   http.del(R"(/api/instances/([0-9.]+))", Role::Admin, deleter(query::Level::Image));
 }

@@ -170,6 +170,91 @@ def test_verify_names_every_problem():
         cleanup(work)
 
 
+
+def store_one(srv, path):
+    """storescu's stderr for one file (it names a refusal's status)."""
+    return run(["storescu", "-v", "-aec", srv.aet, "127.0.0.1", str(srv.port), path], timeout=60).stderr.decode()
+
+
+def study_files(work, name, n, study_uid):
+    return make_mr_files(os.path.join(work, name), n, study_uid=study_uid,
+                         prefix="1.2.826.0.1.3680043.9.7777." + str(abs(hash(name)) % 1000))
+
+
+def test_storage_limits():
+    work = tempdir("limits")
+    try:
+        a = study_files(work, "a", 2, "1.2.826.0.1.3680043.9.7777.61.1")
+        b = study_files(work, "b", 2, "1.2.826.0.1.3680043.9.7777.61.2")
+        c = study_files(work, "c", 2, "1.2.826.0.1.3680043.9.7777.61.3")
+        size = os.path.getsize(a[0])
+        limit_gb = (4 * size + size // 2) / 2**30  # room for four of these files, not five
+        # refuse: the fifth instance gets A700 and nothing stored before is touched
+        with AtriumServer(os.path.join(work, "refuse"), config={"max_storage_gb": limit_gb}) as srv:
+            storescu(srv, *a, *b)
+            before = srv.instances()
+            err = store_one(srv, c[0])
+            check("Refused: OutOfResources" in err, f"no A700 (DCMTK: Refused: OutOfResources): {err[-500:]}")
+            check(srv.instances() == before and len(before) == 4, "stored data untouched")
+            check("storage limit reached" in srv.log_text(), "the log says why")
+        # delete-oldest: the oldest unprotected study goes to make room; a protected one stays
+        cfg = {"max_storage_gb": limit_gb, "storage_full_policy": "delete-oldest"}
+        with AtriumServer(os.path.join(work, "rotate"), config=cfg, http=True, extra_args=USERS) as srv:
+            storescu(srv, *a)
+            storescu(srv, *b)
+            st, body, _ = srv.http("POST", "/api/studies/1.2.826.0.1.3680043.9.7777.61.1/protect", auth=ADMIN)
+            check(st == 200 and body["protected"] is True, f"{st} {body}")
+            check(srv.http("POST", "/api/studies/1.2.826.0.1.3680043.9.7777.61.1/protect", auth=VIEWER)[0] == 403,
+                  "a viewer may not protect")
+            check(srv.http("POST", "/api/studies/1.2.3.4/protect", auth=ADMIN)[0] == 404, "unknown study")
+            storescu(srv, *c)
+            with srv.db() as db:
+                studies = {r[0] for r in db.execute("SELECT study_uid FROM studies")}
+            check(studies == {"1.2.826.0.1.3680043.9.7777.61.1", "1.2.826.0.1.3680043.9.7777.61.3"},
+                  f"kept {studies}: the protected study and the new one")
+            check(len(srv.instances()) == 4, "four instances")
+            check(scrape(srv)["atrium_retention_deleted_studies_total"] == 1, "one study deleted")
+            code, lines, _ = verify(srv.data_dir)
+            check(code == 0, f"no file left behind: {lines}")
+            # everything protected: nothing may go, so the next study is refused
+            srv.http("POST", "/api/studies/1.2.826.0.1.3680043.9.7777.61.3/protect", auth=ADMIN)
+            d = study_files(work, "d", 1, "1.2.826.0.1.3680043.9.7777.61.4")
+            err = store_one(srv, d[0])
+            check("Refused: OutOfResources" in err and len(srv.instances()) == 4,
+                  f"refused when nothing may go: {err[-300:]}")
+        bad = os.path.join(work, "bad.json")
+        with open(bad, "w") as f:
+            f.write('{"storage_full_policy": "shrug"}')
+        p = run([ATRIUM, "serve", "--config", bad, "--data", os.path.join(work, "x")], timeout=10)
+        check(p.returncode == 2 and b"storage_full_policy" in p.stderr, p.stderr)
+    finally:
+        cleanup(work)
+
+
+def test_scheduled_verify_reports_in_log_and_metrics():
+    work = tempdir("schedverify")
+    try:
+        files = make_mr_files(os.path.join(work, "in"), 2)
+        with AtriumServer(os.path.join(work, "data"), config={"verify_interval_h": 1 / 3600}, http=True,
+                          extra_args=USERS) as srv:
+            storescu(srv, *files)
+            path = sorted(srv.instances().values())[0][0]
+            with open(path, "ab") as f:
+                f.write(b"\0\0")
+            import time
+            deadline = time.time() + 20
+            while time.time() < deadline and scrape(srv).get("atrium_verify_last_problems", 0) != 1:
+                time.sleep(0.5)
+            m = scrape(srv)
+            check(m.get("atrium_verify_last_problems") == 1 and m["atrium_verify_last_checked_files"] == 2, m)
+            check(m["atrium_verify_runs_total"] >= 1 and m["atrium_verify_last_run_timestamp_seconds"] > 1.7e9, m)
+            check("verify: changed: " + os.path.relpath(path, os.path.join(srv.data_dir, "storage")) in srv.log_text(),
+                  "the log names the file")
+    finally:
+        cleanup(work)
+
+
 if __name__ == "__main__":
     main([test_metrics_count_what_happened, test_healthz_says_when_storage_fails,
-          test_backup_while_storing_restores_and_serves, test_verify_names_every_problem])
+          test_backup_while_storing_restores_and_serves, test_verify_names_every_problem, test_storage_limits,
+          test_scheduled_verify_reports_in_log_and_metrics])
