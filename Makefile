@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 DATA_DIR ?= $(CURDIR)/data
 JOBS ?= $(shell nproc)
 
-.PHONY: run test deps build viewer clean bench
+.PHONY: run test deps build viewer clean bench package
 
 deps:
 	@bash scripts/install-deps.sh
@@ -25,6 +25,11 @@ test: deps viewer
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATRIUM_WERROR=ON >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 900
+
+# A Debian package (build/atrium_<version>_<arch>.deb): binary, viewer, model, /etc/atrium/atrium.json,
+# a systemd unit running as user atrium with data in /var/lib/atrium. Install: apt install ./build/atrium_*.deb
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
 
 bench: build
 	/usr/bin/python3 bench/ingest --atrium $(BUILD_DIR)/atrium

@@ -86,8 +86,9 @@ def uses(paths, local):
 def package_of(path):
     for candidate in (path, os.path.realpath(path), "/bin/" + os.path.basename(path)):
         p = subprocess.run(["dpkg", "-S", candidate], capture_output=True, text=True)
-        if p.returncode == 0:
-            return p.stdout.split(":")[0].split(",")[0].strip()
+        owners = [l for l in p.stdout.splitlines() if not l.startswith("diversion by")]
+        if p.returncode == 0 and owners:
+            return owners[0].split(":")[0].split(",")[0].strip()
     return None
 
 

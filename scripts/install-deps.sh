@@ -19,6 +19,7 @@ PACKAGES=(
   dicom3tools                     # dciodvfy
   orthanc orthanc-dicomweb        # peer for benchmarks and interoperability tests (DICOMweb client)
   procps util-linux git           # ps/kill/mount used by tests; git for --version's commit
+  systemd                         # systemd-analyze verify checks the packaged unit
   chromium                        # headless browser for the viewer's tests (driven by playwright-core)
 )
 if [ "${1:-}" = "--training" ]; then PACKAGES+=(python3-torch); fi

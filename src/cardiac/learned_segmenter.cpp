@@ -13,6 +13,7 @@
 #include "cardiac/learned_preprocess.h"
 #include "cardiac/segmentation_model.h"
 #include "cardiac/shapes.h"
+#include "common/install_paths.h"
 
 namespace atrium::cardiac {
 namespace {
@@ -236,12 +237,7 @@ void applyShapeRules(Mask& labels) {
 
 std::filesystem::path defaultModelPath() {
   if (const char* env = std::getenv("ATRIUM_MODEL"); env && *env) return env;
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    auto installed = exe.parent_path().parent_path() / "share/atrium/models/cardiac_unet.onnx";
-    if (std::filesystem::exists(installed, ec)) return installed;
-  }
+  if (auto installed = installedFile("models/cardiac_unet.onnx")) return *installed;
   return std::filesystem::path(ATRIUM_MODEL_DIR) / "cardiac_unet.onnx";
 }
 

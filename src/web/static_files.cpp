@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/install_paths.h"
 #include "web/http_server.h"
 #include "web/json_response.h"
 #include "web/web_context.h"
@@ -15,7 +16,12 @@
 namespace atrium::web {
 
 void registerViewerRoutes(HttpServer& http, WebContext& ctx) {
-  std::filesystem::path dir = ctx.config.viewerDir.empty() ? ATRIUM_VIEWER_DIR : ctx.config.viewerDir;
+  // The config's viewer_dir, else the installed one (share/atrium/viewer), else this source tree's.
+  std::filesystem::path dir = ATRIUM_VIEWER_DIR;
+  if (!ctx.config.viewerDir.empty())
+    dir = ctx.config.viewerDir;
+  else if (installedFile("viewer/index.html"))
+    dir = *installedFile("viewer");
   struct File {
     const char* route;
     const char* name;
