@@ -18,7 +18,8 @@ PACKAGES=(
   python3 python3-pydicom python3-pil python3-numpy python3-scipy  # integration tests (pydicom's corpus, arrays, PNG)
   dicom3tools                     # dciodvfy
   orthanc orthanc-dicomweb        # peer for benchmarks and interoperability tests (DICOMweb client)
-  procps util-linux git           # ps/kill/mount used by tests; git for --version's commit
+  procps util-linux git strace    # ps/kill/mount used by tests; git for --version's commit;
+                                  # strace observes the durability order (test_durability_order)
   systemd                         # systemd-analyze verify checks the packaged unit
   chromium                        # headless browser for the viewer's tests (driven by playwright-core)
 )

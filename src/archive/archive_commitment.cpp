@@ -2,6 +2,7 @@
 #include <system_error>
 
 #include "archive/archive.h"
+#include "common/hash.h"
 #include "common/log.h"
 
 namespace atrium {
@@ -31,11 +32,15 @@ dimse::CommitmentResult Archive::commit(const std::string& transactionUid, const
       r.failed.emplace_back(ref, kClassInstanceConflict);
       continue;
     }
-    // The file was fsynced before the store was acknowledged; check it is still there, whole.
+    // The file was fsynced before the store was acknowledged; commit only to one still there and
+    // whole: its size and its XXH3-128 as recorded when it was stored (a flipped bit included).
     std::error_code ec;
-    auto size = std::filesystem::file_size(store_->absolutePath(found->path), ec);
-    if (ec || static_cast<std::int64_t>(size) != found->size) {
-      log::error("storage commitment: ", ref.instanceUid, " is indexed but its file is missing or truncated");
+    auto file = store_->absolutePath(found->path);
+    auto size = std::filesystem::file_size(file, ec);
+    std::optional<std::string> sum;
+    if (!ec && static_cast<std::int64_t>(size) == found->size) sum = hash::fileChecksum(file);
+    if (!sum || *sum != found->checksum) {
+      log::error("storage commitment: ", ref.instanceUid, " is indexed but its file is missing or damaged");
       r.failed.emplace_back(ref, kProcessingFailure);
       continue;
     }

@@ -106,8 +106,9 @@ void DimseServer::serveAssociation(T_ASC_Association* assoc) {
       std::string(assoc->params->DULparams.callingAPTitle) + "@" + assoc->params->DULparams.callingPresentationAddress;
   auto& active = metrics::gauge("atrium_dimse_associations_active", "DICOM associations being served");
   active.add(1);
+  bool slot = false;
   try {
-    bool accepted = negotiate(assoc, peer);
+    bool accepted = negotiate(assoc, peer, &slot);
     metrics::counter("atrium_dimse_associations_total", "DICOM associations requested, by outcome",
                      accepted ? "outcome=\"accepted\"" : "outcome=\"rejected\"")
         .add();
@@ -116,14 +117,26 @@ void DimseServer::serveAssociation(T_ASC_Association* assoc) {
     log::error("association ", peer, ": ", e.what());
     ASC_abortAssociation(assoc);
   }
+  if (slot) {
+    std::lock_guard lock(slotMutex_);
+    --slots_;
+  }
   active.add(-1);
   dropAssociation(assoc);
 }
 
-bool DimseServer::negotiate(T_ASC_Association* assoc, const std::string& peer) {
+bool DimseServer::negotiate(T_ASC_Association* assoc, const std::string& peer, bool* slot) {
   auto& dul = assoc->params->DULparams;
-  // active_ counts this association already.
-  auto rejection = checkAssociation(config_, dul.callingAPTitle, dul.calledAPTitle, active_ - 1);
+  AssociationRejection rejection;
+  {
+    // Checked and taken in one step: two requests at once cannot both take the last slot.
+    std::lock_guard lock(slotMutex_);
+    rejection = checkAssociation(config_, dul.callingAPTitle, dul.calledAPTitle, slots_);
+    if (rejection == AssociationRejection::None) {
+      ++slots_;
+      *slot = true;
+    }
+  }
   switch (rejection) {
     case AssociationRejection::None:
       break;

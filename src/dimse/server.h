@@ -32,7 +32,8 @@ class DimseServer {
   static constexpr int kListenerThreads = 4;
   void acceptLoop();
   void serveAssociation(T_ASC_Association* assoc);
-  bool negotiate(T_ASC_Association* assoc, const std::string& peer);
+  // True when accepted; *slot then holds one of max_associations, to be given back when it ends.
+  bool negotiate(T_ASC_Association* assoc, const std::string& peer, bool* slot);
   void messageLoop(T_ASC_Association* assoc, const std::string& peer);
   // Storage commitment reports not delivered on the requesting association go on a new one.
   void deliverElsewhere(const PendingReport& report);
@@ -44,7 +45,12 @@ class DimseServer {
   ICommitmentHandler& commitmentHandler_;
   T_ASC_Network* network_ = nullptr;
   std::atomic<bool> stopping_{false};
-  std::atomic<int> active_{0};
+  std::atomic<int> active_{0};  // threads serving a connection (shutdown waits for them)
+  // Associations that passed the checks and hold a slot of max_associations. A connection that is
+  // still being looked at, or refused (a bare TCP probe DCMTK turns into an empty request), holds
+  // none, so it cannot make a real association be refused as one too many.
+  std::mutex slotMutex_;
+  int slots_ = 0;
   std::mutex doneMutex_;
   std::condition_variable doneCv_;
 };

@@ -108,10 +108,12 @@ Handler HttpServer::guarded(Role role, Handler handler) const {
 }
 
 void HttpServer::get(const std::string& pattern, Role role, Handler handler) {
+  routes_.push_back({"GET", pattern, roleName(role)});
   server_->Get(pattern, guarded(role, std::move(handler)));
 }
 
 void HttpServer::getPublic(const std::string& pattern, Handler handler) {
+  routes_.push_back({"GET", pattern, "none"});
   server_->Get(pattern, [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
     auto start = std::chrono::steady_clock::now();
     handler(req, res);
@@ -120,14 +122,17 @@ void HttpServer::getPublic(const std::string& pattern, Handler handler) {
 }
 
 void HttpServer::post(const std::string& pattern, Role role, Handler handler) {
+  routes_.push_back({"POST", pattern, roleName(role)});
   server_->Post(pattern, guarded(role, std::move(handler)));
 }
 
 void HttpServer::del(const std::string& pattern, Role role, Handler handler) {
+  routes_.push_back({"DELETE", pattern, roleName(role)});
   server_->Delete(pattern, guarded(role, std::move(handler)));
 }
 
 void HttpServer::postStreaming(const std::string& pattern, Role role, StreamingHandler handler) {
+  routes_.push_back({"POST", pattern, roleName(role)});
   server_->Post(pattern, [this, role, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res,
                                                                     const httplib::ContentReader& reader) {
     auto start = std::chrono::steady_clock::now();

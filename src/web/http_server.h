@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "config/config.h"
 #include "web/auth.h"
@@ -40,6 +41,12 @@ class HttpServer {
   void postStreaming(const std::string& pattern, Role role, StreamingHandler handler);
   void del(const std::string& pattern, Role role, Handler handler);
 
+  // Every route registered so far: for GET /api/routes and the role-matrix test.
+  struct Route {
+    std::string method, pattern, role;  // role "none" for getPublic
+  };
+  const std::vector<Route>& routes() const { return routes_; }
+
   // Binds (throws std::runtime_error with a one-line reason) and serves on a thread.
   void start();
   void stop();
@@ -52,6 +59,7 @@ class HttpServer {
   const Authenticator& auth_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
+  std::vector<Route> routes_;
 };
 
 }  // namespace atrium::web

@@ -53,6 +53,13 @@ void registerHealthRoutes(HttpServer& http, WebContext& ctx) {
     sendJson(res, ok ? 200 : 503, body);
   });
 
+  // What each route needs: for integrators, and for the test that walks them all.
+  http.get("/api/routes", Role::Viewer, [&http](const httplib::Request&, httplib::Response& res) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : http.routes()) out.push_back({{"method", r.method}, {"pattern", r.pattern}, {"role", r.role}});
+    sendJson(res, 200, out);
+  });
+
   http.get("/metrics", Role::Viewer, [&](const httplib::Request&, httplib::Response& res) {
     std::string out = metrics::render();
     out += metrics::gaugeText("atrium_build_info", "the running version", 1,

@@ -23,6 +23,6 @@ void registerAdminRoutes(HttpServer& http, WebContext& ctx);     // /api/status,
 void registerWorklistRoutes(HttpServer& http, WebContext& ctx);  // /api/worklist
 void registerJobRoutes(HttpServer& http, WebContext& ctx);       // /api/jobs, /api/push
 void registerViewerRoutes(HttpServer& http, WebContext& ctx);    // the viewer's files at /
-void registerHealthRoutes(HttpServer& http, WebContext& ctx);    // /healthz, /metrics
+void registerHealthRoutes(HttpServer& http, WebContext& ctx);    // /healthz, /metrics, /api/routes
 
 }  // namespace atrium::web

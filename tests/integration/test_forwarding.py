@@ -176,5 +176,28 @@ def test_routing_rules_push_and_job_commands():
         cleanup(tmp)
 
 
+def test_a_failure_status_is_not_sent():
+    """The receiver answers every C-STORE with A700 (a second Atrium whose storage limit is reached):
+    the association worked, but nothing was stored there, so nothing counts as sent and the job is
+    not done; it retries, then fails after its attempts, each instance recorded as failed."""
+    tmp = tempdir("fwd-refused")
+    try:
+        files = make_mr_files(os.path.join(tmp, "study"), 3)
+        with AtriumServer(os.path.join(tmp, "full"), config={"max_storage_gb": 1e-9}, aet="FULL") as full:
+            config = {"peers": [{"aet": "FULL", "host": "127.0.0.1", "port": full.port}],
+                      "retry": {"max_attempts": 2, "initial_delay_s": 1, "max_delay_s": 1}}
+            with AtriumServer(os.path.join(tmp, "data"), config=config, extra_args=["--forward", "FULL"]) as srv:
+                send(srv.port, files)
+                wait_until("the job to give up", lambda: jobs(srv.data_dir) and
+                           all(j["state"] == "failed" for j in jobs(srv.data_dir)), timeout=90)
+                js = jobs(srv.data_dir)
+                check(sum(j["sent"] for j in js) == 0 and sum(j["failed"] for j in js) == 3, f"jobs: {js}")
+                check(all(j["attempts"] == 2 and "storage limit reached" in j["last_error"] for j in js), f"jobs: {js}")
+            check(full.instances() == {}, "the full archive stored nothing")
+    finally:
+        cleanup(tmp)
+
+
 if __name__ == "__main__":
-    main([test_forward_survives_receiver_down_and_atrium_restart, test_routing_rules_push_and_job_commands])
+    main([test_forward_survives_receiver_down_and_atrium_restart, test_routing_rules_push_and_job_commands,
+          test_a_failure_status_is_not_sent])

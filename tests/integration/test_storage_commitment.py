@@ -44,6 +44,23 @@ def test_commit_with_atrium_both_ways():
             want = {uids[0]: "committed", uids[1]: "committed"}
             want.update({dataset_uid(x): "not-committed 0x0112" for x in unsent})
             check(p.returncode == 1 and commit_lines(p) == want, f"partly stored: {p.returncode} {p.stdout!r}")
+            # Committed means there and whole: a damaged file and a missing one are not committed.
+            stored = srv.instances()
+            damaged, missing = stored[uids[2]][0], stored[uids[3]][0]
+            with open(damaged, "r+b") as f:
+                f.seek(-5, 2)
+                b = f.read(1)
+                f.seek(-5, 2)
+                f.write(bytes([b[0] ^ 1]))
+            os.rename(missing, missing + ".away")
+            p = run([ATRIUM, "send"] + target + ["--commit-only"] + files)
+            want = {u: "committed" for u in uids}
+            want.update({uids[2]: "not-committed 0x0110", uids[3]: "not-committed 0x0110"})
+            check(p.returncode == 1 and commit_lines(p) == want, f"damaged and missing: {p.stdout!r}")
+            with open(damaged, "r+b") as f:
+                f.seek(-5, 2)
+                f.write(b)
+            os.rename(missing + ".away", missing)
             # The requester releases and listens: the report comes on a new association.
             p = run([ATRIUM, "send"] + target + ["--aet", "SCANNER", "--commit-only", "--commit-port", str(listen)]
                     + files, check_rc=0)

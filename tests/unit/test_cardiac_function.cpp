@@ -47,6 +47,18 @@ TEST(CardiacFunction, VolumesByDiscsAndEjectionFractions) {
   EXPECT_TRUE(r.warnings.empty());
 }
 
+// LV mass = myocardial volume at ED x 1.05 g/ml (the density every CMR guideline uses), exactly.
+TEST(CardiacFunction, LvMassIsMyocardialVolumeAtEdTimesTheDensity) {
+  Case c({1000, 700, 400, 800}, {1200, 900, 600, 1000});
+  for (auto& slice : c.seg)
+    for (int p = 0; p < 4; ++p)
+      for (int i = 0; i < 600 + 100 * p; ++i) slice[static_cast<std::size_t>(p)].data[2000 + i] = kLvMyocardium;
+  auto r = computeFunction(c.stack, c.seg);
+  ASSERT_EQ(r.edPhase, 0);
+  EXPECT_DOUBLE_EQ(r.myoVolumeMl[0], 12.0);  // 2 slices x 600 mm2 x 10 mm
+  EXPECT_DOUBLE_EQ(r.lvMassG, 12.6);         // 12 ml x 1.05 g/ml; the ES wall (14 ml) is not used
+}
+
 TEST(CardiacFunction, ImplausibleResultsAreFlagged) {
   // An RV that grows in systole (a neighbour taken for it) and no LV at all.
   auto rv = computeFunction(Case({1000, 700, 400, 800}, {600, 900, 1200, 1000}).stack,

@@ -1,0 +1,79 @@
+"""The role matrix: every HTTP route the server registered (GET /api/routes), walked with no
+credentials, as a viewer and as an admin. The policy is written here, not read from the server:
+reading (GET) needs a viewer, anything that changes something needs an admin, only /healthz is open.
+Each route's declared role must follow it, and the server must behave so: 401 without credentials,
+403 for a viewer on an admin route, never 401/403 for a role that may."""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from atrium_testlib import AtriumServer, check, cleanup, main, tempdir  # noqa: E402
+
+ADMIN = ("adm", "pw-adm")
+VIEWER = ("view", "pw-view")
+USERS = ["--user", f"{ADMIN[0]}:{ADMIN[1]}:admin", "--user", f"{VIEWER[0]}:{VIEWER[1]}:viewer"]
+PUBLIC = {("GET", "/healthz")}
+
+
+def expected_role(method, pattern):
+    if (method, pattern) in PUBLIC:
+        return "none"
+    return "viewer" if method == "GET" else "admin"
+
+
+def concrete(pattern):
+    """A path the pattern matches: each (group) replaced by a value of its kind."""
+    def sample(m):
+        g = m.group(0)
+        if "A-Fa-f" in g:
+            return "00000000"
+        if "0-9," in g:
+            return "1"
+        if "0-9." in g or "[^/]" in g:
+            return "1.2.3"
+        if "0-9" in g:
+            return "1"
+        raise AssertionError(f"no sample for {g} in {pattern}")
+    path = re.sub(r"\([^()]*\)", sample, pattern)
+    check(re.fullmatch(pattern, path), f"{path} does not match {pattern}")
+    return path
+
+
+def test_every_route_follows_the_role_policy():
+    work = tempdir("roles")
+    try:
+        with AtriumServer(os.path.join(work, "data"), http=True, extra_args=USERS) as srv:
+            st, routes, _ = srv.http("GET", "/api/routes", auth=ADMIN)
+            check(st == 200 and len(routes) >= 40, f"{st} {len(routes or [])} routes")
+            seen = {(r["method"], r["pattern"]) for r in routes}
+            for must in [("POST", "/dicom-web/studies"), ("GET", "/metrics"), ("DELETE", r"/api/studies/([0-9.]+)"),
+                         ("GET", "/wado"), ("GET", "/healthz")]:
+                check(must in seen, f"{must} not listed")
+            wrong = [(r["method"], r["pattern"], r["role"]) for r in routes
+                     if r["role"] != expected_role(r["method"], r["pattern"])]
+            check(not wrong, f"routes whose declared role breaks the policy: {wrong}")
+            for r in routes:
+                method, path, role = r["method"], concrete(r["pattern"]), r["role"]
+                body = b"" if method == "POST" else None
+                anonymous = srv.http(method, path, body=body)[0]
+                viewer = srv.http(method, path, body=body, auth=VIEWER)[0]
+                admin = srv.http(method, path, body=body, auth=ADMIN)[0]
+                where = f"{method} {path}"
+                if role == "none":
+                    check(anonymous not in (401, 403), f"{where}: {anonymous} without credentials")
+                else:
+                    check(anonymous == 401, f"{where}: {anonymous} without credentials, want 401")
+                if role == "admin":
+                    check(viewer == 403, f"{where}: a viewer got {viewer}, want 403")
+                else:
+                    check(viewer not in (401, 403), f"{where}: a viewer got {viewer}")
+                check(admin not in (401, 403), f"{where}: an admin got {admin}")
+                wrong_password = srv.http(method, path, body=body, auth=(ADMIN[0], "nope"))[0]
+                check(role == "none" or wrong_password == 401, f"{where}: a wrong password got {wrong_password}")
+    finally:
+        cleanup(work)
+
+
+if __name__ == "__main__":
+    main([test_every_route_follows_the_role_policy])
