@@ -1,6 +1,8 @@
 # `make package`: a Debian package of the binary, the viewer, the model, /etc/atrium/atrium.json
 # and a hardened systemd unit (packaging/). Dependencies come from dpkg-shlibdeps.
 include(GNUInstallDirs)
+# cpack packages what is built (make package builds first); it never rebuilds during a test.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 install(TARGETS atrium RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/viewer/dist/ DESTINATION ${CMAKE_INSTALL_DATADIR}/atrium/viewer
         FILES_MATCHING PATTERN "*.html" PATTERN "*.js" PATTERN "*.css" PATTERN "*.map")
