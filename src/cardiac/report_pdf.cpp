@@ -11,6 +11,7 @@
 
 #include "cardiac/derived_object.h"
 #include "dicom/text.h"
+#include "dicom/uid.h"
 
 namespace atrium::cardiac {
 namespace {
@@ -153,16 +154,16 @@ std::string writeEncapsulatedPdf(const CineStack& stack, const std::string& pdf,
   DcmFileFormat ff;
   DcmDataset& out = *ff.getDataset();
   copyPatientAndStudy(stack.slices[0].phases[0], out);
-  char uid[100], date[9], time[7], datetime[15];
+  char date[9], time[7], datetime[15];
   std::time_t now = std::time(nullptr);
   std::strftime(date, sizeof date, "%Y%m%d", std::localtime(&now));
   std::strftime(time, sizeof time, "%H%M%S", std::localtime(&now));
   std::strftime(datetime, sizeof datetime, "%Y%m%d%H%M%S", std::localtime(&now));
-  std::string sop = dcmGenerateUniqueIdentifier(uid, SITE_INSTANCE_UID_ROOT);
+  std::string sop = dicom::newUid();
   out.putAndInsertString(DCM_SOPClassUID, UID_EncapsulatedPDFStorage);
   out.putAndInsertString(DCM_SOPInstanceUID, sop.c_str());
   out.putAndInsertString(DCM_Modality, "DOC");
-  out.putAndInsertString(DCM_SeriesInstanceUID, dcmGenerateUniqueIdentifier(uid, SITE_SERIES_UID_ROOT));
+  out.putAndInsertString(DCM_SeriesInstanceUID, dicom::newUid().c_str());
   out.putAndInsertString(DCM_SeriesNumber, "903");
   out.putAndInsertString(DCM_SeriesDescription, "Atrium cardiac report");
   out.putAndInsertString(DCM_Manufacturer, "Atrium");

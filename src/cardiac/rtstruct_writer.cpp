@@ -9,15 +9,10 @@
 
 #include "cardiac/contours.h"
 #include "cardiac/derived_object.h"
+#include "dicom/uid.h"
 
 namespace atrium::cardiac {
 namespace {
-
-std::string newUid() {
-  char buf[100];
-  dcmGenerateUniqueIdentifier(buf, SITE_INSTANCE_UID_ROOT);
-  return buf;
-}
 
 std::string ds(double v) {
   char buf[32];
@@ -43,7 +38,7 @@ std::string writeRtStruct(const CineStack& stack, const Segmentation& seg, const
   DcmFileFormat ff;
   DcmDataset& out = *ff.getDataset();
   copyPatientAndStudy(stack.slices[0].phases[0], out);
-  std::string sop = newUid();
+  std::string sop = dicom::newUid();
   char date[9], time[7];
   std::time_t now = std::time(nullptr);
   std::strftime(date, sizeof date, "%Y%m%d", std::localtime(&now));
@@ -51,7 +46,7 @@ std::string writeRtStruct(const CineStack& stack, const Segmentation& seg, const
   out.putAndInsertString(DCM_SOPClassUID, UID_RTStructureSetStorage);
   out.putAndInsertString(DCM_SOPInstanceUID, sop.c_str());
   out.putAndInsertString(DCM_Modality, "RTSTRUCT");
-  out.putAndInsertString(DCM_SeriesInstanceUID, newUid().c_str());
+  out.putAndInsertString(DCM_SeriesInstanceUID, dicom::newUid().c_str());
   out.putAndInsertString(DCM_SeriesNumber, "901");
   out.putAndInsertString(DCM_SeriesDescription, "Atrium cardiac contours");
   out.insertEmptyElement(DCM_OperatorsName);

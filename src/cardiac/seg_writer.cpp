@@ -17,6 +17,8 @@
 #include <cstdio>
 #include <memory>
 
+#include "dicom/uid.h"
+
 namespace atrium::cardiac {
 namespace {
 
@@ -61,12 +63,10 @@ WrittenSeg writeSeg(const CineStack& stack, const Segmentation& seg, const std::
   doc->getStudy().getStudyInstanceUID(studyUid);
   doc->getFrameOfReference().getFrameOfReferenceUID(forUid);
   doc->getPatient().getPatientBirthDate(birth);
-  char standIn[100];
   if (DcmUniqueIdentifier::checkStringValue(studyUid, "1").bad())
-    doc->getStudy().setStudyInstanceUID(dcmGenerateUniqueIdentifier(standIn, SITE_STUDY_UID_ROOT), OFFalse);
+    doc->getStudy().setStudyInstanceUID(dicom::newUid().c_str(), OFFalse);
   if (DcmUniqueIdentifier::checkStringValue(forUid, "1").bad())
-    doc->getFrameOfReference().setFrameOfReferenceUID(dcmGenerateUniqueIdentifier(standIn, SITE_INSTANCE_UID_ROOT),
-                                                      OFFalse);
+    doc->getFrameOfReference().setFrameOfReferenceUID(dicom::newUid().c_str(), OFFalse);
   if (DcmDate::checkStringValue(birth, "1").bad()) doc->getPatient().setPatientBirthDate("", OFFalse);
   // Dates that are not dates (00000000) are left empty, as in the RT Structure Set.
   OFString studyDate, studyTime;
@@ -125,8 +125,8 @@ WrittenSeg writeSeg(const CineStack& stack, const Segmentation& seg, const std::
   }
   // Dimensions: segment, slice (position), phase.
   IODMultiframeDimensionModule& dims = doc->getDimensions();
-  char organization[100];
-  dcmGenerateUniqueIdentifier(organization, SITE_INSTANCE_UID_ROOT);
+  const std::string organizationUid = dicom::newUid();
+  const char* organization = organizationUid.c_str();
   ok(dims.addDimensionIndex(DCM_ReferencedSegmentNumber, organization, DCM_SegmentIdentificationSequence, "Segment"),
      "dimension segment");
   ok(dims.addDimensionIndex(DCM_ImagePositionPatient, organization, DCM_PlanePositionSequence, "Slice"),

@@ -10,6 +10,8 @@
 
 #include <cstdio>
 
+#include "dicom/uid.h"
+
 namespace atrium::cardiac {
 namespace {
 
@@ -21,11 +23,6 @@ std::string value(double v, int decimals) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
   return buf;
-}
-
-std::string newUid() {
-  char buf[100];
-  return dcmGenerateUniqueIdentifier(buf, SITE_INSTANCE_UID_ROOT);
 }
 
 // Measurement names from the DICOM context groups for cardiac CT/MR: CID 3835 Cardiac Volume
@@ -52,7 +49,7 @@ std::string writeMeasurementReport(const CineStack& stack, const FunctionResults
   TID1500_MeasurementReport report(CID7021_MeasurementReportDocumentTitles::ImagingMeasurementReport);
   ok(report.setLanguage(CID5000_Languages::English), "language");
   // The method (and model version) as the device's model name, cut to the LO's 64 characters.
-  ok(report.getObservationContext().addDeviceObserver(newUid().c_str(), "Atrium cardiac analysis", "Atrium",
+  ok(report.getObservationContext().addDeviceObserver(dicom::newUid().c_str(), "Atrium cardiac analysis", "Atrium",
                                                       method.substr(0, 64).c_str()),
      "observer");
   ok(report.addProcedureReported(DSRCodedEntryValue("241620005", "SCT", "Magnetic resonance imaging of heart"),
@@ -106,7 +103,7 @@ std::string writeMeasurementReport(const CineStack& stack, const FunctionResults
     first = false;
     auto& m = report.getVolumetricROIMeasurements();
     ok(m.setTrackingIdentifier(g.tracking), "tracking identifier");
-    ok(m.setTrackingUniqueIdentifier(newUid().c_str()), "tracking UID");
+    ok(m.setTrackingUniqueIdentifier(dicom::newUid().c_str()), "tracking UID");
     DSRImageReferenceValue segment(seg.sopClassUid.c_str(), seg.sopInstanceUid.c_str());
     segment.getSegmentList().addItem(static_cast<Uint16>(g.segment));
     ok(m.setReferencedSegment(segment), "referenced segment");

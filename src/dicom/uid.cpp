@@ -1,5 +1,8 @@
 #include "dicom/uid.h"
 
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/ofstd/ofuuid.h>
+
 namespace atrium::dicom {
 
 bool isValidUid(std::string_view uid) {
@@ -22,6 +25,12 @@ std::string trimUid(std::string_view uid) {
   while (!uid.empty() && (uid.back() == '\0' || uid.back() == ' ')) uid.remove_suffix(1);
   while (!uid.empty() && uid.front() == ' ') uid.remove_prefix(1);
   return std::string(uid);
+}
+
+std::string newUid() {
+  OFString s;
+  OFUUID().toString(s, OFUUID::ER_RepresentationOID);
+  return s.c_str();
 }
 
 }  // namespace atrium::dicom

@@ -9,6 +9,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "dicom/uid.h"
 #include "dimse/commitment.h"
 #include "dimse/receive.h"
 
@@ -124,11 +125,7 @@ class ReportListener {
   T_ASC_Network* net_ = nullptr;
 };
 
-std::string newTransactionUid() {
-  char buf[100];
-  dcmGenerateUniqueIdentifier(buf, SITE_INSTANCE_UID_ROOT);
-  return buf;
-}
+std::string newTransactionUid() { return dicom::newUid(); }
 
 }  // namespace
 

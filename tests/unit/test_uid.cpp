@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "dicom/uid.h"
 
 using atrium::dicom::isValidUid;
@@ -21,3 +23,14 @@ TEST(Uid, RejectsMalformedUids) {
 }
 
 TEST(Uid, TrimsPadding) { EXPECT_EQ(atrium::dicom::trimUid(std::string("1.2\0", 4)), "1.2"); }
+
+TEST(Uid, NewUidsAreUuidDerivedValidAndDistinct) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    std::string u = atrium::dicom::newUid();
+    EXPECT_TRUE(atrium::dicom::isValidUid(u)) << u;
+    EXPECT_EQ(u.rfind("2.25.", 0), 0u) << u;  // PS3.5 B.2: no borrowed root
+    seen.insert(u);
+  }
+  EXPECT_EQ(seen.size(), 1000u);
+}
