@@ -4,7 +4,7 @@
 
 #include "archive/archive.h"
 #include "common/log.h"
-#include "dicom/identifier.h"
+#include "query/dicom_identifier.h"
 #include "dicom/sop_classes.h"
 #include "index/sqlite_util.h"
 #include "query/attributes.h"
@@ -34,19 +34,19 @@ std::uint16_t Archive::find(const std::string& sopClassUid, DcmDataset& identifi
   try {
     if (dicom::isWorklistSopClass(sopClassUid)) {
       expireWorklist();
-      query::Query q = dicom::worklistIdentifierToQuery(identifier, config_.personNameCaseInsensitive);
+      query::Query q = query::worklistIdentifierToQuery(identifier, config_.personNameCaseInsensitive);
       query::runQuery(*index_, q, [&](query::Match&& m) {
         auto item = worklist::itemDataset(m.worklistItem);
         DcmDataset out;
-        dicom::worklistResponse(*item, m.stepIndex, identifier, out);
+        query::worklistResponse(*item, m.stepIndex, identifier, out);
         return onMatch(out);
       });
       return STATUS_Success;
     }
-    query::Query q = dicom::identifierToQuery(identifier, rootOf(sopClassUid), config_.personNameCaseInsensitive);
+    query::Query q = query::identifierToQuery(identifier, rootOf(sopClassUid), config_.personNameCaseInsensitive);
     query::runQuery(*index_, q, [&](query::Match&& m) {
       DcmDataset out;
-      dicom::matchToIdentifier(m, q, config_.aet, out);
+      query::matchToIdentifier(m, q, config_.aet, out);
       return onMatch(out);
     });
     return STATUS_Success;
@@ -75,7 +75,7 @@ void Archive::expireWorklist() {
 std::uint16_t Archive::resolve(const std::string& sopClassUid, DcmDataset& identifier,
                                std::vector<dimse::SendItem>& items, std::string& errorComment) {
   try {
-    query::Query q = dicom::identifierToQuery(identifier, rootOf(sopClassUid), config_.personNameCaseInsensitive);
+    query::Query q = query::identifierToQuery(identifier, rootOf(sopClassUid), config_.personNameCaseInsensitive);
     const query::QueryKey* unique = q.find(query::uniqueKey(q.level));
     if (!unique || unique->value.empty())
       throw query::QueryError(query::QueryError::Kind::IdentifierDoesNotMatch,

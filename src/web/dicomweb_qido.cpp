@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <set>
 
-#include "dicom/identifier.h"
+#include "query/dicom_identifier.h"
 #include "dicom/keys.h"
 #include "query/attributes.h"
 #include "query/runner.h"
@@ -121,7 +121,7 @@ void search(WebContext& ctx, const SearchScope& scope, const httplib::Request& r
   try {
     query::runQuery(ctx.archive.index(), q, [&](query::Match&& m) {
       DcmDataset ds;
-      dicom::matchToIdentifier(m, q, ctx.config.aet, ds);
+      query::matchToIdentifier(m, q, ctx.config.aet, ds);
       ds.findAndDeleteElement(DCM_QueryRetrieveLevel);
       ds.findAndDeleteElement(DCM_SpecificCharacterSet);
       std::string url = base + "/studies/" + m.studyUid;

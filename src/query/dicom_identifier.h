@@ -7,7 +7,7 @@
 class DcmDataset;
 class DcmItem;
 
-namespace atrium::dicom {
+namespace atrium::query {
 
 // Decode an identifier (values to UTF-8 from its Specific Character Set). Throws
 // query::QueryError when (0008,0052) is missing or unknown.
@@ -25,4 +25,4 @@ query::Query worklistIdentifierToQuery(DcmDataset& identifier, bool personNameCa
 // Scheduled Procedure Step Sequence reduced to the step that matched; absent values empty. UTF-8.
 void worklistResponse(DcmItem& item, int stepIndex, DcmDataset& request, DcmDataset& out);
 
-}  // namespace atrium::dicom
+}  // namespace atrium::query

@@ -1,4 +1,4 @@
-#include "dicom/identifier.h"
+#include "query/dicom_identifier.h"
 
 #include <dcmtk/dcmdata/dcdatset.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -9,7 +9,13 @@
 #include "dicom/text.h"
 #include "query/attributes.h"
 
-namespace atrium::dicom {
+namespace atrium::query {
+
+// The DICOM side of the bridge (decoding, trimming) comes from the dicom layer.
+using dicom::getRaw;
+using dicom::TextDecoder;
+using dicom::trim;
+using dicom::trimPersonName;
 namespace {
 constexpr query::Tag kLevel = query::tag(0x0008, 0x0052);
 constexpr query::Tag kCharset = query::tag(0x0008, 0x0005);
@@ -137,4 +143,4 @@ void matchToIdentifier(const query::Match& m, const query::Query& q, const std::
   }
 }
 
-}  // namespace atrium::dicom
+}  // namespace atrium::query
