@@ -592,27 +592,36 @@ def echo_ok(port, called="ATRIUM"):
 SKIP_EXIT = 77  # ctest's SKIP_RETURN_CODE for these scripts (CMakeLists.txt)
 
 
-def main(tests):
-    """Run test functions; print a closing 'N passed, N skipped, N failed' line. Exit 1 on a failure;
-    77 (ctest counts the script as skipped) when nothing failed and nothing ran in full."""
-    passed = failed = skipped = 0
-    for t in tests:
-        start = time.time()
+def as_test_case(test):
+    """A test function as a unittest case: skip() calls make it a skip, failed checks a failure."""
+    import unittest
+
+    def run():
         del _skipped[:]
-        try:
-            t()
-            if _skipped:
-                skipped += 1
-                print(f"SKIP {t.__name__}: {'; '.join(_skipped)} ({time.time() - start:.1f}s)", flush=True)
-            else:
-                passed += 1
-                print(f"PASS {t.__name__} ({time.time() - start:.1f}s)", flush=True)
-        except Exception as e:  # noqa: BLE001 - report every failure
-            failed += 1
-            import traceback
-            traceback.print_exc()
-            print(f"FAIL {t.__name__}: {e}", flush=True)
-    print(f"{passed} passed, {skipped} skipped, {failed} failed")
+        test()
+        if _skipped:
+            raise unittest.SkipTest("; ".join(_skipped))
+
+    class Case(unittest.FunctionTestCase):
+        def __str__(self):
+            return test.__name__
+
+        def shortDescription(self):
+            return None
+    return Case(run)
+
+
+def main(tests):
+    """Run test functions with unittest's runner (each a FunctionTestCase, verbose, in order);
+    print a closing 'N passed, N skipped, N failed' line. Exit 1 on a failure; 77 (ctest counts
+    the script as skipped) when nothing failed and nothing ran in full."""
+    import unittest
+    suite = unittest.TestSuite(as_test_case(t) for t in tests)
+    result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
+    failed = len(result.failures) + len(result.errors)
+    skipped = len(result.skipped)
+    passed = result.testsRun - failed - skipped
+    print(f"{passed} passed, {skipped} skipped, {failed} failed", flush=True)
     sys.exit(1 if failed else SKIP_EXIT if skipped and not passed else 0)
 
 
