@@ -24,22 +24,9 @@ bool validAet(const std::string& aet) {
     if (c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
   return aet.find_first_not_of(' ') != std::string::npos;
 }
-}  // namespace
 
-const Peer* Config::findPeer(const std::string& aet) const {
-  for (const auto& p : peers)
-    if (p.aet == aet) return &p;
-  return nullptr;
-}
-
-Config parseConfig(const std::string& text) {
-  json j;
-  try {
-    j = json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
-    throw ConfigError(std::string("config: not valid JSON: ") + e.what());
-  }
-  if (!j.is_object()) throw ConfigError("config: top level must be a JSON object");
+// Every top-level field; anything else is a typo, refused with its name.
+void refuseUnknownFields(const json& j) {
   static const char* known[] = {"aet",
                                 "dicom_port",
                                 "http_port",
@@ -73,7 +60,10 @@ Config parseConfig(const std::string& text) {
     for (const char* k : known) ok = ok || it.key() == k;
     if (!ok) throw ConfigError("config: unknown field '" + it.key() + "'");
   }
-  Config c;
+}
+
+// Identity, ports, DICOM limits, duplicates, matching, data folder.
+void readArchive(const json& j, Config& c) {
   read(j, "aet", c.aet);
   read(j, "dicom_port", c.dicomPort);
   read(j, "http_port", c.httpPort);
@@ -95,6 +85,10 @@ Config parseConfig(const std::string& text) {
     c.duplicatePolicy = DuplicatePolicy::Overwrite;
   else
     throw ConfigError("config: duplicate_policy must be 'keep-first' or 'overwrite'");
+}
+
+// "peers": AE title, host and port of each.
+void readPeers(const json& j, Config& c) {
   if (j.contains("peers")) {
     if (!j["peers"].is_array()) throw ConfigError("config: 'peers' must be an array");
     for (const auto& p : j["peers"]) {
@@ -109,7 +103,10 @@ Config parseConfig(const std::string& text) {
       c.peers.push_back(peer);
     }
   }
-  read(j, "worklist_retention_hours", c.worklistRetentionHours);
+}
+
+// "routes": forwarding rules (checked against the peers by validateConfig).
+void readRoutes(const json& j, Config& c) {
   if (j.contains("routes")) {
     if (!j["routes"].is_array()) throw ConfigError("config: 'routes' must be an array");
     for (const auto& r : j["routes"]) {
@@ -129,6 +126,10 @@ Config parseConfig(const std::string& text) {
       c.routes.push_back(std::move(route));
     }
   }
+}
+
+// Storage limits and the scheduled integrity check.
+void readStorage(const json& j, Config& c) {
   read(j, "max_storage_gb", c.storage.maxStorageGb);
   read(j, "min_free_gb", c.storage.minFreeGb);
   read(j, "verify_interval_h", c.storage.verifyIntervalHours);
@@ -140,6 +141,10 @@ Config parseConfig(const std::string& text) {
     c.storage.whenFull = StorageFullPolicy::DeleteOldest;
   else
     throw ConfigError("config: storage_full_policy must be 'refuse' or 'delete-oldest'");
+}
+
+// The HTTP server: bind, threads, body limit, viewer, users and tokens.
+void readHttp(const json& j, Config& c) {
   read(j, "http_bind", c.httpBind);
   read(j, "viewer_dir", c.viewerDir);
   read(j, "http_threads", c.httpThreads);
@@ -169,6 +174,10 @@ Config parseConfig(const std::string& text) {
       c.httpAuth.tokens.push_back(token);
     }
   }
+}
+
+// "analysis": automatic cardiac analysis.
+void readAnalysis(const json& j, Config& c) {
   if (j.contains("analysis")) {
     const auto& a = j["analysis"];
     if (!a.is_object()) throw ConfigError("config: 'analysis' must be an object");
@@ -187,6 +196,10 @@ Config parseConfig(const std::string& text) {
     if (!c.analysis.segmenter.empty() && c.analysis.segmenter != "learned" && c.analysis.segmenter != "classic")
       throw ConfigError("config: 'analysis.segmenter' must be \"learned\" or \"classic\"");
   }
+}
+
+// "retry": the send queue's back-off.
+void readRetry(const json& j, Config& c) {
   if (j.contains("retry")) {
     const auto& r = j["retry"];
     if (!r.is_object()) throw ConfigError("config: 'retry' must be an object");
@@ -194,6 +207,34 @@ Config parseConfig(const std::string& text) {
     read(r, "initial_delay_s", c.retry.initialDelaySeconds);
     read(r, "max_delay_s", c.retry.maxDelaySeconds);
   }
+}
+
+}  // namespace
+
+const Peer* Config::findPeer(const std::string& aet) const {
+  for (const auto& p : peers)
+    if (p.aet == aet) return &p;
+  return nullptr;
+}
+
+Config parseConfig(const std::string& text) {
+  json j;
+  try {
+    j = json::parse(text, nullptr, true, /*ignore_comments=*/true);
+  } catch (const json::parse_error& e) {
+    throw ConfigError(std::string("config: not valid JSON: ") + e.what());
+  }
+  if (!j.is_object()) throw ConfigError("config: top level must be a JSON object");
+  refuseUnknownFields(j);
+  Config c;
+  readArchive(j, c);
+  readPeers(j, c);
+  read(j, "worklist_retention_hours", c.worklistRetentionHours);
+  readRoutes(j, c);
+  readStorage(j, c);
+  readHttp(j, c);
+  readAnalysis(j, c);
+  readRetry(j, c);
   validateConfig(c);
   return c;
 }
