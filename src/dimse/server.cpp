@@ -203,8 +203,7 @@ void DimseServer::deliverElsewhere(const PendingReport& report) {
 }
 
 void DimseServer::messageLoop(T_ASC_Association* assoc, const std::string& peer) {
-  int stored = 0, failed = 0;
-  std::vector<PendingReport> reports;
+  Session session{peer, 0, 0, {}};
   // Whatever is owed when the association ends goes on a new association.
   struct Owed {
     DimseServer* self;
@@ -212,95 +211,87 @@ void DimseServer::messageLoop(T_ASC_Association* assoc, const std::string& peer)
     ~Owed() {
       for (const auto& r : reports) self->deliverElsewhere(r);
     }
-  } owed{this, reports};
-  for (;;) {
-    // A requester that waits on this association for its report sends nothing meanwhile; one
-    // that releases (or sends more work) gets its report later, on a new association.
-    while (!reports.empty() && !ASC_dataWaiting(assoc, 1)) {
-      auto delivery = sendReportOnAssociation(assoc, reports.front(), config_.dimseTimeoutSeconds);
-      if (delivery == ReportDelivery::Delivered) {
-        log::info("storage commitment ", reports.front().result.transactionUid, ": report sent to ", peer);
-        reports.erase(reports.begin());
-        continue;
-      }
-      if (delivery == ReportDelivery::PeerReleased) {
-        log::info("association from ", peer, " released (", stored, " stored, ", failed, " failed)");
-        return;
-      }
-      ASC_abortAssociation(assoc);
-      return;
+  } owed{this, session.reports};
+  while (deliverReports(assoc, session) == Next::Go && receiveAndServe(assoc, session) == Next::Go) {}
+}
+
+DimseServer::Next DimseServer::deliverReports(T_ASC_Association* assoc, Session& s) {
+  // A requester that waits on this association for its report sends nothing meanwhile; one that
+  // releases (or sends more work) gets its report later, on a new association.
+  while (!s.reports.empty() && !ASC_dataWaiting(assoc, 1)) {
+    auto delivery = sendReportOnAssociation(assoc, s.reports.front(), config_.dimseTimeoutSeconds);
+    if (delivery == ReportDelivery::Delivered) {
+      log::info("storage commitment ", s.reports.front().result.transactionUid, ": report sent to ", s.peer);
+      s.reports.erase(s.reports.begin());
+      continue;
     }
-    T_DIMSE_Message msg;
-    std::memset(&msg, 0, sizeof msg);
-    T_ASC_PresentationContextID presId = 0;
-    DcmDataset* statusDetail = nullptr;
-    OFCondition c =
-        DIMSE_receiveCommand(assoc, DIMSE_NONBLOCKING, config_.dimseTimeoutSeconds, &presId, &msg, &statusDetail);
-    delete statusDetail;
-    if (c == DUL_PEERREQUESTEDRELEASE) {
-      ASC_acknowledgeRelease(assoc);
-      log::info("association from ", peer, " released (", stored, " stored, ", failed, " failed)");
-      return;
+    if (delivery == ReportDelivery::PeerReleased) {
+      log::info("association from ", s.peer, " released (", s.stored, " stored, ", s.failed, " failed)");
+      return Next::End;
     }
-    if (c == DUL_PEERABORTEDASSOCIATION) {
-      log::info("association from ", peer, " aborted by peer (", stored, " stored, ", failed, " failed)");
-      return;
+    ASC_abortAssociation(assoc);
+    return Next::End;
+  }
+  return Next::Go;
+}
+
+DimseServer::Next DimseServer::receiveAndServe(T_ASC_Association* assoc, Session& s) {
+  T_DIMSE_Message msg;
+  std::memset(&msg, 0, sizeof msg);
+  T_ASC_PresentationContextID presId = 0;
+  DcmDataset* statusDetail = nullptr;
+  OFCondition c =
+      DIMSE_receiveCommand(assoc, DIMSE_NONBLOCKING, config_.dimseTimeoutSeconds, &presId, &msg, &statusDetail);
+  delete statusDetail;
+  if (c == DUL_PEERREQUESTEDRELEASE) {
+    ASC_acknowledgeRelease(assoc);
+    log::info("association from ", s.peer, " released (", s.stored, " stored, ", s.failed, " failed)");
+    return Next::End;
+  }
+  if (c == DUL_PEERABORTEDASSOCIATION) {
+    log::info("association from ", s.peer, " aborted by peer (", s.stored, " stored, ", s.failed, " failed)");
+    return Next::End;
+  }
+  if (c == DIMSE_NODATAAVAILABLE) {
+    log::warn("association from ", s.peer, ": no message for ", config_.dimseTimeoutSeconds, " s, aborting");
+  } else if (c.bad()) {
+    log::warn("association from ", s.peer, ": bad message (", describe(c), "), aborting");
+  } else if (serve(assoc, msg, presId, s)) {
+    return Next::Go;
+  }
+  ASC_abortAssociation(assoc);
+  return Next::End;
+}
+
+bool DimseServer::serve(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsigned char presId, Session& s) {
+  switch (msg.CommandField) {
+    case DIMSE_C_ECHO_RQ:
+      DIMSE_sendEchoResponse(assoc, presId, &msg.msg.CEchoRQ, STATUS_Success, nullptr);
+      log::debug("C-ECHO from ", s.peer);
+      return true;
+    case DIMSE_C_STORE_RQ:
+      return serveStore(assoc, msg, presId, storeHandler_, config_.dimseTimeoutSeconds, s.peer, s.stored, s.failed);
+    case DIMSE_C_FIND_RQ:
+      return serveFind(assoc, msg, presId, findHandler_, config_.dimseTimeoutSeconds);
+    case DIMSE_C_MOVE_RQ:
+    case DIMSE_C_GET_RQ: {
+      RetrieveSettings settings{config_.aet, config_.dimseTimeoutSeconds, config_.maxPdu};
+      return msg.CommandField == DIMSE_C_MOVE_RQ ? serveMove(assoc, msg, presId, retrieveHandler_, settings)
+                                                 : serveGet(assoc, msg, presId, retrieveHandler_, settings);
     }
-    if (c == DIMSE_NODATAAVAILABLE) {
-      log::warn("association from ", peer, ": no message for ", config_.dimseTimeoutSeconds, " s, aborting");
-      ASC_abortAssociation(assoc);
-      return;
+    case DIMSE_N_ACTION_RQ: {
+      std::optional<PendingReport> report;
+      if (!serveCommitmentRequest(assoc, msg, presId, commitmentHandler_, config_.dimseTimeoutSeconds, &report))
+        return false;
+      if (report) s.reports.push_back(std::move(*report));
+      return true;
     }
-    if (c.bad()) {
-      log::warn("association from ", peer, ": bad message (", describe(c), "), aborting");
-      ASC_abortAssociation(assoc);
-      return;
-    }
-    switch (msg.CommandField) {
-      case DIMSE_C_ECHO_RQ:
-        DIMSE_sendEchoResponse(assoc, presId, &msg.msg.CEchoRQ, STATUS_Success, nullptr);
-        log::debug("C-ECHO from ", peer);
-        break;
-      case DIMSE_C_STORE_RQ:
-        if (!serveStore(assoc, msg, presId, storeHandler_, config_.dimseTimeoutSeconds, peer, stored, failed)) {
-          ASC_abortAssociation(assoc);
-          return;
-        }
-        break;
-      case DIMSE_C_FIND_RQ:
-        if (!serveFind(assoc, msg, presId, findHandler_, config_.dimseTimeoutSeconds)) {
-          ASC_abortAssociation(assoc);
-          return;
-        }
-        break;
-      case DIMSE_C_MOVE_RQ:
-      case DIMSE_C_GET_RQ: {
-        RetrieveSettings settings{config_.aet, config_.dimseTimeoutSeconds, config_.maxPdu};
-        bool ok = msg.CommandField == DIMSE_C_MOVE_RQ ? serveMove(assoc, msg, presId, retrieveHandler_, settings)
-                                                      : serveGet(assoc, msg, presId, retrieveHandler_, settings);
-        if (!ok) {
-          ASC_abortAssociation(assoc);
-          return;
-        }
-        break;
-      }
-      case DIMSE_N_ACTION_RQ: {
-        std::optional<PendingReport> report;
-        if (!serveCommitmentRequest(assoc, msg, presId, commitmentHandler_, config_.dimseTimeoutSeconds, &report)) {
-          ASC_abortAssociation(assoc);
-          return;
-        }
-        if (report) reports.push_back(std::move(*report));
-        break;
-      }
-      case DIMSE_C_CANCEL_RQ:
-        break;  // a cancel that arrived after its operation ended
-      default:
-        log::warn("association from ", peer, ": unsupported DIMSE command 0x", std::hex, msg.CommandField, std::dec,
-                  ", aborting");
-        ASC_abortAssociation(assoc);
-        return;
-    }
+    case DIMSE_C_CANCEL_RQ:
+      return true;  // a cancel that arrived after its operation ended
+    default:
+      log::warn("association from ", s.peer, ": unsupported DIMSE command 0x", std::hex, msg.CommandField, std::dec,
+                ", aborting");
+      return false;
   }
 }
 

@@ -35,6 +35,17 @@ class DimseServer {
   // True when accepted; *slot then holds one of max_associations, to be given back when it ends.
   bool negotiate(T_ASC_Association* assoc, const std::string& peer, bool* slot);
   void messageLoop(T_ASC_Association* assoc, const std::string& peer);
+  // One association's state in messageLoop: counts for the log, commitment reports owed.
+  struct Session {
+    std::string peer;
+    int stored, failed;
+    std::vector<PendingReport> reports;
+  };
+  enum class Next { Go, End };  // End: the association is released or aborted
+  Next deliverReports(T_ASC_Association* assoc, Session& s);
+  Next receiveAndServe(T_ASC_Association* assoc, Session& s);
+  // One request; false when the association must be aborted.
+  bool serve(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsigned char presId, Session& s);
   // Storage commitment reports not delivered on the requesting association go on a new one.
   void deliverElsewhere(const PendingReport& report);
 
