@@ -130,25 +130,6 @@ IngestResult Ingestor::commitAndIndex(const storage::FileStore::Slot& slot, cons
   return res;
 }
 
-IngestResult Ingestor::ingestCopy(const std::filesystem::path& src, const std::string& sourceAet) {
-  IngestResult res;
-  auto meta = dicom::readFileMeta(src);
-  if (!meta.ok) {
-    res.message = meta.message;
-    return counted(res);
-  }
-  std::error_code ec;
-  auto slot = stage(meta.sopInstanceUid, ec);
-  if (!ec) std::filesystem::copy_file(src, slot.tempPath, ec);
-  if (ec) {
-    store_.discard(slot);
-    res.status = IngestStatus::OutOfResources;
-    res.message = "cannot stage file: " + ec.message();
-    return counted(res);
-  }
-  return finish(slot, Announced{meta.sopClassUid, meta.sopInstanceUid, sourceAet});
-}
-
 IngestResult Ingestor::ingestReceived(const std::filesystem::path& src, const std::string& source) {
   IngestResult res;
   std::error_code ec;

@@ -56,8 +56,6 @@ class Ingestor {
                       const KnownFile* known = nullptr) {
     return counted(commitAndIndex(slot, announced, known));
   }
-  // Ingest an existing Part 10 file by copying it (import, tests).
-  IngestResult ingestCopy(const std::filesystem::path& part10File, const std::string& sourceAet);
   // Ingest a Part 10 file received into a temp file under the storage root (STOW-RS): it is moved,
   // not copied, and consumed in every outcome.
   IngestResult ingestReceived(const std::filesystem::path& tempFile, const std::string& source);
