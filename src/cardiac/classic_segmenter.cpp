@@ -84,6 +84,37 @@ Point heartCentre(const CineData& d, const Normalizer& norm, double pixelMm) {
   return best;
 }
 
+// Rays from the LV pool's centre, along which its edge and the wall are found; endo[r]: the
+// distance from the centre to the pool's edge on ray r.
+struct Rays {
+  static constexpr int kCount = 90;
+  const Image& img;
+  const Image& smooth;
+  Point centre;
+  std::vector<double> endo;
+
+  double angle(int r) const { return 2 * kPi * r / kCount; }
+  // The value of an image at dist pixels along the ray at angle a; kOffImage outside the image
+  // (normalised values go below 0 in air and lung).
+  float onRay(const Image& im, double a, double dist) const {
+    int x = int(std::lround(centre.x + std::cos(a) * dist)), y = int(std::lround(centre.y + std::sin(a) * dist));
+    return im.inside(x, y) ? im.at(x, y) : kOffImage;
+  }
+  float sample(double a, double dist) const { return onRay(smooth, a, dist); }
+  // Distance from the centre to the blood pool's edge along each ray.
+  void measureEndo(const Mask& lv) {
+    for (int r = 0; r < kCount; ++r) {
+      double a = angle(r), d = 0;
+      while (true) {
+        int x = int(std::lround(centre.x + std::cos(a) * d)), y = int(std::lround(centre.y + std::sin(a) * d));
+        if (!lv.inside(x, y) || !lv.at(x, y)) break;
+        d += 0.5;
+      }
+      endo[r] = d;
+    }
+  }
+};
+
 class ClassicSegmenter : public ISegmenter {
  public:
   const char* name() const override { return "classic-intensity-v1"; }
@@ -130,8 +161,7 @@ class ClassicSegmenter : public ISegmenter {
     if (auto direction = rvDirection(out))
       for (int s = 0; s < slices; ++s)
         for (int p = 0; p < phases; ++p)
-          if (rvOffSide(out[s][p], *direction))
-            labelRightVentricle(norm(data.images[s][p]), out[s][p], mm_, direction);
+          if (rvOffSide(out[s][p], *direction)) labelRightVentricle(norm(data.images[s][p]), out[s][p], mm_, direction);
     cleanRvOverCycle(out, px(5));
     // One connected component per structure and image: what the clean-ups cut off goes.
     for (auto& phases : out)
@@ -357,96 +387,108 @@ class ClassicSegmenter : public ISegmenter {
 
   // The labels of an image given its LV blood pool `lv` (bright above `t`): the pool refined and
   // the myocardium around it (the RV comes later, once the whole stack's LV is settled).
+  // The LV pool and myocardium of one image around the pool `lv` found by threshold (t): the pool
+  // closed and its edge refined along rays from its centre, then the wall walked outwards.
   Mask labelsAround(const Image& img, const Image& smooth, float t, Mask lv, Point lvCentre) {
     Mask labels(img.width, img.height, kBackground);
-    // Papillary muscles and trabeculations belong to the blood pool: close, fill holes, and take
-    // the convex hull when it adds little (notches left by muscles against the wall; a large
-    // addition would be the outflow tract at the base).
-    lv = erode(dilate(lv, px(3)), px(3));
-    fillHoles(lv);
-    lv = convexIfNotched(lv);
-
-    // The borders are found along rays from the pool's centre: the blood pool's edge against the
-    // levels on each ray, then the myocardium outwards while the intensity stays the wall's
-    // (2 to 15 mm).
-    constexpr int kRays = 90;
-    std::vector<double> endo(kRays, 0), epi(kRays, 0);
-    // The value of an image at dist pixels along the ray at angle a; kOffImage outside the image
-    // (normalised values go below 0 in air and lung).
-    auto onRay = [&](const Image& im, double a, double dist) {
-      int x = int(std::lround(lvCentre.x + std::cos(a) * dist)), y = int(std::lround(lvCentre.y + std::sin(a) * dist));
-      return im.inside(x, y) ? im.at(x, y) : kOffImage;
-    };
-    auto sample = [&](double a, double dist) { return onRay(smooth, a, dist); };
-    // Distance from the centre to the blood pool's edge along each ray.
-    auto measureEndo = [&] {
-      for (int r = 0; r < kRays; ++r) {
-        double a = 2 * kPi * r / kRays, d = 0;
-        while (true) {
-          int x = int(std::lround(lvCentre.x + std::cos(a) * d)), y = int(std::lround(lvCentre.y + std::sin(a) * d));
-          if (!lv.inside(x, y) || !lv.at(x, y)) break;
-          d += 0.5;
-        }
-        endo[r] = d;
-      }
-    };
-    measureEndo();
+    lv = closePool(lv);
+    Rays rays{img, smooth, lvCentre, std::vector<double>(Rays::kCount, 0)};
+    rays.measureEndo(lv);
     // The myocardium's own level: the median just outside the blood pool (2-4 mm).
     std::vector<float> wall;
-    for (int r = 0; r < kRays; ++r)
+    for (int r = 0; r < Rays::kCount; ++r)
       for (double k = px(2); k <= px(4); k += 0.5) {
-        float v = sample(2 * kPi * r / kRays, endo[r] + k);
+        float v = rays.sample(rays.angle(r), rays.endo[r] + k);
         if (v > kOffImage) wall.push_back(v);
       }
     float myo = wall.empty() ? t * 0.5f : median(wall);
-    // The blood pool's edge at half way between blood and myocardium (not at the global threshold,
-    // which partial volume pushes outwards), then papillary muscles filled in again.
-    {
-      std::vector<float> blood;
-      for (int y = 0; y < img.height; ++y)
-        for (int x = 0; x < img.width; ++x)
-          if (lv.at(x, y)) blood.push_back(smooth.at(x, y));
-      float half = myo + 0.4f * (median(std::move(blood)) - myo);
-      Mask grown = withinDistance(lv, px(2)), refined(img.width, img.height, 0);
-      for (std::size_t i = 0; i < refined.data.size(); ++i) refined.data[i] = grown.data[i] && smooth.data[i] > half;
-      Grid<int> rc;
-      int rn = components(refined, rc);
-      int keep = 0;
-      std::size_t keepArea = 0;
-      for (int l = 1; l <= rn; ++l) {
-        std::size_t area = 0;
-        for (std::size_t i = 0; i < rc.data.size(); ++i) area += rc.data[i] == l && lv.data[i];
-        if (area > keepArea) {
-          keepArea = area;
-          keep = l;
-        }
-      }
-      if (keep) {
-        for (std::size_t i = 0; i < refined.data.size(); ++i) refined.data[i] = rc.data[i] == keep;
-        refined = erode(dilate(refined, px(3)), px(3));
-        fillHoles(refined);
-        lv = convexIfNotched(refined);
-        measureEndo();
+    lv = refineAtHalfLevel(rays, lv, myo);
+    lv = growToTheWall(rays, lv);
+    // One pool: the star shape of a small pool (near the apex) can come apart between its rays.
+    if (count(lv)) lv = largestRegion(lv).mask;
+    rays.measureEndo(lv);
+    // How far the wall's own values spread (median absolute deviation of the samples).
+    std::vector<float> dev;
+    for (float v : wall) dev.push_back(std::abs(v - myo));
+    float spread = median(std::move(dev));
+    float band = std::max({0.05f, 0.65f * (t - myo), 3.0f * spread});
+    std::vector<double> epi = wallThickness(rays, myo, band);
+    // The basal convention: a blood pool counts while at least half of it is surrounded by
+    // myocardium; where the ventricle opens into the atrium or the outflow tract, the wall is
+    // missing along the rays (blood right outside the border).
+    int walled = 0;
+    for (int r = 0; r < Rays::kCount; ++r) {
+      float v = rays.sample(rays.angle(r), rays.endo[r] + px(3));
+      walled += v > kOffImage && std::abs(v - myo) <= band;
+    }
+    if (walled < Rays::kCount / 2) return labels;
+    Mask epiMask = epicardium(rays, lv, epi);
+    for (std::size_t i = 0; i < labels.data.size(); ++i)
+      labels.data[i] = lv.data[i] ? kLvBlood : epiMask.data[i] ? kLvMyocardium : kBackground;
+    return labels;
+  }
+
+  // Papillary muscles and trabeculations belong to the blood pool: close, fill holes, and take the
+  // convex hull when it adds little (notches left by muscles against the wall; a large addition
+  // would be the outflow tract at the base).
+  Mask closePool(Mask lv) const {
+    lv = erode(dilate(lv, px(3)), px(3));
+    fillHoles(lv);
+    return convexIfNotched(lv);
+  }
+
+  // The blood pool's edge at half way between blood and myocardium (not at the global threshold,
+  // which partial volume pushes outwards), then papillary muscles filled in again.
+  Mask refineAtHalfLevel(Rays& rays, Mask lv, float myo) const {
+    const Image& img = rays.img;
+    const Image& smooth = rays.smooth;
+    std::vector<float> blood;
+    for (int y = 0; y < img.height; ++y)
+      for (int x = 0; x < img.width; ++x)
+        if (lv.at(x, y)) blood.push_back(smooth.at(x, y));
+    float half = myo + 0.4f * (median(std::move(blood)) - myo);
+    Mask grown = withinDistance(lv, px(2)), refined(img.width, img.height, 0);
+    for (std::size_t i = 0; i < refined.data.size(); ++i) refined.data[i] = grown.data[i] && smooth.data[i] > half;
+    Grid<int> rc;
+    int rn = components(refined, rc);
+    int keep = 0;
+    std::size_t keepArea = 0;
+    for (int l = 1; l <= rn; ++l) {
+      std::size_t area = 0;
+      for (std::size_t i = 0; i < rc.data.size(); ++i) area += rc.data[i] == l && lv.data[i];
+      if (area > keepArea) {
+        keepArea = area;
+        keep = l;
       }
     }
-    // Repeated while the pool still grows (each pass searches a few millimetres beyond the last
-    // border, so a pool first found too small reaches its wall in steps); three passes at most, as
-    // a thin wall can let the search through to the dark beyond it.
+    if (!keep) return lv;
+    for (std::size_t i = 0; i < refined.data.size(); ++i) refined.data[i] = rc.data[i] == keep;
+    refined = erode(dilate(refined, px(3)), px(3));
+    fillHoles(refined);
+    lv = convexIfNotched(refined);
+    rays.measureEndo(lv);
+    return lv;
+  }
+
+  // Repeated while the pool still grows (each pass searches a few millimetres beyond the last
+  // border, so a pool first found too small reaches its wall in steps); three passes at most, as
+  // a thin wall can let the search through to the dark beyond it.
+  Mask growToTheWall(Rays& rays, Mask lv) const {
     for (int pass = 0, before = -1; pass < 3 && count(lv) > 1.02 * before; ++pass) {
       before = static_cast<int>(count(lv));
       // The pool's edge along each ray against the local levels (coil sensitivity leaves one side
       // of the pool darker than the other): from the wall's darkest point inwards to where the
       // intensity has risen a quarter of the way to the blood inside.
-      std::vector<double> radius(kRays);
-      for (int r = 0; r < kRays; ++r) {
-        double a = 2 * kPi * r / kRays, e = endo[r];
+      std::vector<double> radius(Rays::kCount);
+      for (int r = 0; r < Rays::kCount; ++r) {
+        double a = rays.angle(r), e = rays.endo[r];
         std::vector<float> inside;
         for (double d = 0.4 * e; d < e; d += 0.5)
-          if (float v = sample(a, d); v > kOffImage) inside.push_back(v);
+          if (float v = rays.sample(a, d); v > kOffImage) inside.push_back(v);
         double dMin = e;
         float vMin = 1e9f;
         for (double d = std::max(0.0, e - px(2)); d <= e + px(4); d += 0.5)
-          if (float v = sample(a, d); v > kOffImage && v < vMin) {
+          if (float v = rays.sample(a, d); v > kOffImage && v < vMin) {
             vMin = v;
             dMin = d;
           }
@@ -457,40 +499,39 @@ class ClassicSegmenter : public ISegmenter {
         float level = vMin + 0.25f * (median(std::move(inside)) - vMin);
         // On the unsmoothed image: a border pixel counts as blood when a quarter of it is.
         double d = dMin;
-        while (d > 0.4 * e && onRay(img, a, d) < level) d -= 0.5;
+        while (d > 0.4 * e && rays.onRay(rays.img, a, d) < level) d -= 0.5;
         radius[r] = d;
       }
-      Mask star = starShape(img.width, img.height, lvCentre, circularMedian(radius, 3));
+      Mask star = starShape(rays.img.width, rays.img.height, rays.centre, circularMedian(radius, 3));
       star = erode(dilate(star, px(3)), px(3));
       fillHoles(star);
       lv = convexIfNotched(star);
-      measureEndo();
+      rays.measureEndo(lv);
     }
-    // One pool: the star shape of a small pool (near the apex) can come apart between its rays.
-    if (count(lv)) lv = largestRegion(lv).mask;
-    measureEndo();
-    // How far the wall's own values spread (median absolute deviation of the samples).
-    std::vector<float> dev;
-    for (float v : wall) dev.push_back(std::abs(v - myo));
-    float spread = median(std::move(dev));
-    float band = std::max({0.05f, 0.65f * (t - myo), 3.0f * spread});
-    // Outwards from the blood pool while the intensity stays the wall's.
-    std::vector<bool> found(kRays);
-    for (int r = 0; r < kRays; ++r) {
-      double a = 2 * kPi * r / kRays, e = endo[r] + px(2);
+    return lv;
+  }
+
+  // The wall's thickness along each ray: outwards from the blood pool while the intensity stays
+  // the wall's (2 to 15 mm).
+  std::vector<double> wallThickness(const Rays& rays, float myo, float band) const {
+    std::vector<double> epi(Rays::kCount, 0);
+    std::vector<bool> found(Rays::kCount);
+    for (int r = 0; r < Rays::kCount; ++r) {
+      double a = rays.angle(r), e = rays.endo[r] + px(2);
       // The wall's own level on this ray (coil sensitivity darkens one side of the heart): the
       // median just outside the blood pool, at most the band above the slice's.
       float local = myo;
       std::vector<float> near;
-      for (double d = endo[r] + px(2); d <= endo[r] + px(4); d += 0.5)
-        if (float v = sample(a, d); v > kOffImage) near.push_back(v);
+      for (double d = rays.endo[r] + px(2); d <= rays.endo[r] + px(4); d += 0.5)
+        if (float v = rays.sample(a, d); v > kOffImage) near.push_back(v);
       if (!near.empty()) local = std::min(median(std::move(near)), myo + band);
       // Out to something brighter (fat, the RV's blood) or darker (lung, air), on the unsmoothed
       // image (three samples along the ray against noise): the smoothed one spreads the wall's edge
       // outwards, which made the wall half again as thick as the experts draw it.
       found[r] = false;
-      while (e < endo[r] + px(15)) {
-        float v0 = onRay(img, a, e - 0.5), v1 = onRay(img, a, e), v2 = onRay(img, a, e + 0.5);
+      while (e < rays.endo[r] + px(15)) {
+        float v0 = rays.onRay(rays.img, a, e - 0.5), v1 = rays.onRay(rays.img, a, e),
+              v2 = rays.onRay(rays.img, a, e + 0.5);
         if (v0 == kOffImage || v1 == kOffImage || v2 == kOffImage) break;
         // Lung and air are far darker than the wall, but the band is set by the blood's contrast
         // and can reach below half the wall's level where coil sensitivity dims it: below half
@@ -502,43 +543,35 @@ class ClassicSegmenter : public ISegmenter {
         }
         e += 0.5;
       }
-      epi[r] = e - endo[r];
+      epi[r] = e - rays.endo[r];
     }
     // Where the wall meets something of its own brightness (liver, the chest wall) the walk runs on
     // to its limit (about one ray in ten on the Sunnybrook images): such rays take the median
     // thickness of the rays that found a border.
     std::vector<double> measured;
-    for (int r = 0; r < kRays; ++r)
+    for (int r = 0; r < Rays::kCount; ++r)
       if (found[r]) measured.push_back(epi[r]);
-    if (measured.size() >= kRays / 4) {
+    if (measured.size() >= Rays::kCount / 4) {
       double typical = median(std::move(measured));
-      for (int r = 0; r < kRays; ++r)
+      for (int r = 0; r < Rays::kCount; ++r)
         if (!found[r]) epi[r] = std::min(epi[r], typical);
     }
-    // The basal convention: a blood pool counts while at least half of it is surrounded by
-    // myocardium; where the ventricle opens into the atrium or the outflow tract, the wall is
-    // missing along the rays (blood right outside the border).
-    int walled = 0;
-    for (int r = 0; r < kRays; ++r) {
-      float v = sample(2 * kPi * r / kRays, endo[r] + px(3));
-      walled += v > kOffImage && std::abs(v - myo) <= band;
-    }
-    if (walled < kRays / 2) return labels;
-    // Thickness smoothed around the circle (median of 9 neighbours).
+    return epi;
+  }
+
+  // The epicardium: the pool's edge plus the thickness smoothed around the circle (median of 9
+  // neighbours). The wall encloses the pool by at least a pixel, also where the pool reaches past
+  // the rays' first crossing (a pool that is not star-shaped from its centre); the 3x3
+  // neighbourhood keeps that ring 4-connected round corners.
+  Mask epicardium(const Rays& rays, const Mask& lv, const std::vector<double>& epi) const {
     std::vector<double> thick = circularMedian(epi, 4);
-    std::vector<double> outer(kRays);
-    for (int r = 0; r < kRays; ++r) outer[r] = endo[r] + thick[r];
-    Mask epiMask = starShape(img.width, img.height, lvCentre, outer);
-    // The wall encloses the pool by at least a pixel, also where the pool reaches past the rays'
-    // first crossing (a pool that is not star-shaped from its centre); the 3×3 neighbourhood keeps
-    // that ring 4-connected round corners.
+    std::vector<double> outer(Rays::kCount);
+    for (int r = 0; r < Rays::kCount; ++r) outer[r] = rays.endo[r] + thick[r];
+    Mask epiMask = starShape(rays.img.width, rays.img.height, rays.centre, outer);
     Mask around = withinDistance(lv, 1);
     for (std::size_t i = 0; i < epiMask.data.size(); ++i) epiMask.data[i] |= around.data[i];
     fillHoles(epiMask);
-
-    for (std::size_t i = 0; i < labels.data.size(); ++i)
-      labels.data[i] = lv.data[i] ? kLvBlood : epiMask.data[i] ? kLvMyocardium : kBackground;
-    return labels;
+    return epiMask;
   }
 };
 

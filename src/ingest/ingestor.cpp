@@ -39,7 +39,7 @@ storage::FileStore::Slot Ingestor::stage(const std::string& uid, std::error_code
 }
 
 IngestResult Ingestor::counted(IngestResult r) {
-  const char* help = "instances received (C-STORE, STOW-RS, import, analysis outputs), by outcome";
+  const char* help = "instances received (C-STORE, STOW-RS, analysis outputs), by outcome";
   metrics::counter("atrium_instances_total", help, std::string("outcome=\"") + statusName(r.status) + "\"").add();
   if (r.status == IngestStatus::Stored || r.status == IngestStatus::Replaced)
     metrics::counter("atrium_stored_bytes_total", "bytes of instances stored").add(static_cast<std::uint64_t>(r.bytes));
