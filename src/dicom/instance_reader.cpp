@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "dicom/indexed_attributes.h"
 #include "dicom/sop_classes.h"
 #include "dicom/text.h"
 #include "dicom/uid.h"
@@ -56,41 +57,34 @@ ReadResult readInstanceFile(const std::filesystem::path& file) {
     }
   }
 
+  // Every attribute the index keeps, read as its row of the table says.
   TextDecoder text(ds);
-  auto str = [&](const DcmTagKey& k) { return trim(text.decode(getRaw(ds, k), false)); };
-  auto pn = [&](const DcmTagKey& k) { return trimPersonName(trim(text.decode(getRaw(ds, k), true))); };
-  auto plain = [&](const DcmTagKey& k) { return trim(getRaw(ds, k)); };
-
   rec.instance.specificCharacterSet = text.charset();
-  rec.instance.instanceNumber = plain(DCM_InstanceNumber);
-  rec.instance.numberOfFrames = plain(DCM_NumberOfFrames);
-  Uint16 us = 0;
-  if (ds.findAndGetUint16(DCM_Rows, us).good()) rec.instance.rows = std::to_string(us);
-  if (ds.findAndGetUint16(DCM_Columns, us).good()) rec.instance.columns = std::to_string(us);
-
-  rec.patient.patientId = str(DCM_PatientID);
-  rec.patient.issuerOfPatientId = str(DCM_IssuerOfPatientID);
-  rec.patient.patientName = pn(DCM_PatientName);
-  rec.patient.birthDate = plain(DCM_PatientBirthDate);
-  rec.patient.sex = plain(DCM_PatientSex);
-
-  rec.study.studyInstanceUid = trimUid(getRaw(ds, DCM_StudyInstanceUID));
-  rec.study.studyDate = plain(DCM_StudyDate);
-  rec.study.studyTime = plain(DCM_StudyTime);
-  rec.study.accessionNumber = str(DCM_AccessionNumber);
-  rec.study.studyId = str(DCM_StudyID);
-  rec.study.studyDescription = str(DCM_StudyDescription);
-  rec.study.referringPhysicianName = pn(DCM_ReferringPhysicianName);
-
-  rec.series.seriesInstanceUid = trimUid(getRaw(ds, DCM_SeriesInstanceUID));
-  rec.series.modality = plain(DCM_Modality);
-  rec.series.seriesNumber = plain(DCM_SeriesNumber);
-  rec.series.seriesDescription = str(DCM_SeriesDescription);
-  rec.series.bodyPartExamined = str(DCM_BodyPartExamined);
-  rec.series.seriesDate = plain(DCM_SeriesDate);
-  rec.series.seriesTime = plain(DCM_SeriesTime);
-  rec.series.protocolName = str(DCM_ProtocolName);
-  rec.series.frameOfReferenceUid = trimUid(getRaw(ds, DCM_FrameOfReferenceUID));
+  for (const auto& a : indexedAttributes()) {
+    DcmTagKey key(a.group, a.element);
+    std::string& out = a.field(rec);
+    switch (a.readAs) {
+      case ReadAs::Text:
+        out = trim(text.decode(getRaw(ds, key), false));
+        break;
+      case ReadAs::PersonName:
+        out = trimPersonName(trim(text.decode(getRaw(ds, key), true)));
+        break;
+      case ReadAs::Plain:
+        out = trim(getRaw(ds, key));
+        break;
+      case ReadAs::Uid:
+        out = trimUid(getRaw(ds, key));
+        break;
+      case ReadAs::UnsignedShort: {
+        Uint16 us = 0;
+        if (ds.findAndGetUint16(key, us).good()) out = std::to_string(us);
+        break;
+      }
+      case ReadAs::Special:
+        break;
+    }
+  }
   return r;
 }
 

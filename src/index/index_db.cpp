@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "common/log.h"
+#include "dicom/indexed_attributes.h"
 #include "index/schema.h"
 #include "index/sqlite_util.h"
 
@@ -16,53 +17,67 @@ std::int64_t nowMs() {
 
 using StatementFor = std::function<Statement&(const char*)>;
 
+// A level's columns in the table of indexed attributes: "a,b,c", "?,?,?" and the rows, in order.
+struct LevelColumns {
+  std::string names, marks;
+  std::vector<const dicom::IndexedAttribute*> attributes;
+};
+LevelColumns columnsOf(dicom::RecordLevel level) {
+  LevelColumns c;
+  for (const auto& a : dicom::indexedAttributes()) {
+    if (a.level != level) continue;
+    c.names += std::string(c.names.empty() ? "" : ",") + a.column;
+    c.marks += c.marks.empty() ? "?" : ",?";
+    c.attributes.push_back(&a);
+  }
+  return c;
+}
+
+// One statement per level, built once (prepared statements are kept by their text's address).
+struct Inserts {
+  LevelColumns patient = columnsOf(dicom::RecordLevel::Patient), study = columnsOf(dicom::RecordLevel::Study),
+               series = columnsOf(dicom::RecordLevel::Series), instance = columnsOf(dicom::RecordLevel::Instance);
+  std::string patientSql = "INSERT INTO patients(patient_key," + patient.names + ") VALUES(?," + patient.marks +
+                           ") ON CONFLICT(patient_key) DO UPDATE SET name=excluded.name, "
+                           "birth_date=excluded.birth_date, sex=excluded.sex RETURNING pk";
+  std::string studySql = "INSERT INTO studies(patient_pk," + study.names + ",updated_at) VALUES(?," + study.marks +
+                         ",?) ON CONFLICT(study_uid) DO UPDATE SET updated_at=excluded.updated_at RETURNING pk";
+  std::string seriesSql = "INSERT INTO series(study_pk," + series.names + ") VALUES(?," + series.marks +
+                          ") ON CONFLICT(series_uid) DO UPDATE SET series_uid=series_uid RETURNING pk";
+  std::string instanceSql = "INSERT INTO instances(series_pk," + instance.names +
+                            ",path,size,checksum,source_aet,received_at) VALUES(?," + instance.marks + ",?,?,?,?,?)";
+};
+const Inserts& inserts() {
+  static const Inserts i;
+  return i;
+}
+
+// Binds a level's attribute values from parameter `first` on; returns the next parameter.
+int bindLevel(Statement& st, int first, const LevelColumns& level, const dicom::InstanceRecord& r) {
+  for (const auto* a : level.attributes) st.bind(first++, a->value(r));
+  return first;
+}
+
 // Insert or refresh the patient/study/series rows; returns the series pk.
 std::int64_t upsertHierarchy(const StatementFor& prepared, const dicom::InstanceRecord& r, std::int64_t now) {
-  Statement& p = prepared(
-      "INSERT INTO patients(patient_key,patient_id,issuer,name,birth_date,sex) VALUES(?,?,?,?,?,?) "
-      "ON CONFLICT(patient_key) DO UPDATE SET name=excluded.name, birth_date=excluded.birth_date, "
-      "sex=excluded.sex RETURNING pk");
-  p.bind(1, r.patient.patientId + '\x1f' + r.patient.issuerOfPatientId)
-      .bind(2, r.patient.patientId)
-      .bind(3, r.patient.issuerOfPatientId)
-      .bind(4, r.patient.patientName)
-      .bind(5, r.patient.birthDate)
-      .bind(6, r.patient.sex);
+  const Inserts& in = inserts();
+  Statement& p = prepared(in.patientSql.c_str());
+  p.bind(1, r.patient.patientId + '\x1f' + r.patient.issuerOfPatientId);
+  bindLevel(p, 2, in.patient, r);
   p.step();
   std::int64_t patientPk = p.integer(0);
   p.reset();
 
-  Statement& s = prepared(
-      "INSERT INTO studies(patient_pk,study_uid,study_date,study_time,accession,study_id,description,"
-      "referring_physician,updated_at) VALUES(?,?,?,?,?,?,?,?,?) "
-      "ON CONFLICT(study_uid) DO UPDATE SET updated_at=excluded.updated_at RETURNING pk");
-  s.bind(1, patientPk)
-      .bind(2, r.study.studyInstanceUid)
-      .bind(3, r.study.studyDate)
-      .bind(4, r.study.studyTime)
-      .bind(5, r.study.accessionNumber)
-      .bind(6, r.study.studyId)
-      .bind(7, r.study.studyDescription)
-      .bind(8, r.study.referringPhysicianName)
-      .bind(9, now);
+  Statement& s = prepared(in.studySql.c_str());
+  s.bind(1, patientPk);
+  s.bind(bindLevel(s, 2, in.study, r), now);
   s.step();
   std::int64_t studyPk = s.integer(0);
   s.reset();
 
-  Statement& se = prepared(
-      "INSERT INTO series(study_pk,series_uid,modality,series_number,description,body_part,series_date,"
-      "series_time,protocol_name,frame_of_reference_uid) VALUES(?,?,?,?,?,?,?,?,?,?) "
-      "ON CONFLICT(series_uid) DO UPDATE SET series_uid=series_uid RETURNING pk");
-  se.bind(1, studyPk)
-      .bind(2, r.series.seriesInstanceUid)
-      .bind(3, r.series.modality)
-      .bind(4, r.series.seriesNumber)
-      .bind(5, r.series.seriesDescription)
-      .bind(6, r.series.bodyPartExamined)
-      .bind(7, r.series.seriesDate)
-      .bind(8, r.series.seriesTime)
-      .bind(9, r.series.protocolName)
-      .bind(10, r.series.frameOfReferenceUid);
+  Statement& se = prepared(in.seriesSql.c_str());
+  se.bind(1, studyPk);
+  bindLevel(se, 2, in.series, r);
   se.step();
   std::int64_t seriesPk = se.integer(0);
   se.reset();
@@ -174,24 +189,11 @@ InsertOutcome IndexDatabase::addInstance(const dicom::InstanceRecord& r, const S
       d.step();
       d.reset();
     }
-    Statement& ins = writerStatement(
-        "INSERT INTO instances(series_pk,sop_uid,sop_class_uid,instance_number,number_of_frames,rows_,"
-        "columns_,specific_character_set,transfer_syntax,path,size,checksum,source_aet,received_at) "
-        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    ins.bind(1, seriesPk)
-        .bind(2, r.instance.sopInstanceUid)
-        .bind(3, r.instance.sopClassUid)
-        .bind(4, r.instance.instanceNumber)
-        .bind(5, r.instance.numberOfFrames)
-        .bind(6, r.instance.rows)
-        .bind(7, r.instance.columns)
-        .bind(8, r.instance.specificCharacterSet)
-        .bind(9, r.transferSyntaxUid)
-        .bind(10, f.relativePath)
-        .bind(11, f.size)
-        .bind(12, f.checksum)
-        .bind(13, f.sourceAet)
-        .bind(14, now);
+    Statement& ins = writerStatement(inserts().instanceSql.c_str());
+    ins.bind(1, seriesPk);
+    int next = bindLevel(ins, 2, inserts().instance, r);
+    ins.bind(next, f.relativePath).bind(next + 1, f.size).bind(next + 2, f.checksum).bind(next + 3, f.sourceAet);
+    ins.bind(next + 4, now);
     ins.step();
     ins.reset();
     outcome = existing ? InsertOutcome::Replaced : InsertOutcome::Inserted;

@@ -1,5 +1,10 @@
 #include "query/attributes.h"
 
+#include <string>
+#include <vector>
+
+#include "dicom/indexed_attributes.h"
+
 namespace atrium::query {
 namespace {
 
@@ -20,48 +25,49 @@ constexpr const char* kSopClasses =
     "(SELECT replace(group_concat(DISTINCT x.sop_class_uid), ',', '\\') FROM instances x JOIN series y "
     "ON y.pk=x.series_pk WHERE y.study_pk=st.pk)";
 
-const AttributeInfo kAttributes[] = {
-    // Patient
-    {tag(0x0010, 0x0010), Level::Patient, "PN", "p.name", Kind::Column},
-    {tag(0x0010, 0x0020), Level::Patient, "LO", "p.patient_id", Kind::Column},
-    {tag(0x0010, 0x0021), Level::Patient, "LO", "p.issuer", Kind::Column},
-    {tag(0x0010, 0x0030), Level::Patient, "DA", "p.birth_date", Kind::Column},
-    {tag(0x0010, 0x0040), Level::Patient, "CS", "p.sex", Kind::Column},
+// Counts and other values derived from the hierarchy; the stored attributes come from the one
+// table of indexed attributes (dicom/indexed_attributes.h).
+const AttributeInfo kComputedAttributes[] = {
     {tag(0x0020, 0x1200), Level::Patient, "IS", kPatientStudies, Kind::Computed},
     {tag(0x0020, 0x1202), Level::Patient, "IS", kPatientSeries, Kind::Computed},
     {tag(0x0020, 0x1204), Level::Patient, "IS", kPatientInstances, Kind::Computed},
-    // Study
-    {tag(0x0020, 0x000D), Level::Study, "UI", "st.study_uid", Kind::Column},
-    {tag(0x0008, 0x0020), Level::Study, "DA", "st.study_date", Kind::Column},
-    {tag(0x0008, 0x0030), Level::Study, "TM", "st.study_time", Kind::Column},
-    {tag(0x0008, 0x0050), Level::Study, "SH", "st.accession", Kind::Column},
-    {tag(0x0020, 0x0010), Level::Study, "SH", "st.study_id", Kind::Column},
-    {tag(0x0008, 0x1030), Level::Study, "LO", "st.description", Kind::Column},
-    {tag(0x0008, 0x0090), Level::Study, "PN", "st.referring_physician", Kind::Column},
     {tag(0x0008, 0x0061), Level::Study, "CS", kModalities, Kind::ModalitiesInStudy},
     {tag(0x0008, 0x0062), Level::Study, "UI", kSopClasses, Kind::Computed},
     {tag(0x0020, 0x1206), Level::Study, "IS", kStudySeries, Kind::Computed},
     {tag(0x0020, 0x1208), Level::Study, "IS", kStudyInstances, Kind::Computed},
-    // Series
-    {tag(0x0020, 0x000E), Level::Series, "UI", "se.series_uid", Kind::Column},
-    {tag(0x0008, 0x0060), Level::Series, "CS", "se.modality", Kind::Column},
-    {tag(0x0020, 0x0011), Level::Series, "IS", "se.series_number", Kind::Column},
-    {tag(0x0008, 0x103E), Level::Series, "LO", "se.description", Kind::Column},
-    {tag(0x0018, 0x0015), Level::Series, "CS", "se.body_part", Kind::Column},
-    {tag(0x0008, 0x0021), Level::Series, "DA", "se.series_date", Kind::Column},
-    {tag(0x0008, 0x0031), Level::Series, "TM", "se.series_time", Kind::Column},
-    {tag(0x0018, 0x1030), Level::Series, "LO", "se.protocol_name", Kind::Column},
-    {tag(0x0020, 0x0052), Level::Series, "UI", "se.frame_of_reference_uid", Kind::Column},
     {tag(0x0020, 0x1209), Level::Series, "IS", kSeriesInstances, Kind::Computed},
-    // Image
-    {tag(0x0008, 0x0018), Level::Image, "UI", "i.sop_uid", Kind::Column},
-    {tag(0x0008, 0x0016), Level::Image, "UI", "i.sop_class_uid", Kind::Column},
-    {tag(0x0020, 0x0013), Level::Image, "IS", "i.instance_number", Kind::Column},
-    {tag(0x0028, 0x0008), Level::Image, "IS", "i.number_of_frames", Kind::Column},
-    {tag(0x0028, 0x0010), Level::Image, "US", "i.rows_", Kind::Column},
-    {tag(0x0028, 0x0011), Level::Image, "US", "i.columns_", Kind::Column},
-    {tag(0x0008, 0x3002), Level::Image, "UI", "i.transfer_syntax", Kind::Column},
 };
+
+// The indexed attributes as columns of the query's tables (aliases p, st, se, i). The Specific
+// Character Set is the response's own, never a stored one.
+const std::vector<AttributeInfo>& storedAttributes() {
+  static const std::vector<std::string> expressions = [] {
+    std::vector<std::string> out;
+    for (const auto& a : dicom::indexedAttributes()) {
+      const char* alias = a.level == dicom::RecordLevel::Patient  ? "p."
+                          : a.level == dicom::RecordLevel::Study  ? "st."
+                          : a.level == dicom::RecordLevel::Series ? "se."
+                                                                  : "i.";
+      out.push_back(alias + std::string(a.column));
+    }
+    return out;
+  }();
+  static const std::vector<AttributeInfo> table = [] {
+    std::vector<AttributeInfo> out;
+    const auto& all = dicom::indexedAttributes();
+    for (std::size_t n = 0; n < all.size(); ++n) {
+      const auto& a = all[n];
+      if (a.tag() == tag(0x0008, 0x0005)) continue;
+      Level level = a.level == dicom::RecordLevel::Patient  ? Level::Patient
+                    : a.level == dicom::RecordLevel::Study  ? Level::Study
+                    : a.level == dicom::RecordLevel::Series ? Level::Series
+                                                            : Level::Image;
+      out.push_back({a.tag(), level, a.vr, expressions[n].c_str(), Kind::Column});
+    }
+    return out;
+  }();
+  return table;
+}
 
 // Modality Worklist (PS3.4 K.6.1.2): the item (w) and the scheduled procedure step (s) columns.
 const AttributeInfo kWorklistItemAttributes[] = {
@@ -107,7 +113,10 @@ const AttributeInfo* findAttribute(Level level, Tag sequence, Tag t) {
     if (sequence == kScheduledProcedureStepSequence) return lookup(kWorklistStepAttributes, t);
     return nullptr;
   }
-  return sequence == 0 ? lookup(kAttributes, t) : nullptr;
+  if (sequence != 0) return nullptr;
+  for (const auto& a : storedAttributes())
+    if (a.tag == t) return &a;
+  return lookup(kComputedAttributes, t);
 }
 
 Tag uniqueKey(Level l) {

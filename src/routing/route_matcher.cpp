@@ -1,43 +1,11 @@
 #include "routing/route_matcher.h"
 
 #include <algorithm>
-#include <functional>
-#include <map>
+
+#include "dicom/indexed_attributes.h"
 
 namespace atrium::routing {
 namespace {
-
-using Getter = std::function<const std::string&(const dicom::InstanceRecord&)>;
-
-// The attributes an instance record holds (what the index knows), by DICOM keyword.
-const std::map<std::string, Getter>& getters() {
-  using R = dicom::InstanceRecord;
-  static const std::map<std::string, Getter> m = {
-      {"PatientID", [](const R& r) -> const std::string& { return r.patient.patientId; }},
-      {"IssuerOfPatientID", [](const R& r) -> const std::string& { return r.patient.issuerOfPatientId; }},
-      {"PatientName", [](const R& r) -> const std::string& { return r.patient.patientName; }},
-      {"PatientBirthDate", [](const R& r) -> const std::string& { return r.patient.birthDate; }},
-      {"PatientSex", [](const R& r) -> const std::string& { return r.patient.sex; }},
-      {"StudyInstanceUID", [](const R& r) -> const std::string& { return r.study.studyInstanceUid; }},
-      {"StudyDate", [](const R& r) -> const std::string& { return r.study.studyDate; }},
-      {"StudyTime", [](const R& r) -> const std::string& { return r.study.studyTime; }},
-      {"AccessionNumber", [](const R& r) -> const std::string& { return r.study.accessionNumber; }},
-      {"StudyID", [](const R& r) -> const std::string& { return r.study.studyId; }},
-      {"StudyDescription", [](const R& r) -> const std::string& { return r.study.studyDescription; }},
-      {"ReferringPhysicianName", [](const R& r) -> const std::string& { return r.study.referringPhysicianName; }},
-      {"SeriesInstanceUID", [](const R& r) -> const std::string& { return r.series.seriesInstanceUid; }},
-      {"Modality", [](const R& r) -> const std::string& { return r.series.modality; }},
-      {"SeriesNumber", [](const R& r) -> const std::string& { return r.series.seriesNumber; }},
-      {"SeriesDescription", [](const R& r) -> const std::string& { return r.series.seriesDescription; }},
-      {"BodyPartExamined", [](const R& r) -> const std::string& { return r.series.bodyPartExamined; }},
-      {"ProtocolName", [](const R& r) -> const std::string& { return r.series.protocolName; }},
-      {"SOPClassUID", [](const R& r) -> const std::string& { return r.instance.sopClassUid; }},
-      {"SOPInstanceUID", [](const R& r) -> const std::string& { return r.instance.sopInstanceUid; }},
-      {"InstanceNumber", [](const R& r) -> const std::string& { return r.instance.instanceNumber; }},
-      {"TransferSyntaxUID", [](const R& r) -> const std::string& { return r.transferSyntaxUid; }},
-  };
-  return m;
-}
 
 constexpr const char* kCallingAet = "calling_aet";
 
@@ -82,8 +50,8 @@ std::vector<std::string> destinationsFor(const std::vector<Route>& routes, const
   for (const auto& route : routes) {
     bool all = std::all_of(route.match.begin(), route.match.end(), [&](const auto& m) {
       if (m.first == kCallingAet) return matchesAny(m.second, callingAet);
-      auto it = getters().find(m.first);
-      return it != getters().end() && matchesAny(m.second, it->second(record));
+      const auto* attribute = dicom::indexedAttribute(m.first);
+      return attribute && matchesAny(m.second, attribute->value(record));
     });
     if (!all) continue;
     for (const auto& d : route.destinations)
@@ -95,7 +63,7 @@ std::vector<std::string> destinationsFor(const std::vector<Route>& routes, const
 void validateRoutes(const std::vector<Route>& routes) {
   for (const auto& r : routes)
     for (const auto& m : r.match)
-      if (m.first != kCallingAet && !getters().count(m.first))
+      if (m.first != kCallingAet && !dicom::indexedAttribute(m.first))
         throw ConfigError(
             "config: route '" + r.name + "' matches on '" + m.first +
             "', which is not an indexed attribute (use a DICOM keyword such as Modality, or calling_aet)");
