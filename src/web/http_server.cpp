@@ -84,12 +84,27 @@ double since(std::chrono::steady_clock::time_point t) {
 
 bool HttpServer::allowed(const httplib::Request& req, httplib::Response& res, Role role) const {
   if (!auth_.enabled()) return true;
-  auto id = auth_.authenticate(req.get_header_value("Authorization"));
+  const std::string& from = req.remote_addr;
+  if (int wait = throttle_.lockedFor(from)) {
+    res.set_header("Retry-After", std::to_string(wait));
+    sendError(res, 429, "too many failed logins from " + from + "; try again in " + std::to_string(wait) + " s");
+    return false;
+  }
+  std::string authorization = req.get_header_value("Authorization");
+  auto id = auth_.authenticate(authorization);
   if (!id) {
+    if (!authorization.empty()) {  // wrong credentials (a first request without any is no attempt)
+      metrics::counter("atrium_http_login_failures_total", "HTTP requests with wrong credentials").add();
+      if (throttle_.failed(from)) {
+        log::warn("HTTP: ", LoginThrottle::kFree, " failed logins from ", from, ": refused (429) for a while");
+        metrics::counter("atrium_http_login_lockouts_total", "addresses refused for repeated failed logins").add();
+      }
+    }
     res.set_header("WWW-Authenticate", "Basic realm=\"Atrium\"");
     sendError(res, 401, "authentication required (HTTP Basic or Bearer token)");
     return false;
   }
+  throttle_.succeeded(from);
   if (static_cast<int>(id->role) < static_cast<int>(role)) {
     sendError(
         res, 403,

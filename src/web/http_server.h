@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "web/auth.h"
+#include "web/login_throttle.h"
 
 namespace httplib {
 class Server;
@@ -57,6 +58,7 @@ class HttpServer {
 
   const Config& config_;
   const Authenticator& auth_;
+  mutable LoginThrottle throttle_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   std::vector<Route> routes_;

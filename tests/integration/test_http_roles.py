@@ -75,5 +75,34 @@ def test_every_route_follows_the_role_policy():
         cleanup(work)
 
 
+def test_failed_logins_are_slowed_down():
+    """Five wrong passwords from one address: that address is answered 429 (with Retry-After) for a
+    while, even with the right password; another address is not affected."""
+    import base64
+    import http.client
+    work = tempdir("throttle")
+    try:
+        with AtriumServer(os.path.join(work, "data"), http=True, extra_args=USERS) as srv:
+            def get(auth, source="127.0.0.1"):
+                c = http.client.HTTPConnection("127.0.0.1", srv.http_port, timeout=30, source_address=(source, 0))
+                token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+                c.request("GET", "/api/status", headers={"Authorization": "Basic " + token})
+                r = c.getresponse()
+                out = (r.status, r.getheader("Retry-After"), r.read())
+                c.close()
+                return out
+            check(get(VIEWER)[0] == 200, "a right password first")
+            for i in range(5):
+                check(get((VIEWER[0], f"wrong{i}"))[0] == 401, f"wrong password {i}")
+            status, retry, body = get(VIEWER)
+            check(status == 429 and retry and 0 < int(retry) <= 60 and b"too many failed logins" in body,
+                  f"after five failures: {status} {retry} {body!r}")
+            check(get(VIEWER, source="127.0.0.2")[0] == 200, "another address still logs in")
+            check(srv.http("GET", "/healthz")[0] == 200, "the open route stays open")
+            check("failed logins from 127.0.0.1" in srv.log_text(), "the lockout is logged")
+    finally:
+        cleanup(work)
+
+
 if __name__ == "__main__":
-    main([test_every_route_follows_the_role_policy])
+    main([test_every_route_follows_the_role_policy, test_failed_logins_are_slowed_down])
