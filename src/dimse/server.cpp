@@ -5,7 +5,11 @@
 #include <dcmtk/dcmnet/dimse.h>
 #include <dcmtk/dcmnet/dulstruc.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
@@ -58,14 +62,25 @@ void DimseServer::open() {
   // EAGAIN from accept() rather than block there (and block shutdown).
   int fd = static_cast<PRIVATE_NETWORKKEY*>(network_->network)->networkSpecific.TCP.listenSocket;
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  // A connection is handed to us only once its first bytes have arrived: a bare TCP connection (a
+  // health check, a port scan, a peer that never speaks) never takes an accepting thread, so it
+  // cannot keep real associations waiting behind it.
+  // And the queue of connections waiting for accept() is the system's largest (DCMTK asks for 50):
+  // a burst of them must not make the kernel drop a real association's SYN.
+  ::listen(fd, SOMAXCONN);
+  int deferSeconds = config_.artimTimeoutSeconds;
+  if (::setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &deferSeconds, sizeof deferSeconds) != 0)
+    log::warn("cannot set TCP_DEFER_ACCEPT on the DICOM port: ", std::strerror(errno));
 }
 
 void DimseServer::run() {
   log::info("DICOM server ", config_.aet, " listening on port ", config_.dicomPort, " (max ", config_.maxAssociations,
             " associations, max PDU ", config_.maxPdu, ")");
-  // DCMTK reads the A-ASSOCIATE-RQ inside ASC_receiveAssociation, on the accepting thread, so
-  // a peer that connects and stays silent holds that thread for up to the ARTIM timeout.
-  // Several accepting threads on the same listening socket keep the door open meanwhile.
+  // DCMTK reads the A-ASSOCIATE-RQ inside ASC_receiveAssociation, on the accepting thread, so a
+  // peer that sends part of a request and stalls holds that thread for up to the ARTIM timeout
+  // (silent ones never reach it: TCP_DEFER_ACCEPT). kListenerThreads accepting threads on the same
+  // listening socket bound how many such half-open requests are read at once, apart from the
+  // max_associations slots, which only accepted associations take.
   std::vector<std::thread> listeners;
   for (int i = 0; i < kListenerThreads; ++i) listeners.emplace_back([this] { acceptLoop(); });
   for (auto& t : listeners) t.join();

@@ -29,7 +29,7 @@ class DimseServer {
   int activeAssociations() const { return active_; }
 
  private:
-  static constexpr int kListenerThreads = 4;
+  static constexpr int kListenerThreads = 16;
   void acceptLoop();
   void serveAssociation(T_ASC_Association* assoc);
   // True when accepted; *slot then holds one of max_associations, to be given back when it ends.

@@ -1,0 +1,49 @@
+"""Connections that never become associations must not keep real ones waiting (#15): 200 bare TCP
+connections held open (health checks, a port scan) and 8 that send half an A-ASSOCIATE-RQ and stall
+(slowloris), then a real C-ECHO and C-STORE. With ARTIM at 30 s, an archive that let those hold its
+accepting threads or association slots would make the real ones wait 30 s or more; here they must
+succeed well before that."""
+import os
+import socket
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from atrium_testlib import AtriumServer, check, cleanup, main, make_mr_files, run, tempdir  # noqa: E402
+
+
+def test_idle_and_stalled_connections_do_not_block_associations():
+    work = tempdir("flood")
+    held = []
+    try:
+        files = make_mr_files(os.path.join(work, "in"), 1)
+        with AtriumServer(os.path.join(work, "data"), config={"artim_timeout_s": 30, "max_associations": 4}) as srv:
+            for _ in range(200):
+                s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+                held.append(s)
+            for _ in range(8):
+                s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+                s.sendall(b"\x01\x00\x00\x00")  # the start of an A-ASSOCIATE-RQ header, then nothing
+                held.append(s)
+            time.sleep(0.5)
+            start = time.time()
+            p = run(["echoscu", "-to", "20", "-aec", srv.aet, "127.0.0.1", str(srv.port)], timeout=60)
+            echo_s = time.time() - start
+            check(p.returncode == 0, f"C-ECHO failed: {p.stderr.decode()[-500:]}")
+            start = time.time()
+            p = run(["storescu", "-to", "20", "-aec", srv.aet, "127.0.0.1", str(srv.port), files[0]], timeout=60)
+            store_s = time.time() - start
+            check(p.returncode == 0 and len(srv.instances()) == 1, f"C-STORE failed: {p.stderr.decode()[-500:]}")
+            # Well under ARTIM (30 s): nothing waited for the idle or stalled connections.
+            check(echo_s < 10 and store_s < 10, f"C-ECHO took {echo_s:.1f} s, C-STORE {store_s:.1f} s")
+            check(srv.alive(), "the server survived")
+            for s in held:  # before stopping: the stalled ones would hold its threads until ARTIM
+                s.close()
+    finally:
+        for s in held:
+            s.close()
+        cleanup(work)
+
+
+if __name__ == "__main__":
+    main([test_idle_and_stalled_connections_do_not_block_associations])
