@@ -60,8 +60,12 @@ def test_metrics_count_what_happened():
             check(m['atrium_http_requests_total{code="2xx"}'] >= 1 and m["atrium_http_request_seconds_count"] >= 2, m)
             check(m['atrium_index_objects{level="instance"}'] == 3 and m['atrium_index_objects{level="study"}'] == 1, m)
             check(m['atrium_jobs{state="pending"}'] == 0 and m["atrium_disk_free_bytes"] > 0, m)
-            buckets = [v for k, v in sorted(m.items()) if k.startswith("atrium_http_request_seconds_bucket")]
-            check(buckets == sorted(buckets) or len(buckets) > 0, "cumulative buckets")
+            # Histogram buckets are cumulative: non-decreasing with le, +Inf equal to the count.
+            le = {k.split('le="')[1].rstrip('"}'): v for k, v in m.items()
+                  if k.startswith("atrium_http_request_seconds_bucket")}
+            bounds = sorted((float(b), v) for b, v in le.items())
+            check(len(bounds) == 13 and [v for _, v in bounds] == sorted(v for _, v in bounds), f"buckets {bounds}")
+            check(le["+Inf"] == m["atrium_http_request_seconds_count"], "+Inf bucket = count")
             # /metrics needs a user when authentication is on; /healthz does not.
             check(srv.http("GET", "/metrics")[0] == 401, "/metrics without a user")
     finally:

@@ -52,7 +52,7 @@ TEST(FillHoles, HolesInsideAreFilledAndOpeningsKept) {
   Mask m(12, 10, 0);
   for (int y = 2; y <= 7; ++y)
     for (int x = 2; x <= 8; ++x) m.at(x, y) = (x == 2 || x == 8 || y == 2 || y == 7);  // a ring
-  m.at(5, 5) = 1;  // an island in the hole
+  m.at(5, 5) = 1;                                                                      // an island in the hole
   Mask u(12, 10, 0);  // a U open at the top: not a hole
   for (int y = 2; y <= 7; ++y) u.at(2, y) = u.at(6, y) = 1;
   for (int x = 2; x <= 6; ++x) u.at(x, 7) = 1;

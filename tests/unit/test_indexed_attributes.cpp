@@ -7,14 +7,14 @@
 
 #include "dicom/indexed_attributes.h"
 #include "index/index_db.h"
+#include "temp_dir.h"
 
 using namespace atrium;
 
 TEST(IndexedAttributes, EveryRowHasItsColumnAndItsDictionaryKeyword) {
-  char tmpl[] = "/tmp/atrium-attrs-XXXXXX";
-  std::filesystem::path dir = mkdtemp(tmpl);
+  test::TempDir dir{"atrium-attrs"};
   {
-    index::IndexDatabase db(dir / "index.db");
+    index::IndexDatabase db(dir.path / "index.db");
     const char* tables[] = {"patients", "studies", "series", "instances"};
     std::set<std::string> seenKeywords;
     for (const auto& a : dicom::indexedAttributes()) {
@@ -36,5 +36,4 @@ TEST(IndexedAttributes, EveryRowHasItsColumnAndItsDictionaryKeyword) {
     EXPECT_NE(dicom::indexedAttribute("AccessionNumber"), nullptr);
     EXPECT_EQ(dicom::indexedAttribute("NoSuchKeyword"), nullptr);
   }
-  std::filesystem::remove_all(dir);
 }

@@ -10,19 +10,11 @@
 #include "index/index_db.h"
 #include "ingest/ingestor.h"
 #include "storage/file_store.h"
+#include "temp_dir.h"
 
 using namespace atrium;
 
 namespace {
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/atrium-test-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 std::filesystem::path writeInstance(const std::filesystem::path& file, const std::string& sopUid,
                                     const char* charset = nullptr, const char* name = "Doe^John") {
@@ -41,7 +33,7 @@ std::filesystem::path writeInstance(const std::filesystem::path& file, const std
 }
 
 struct Fixture {
-  TempDir dir;
+  test::TempDir dir{"atrium-test"};
   storage::FileStore store{dir.path / "storage"};
   index::IndexDatabase db{dir.path / "index.db"};
 };
@@ -132,7 +124,7 @@ TEST(Ingest, DecodesNamesToUtf8) {
 }
 
 TEST(FileStore, StaleTempFilesAreRemoved) {
-  TempDir dir;
+  test::TempDir dir{"atrium-test"};
   storage::FileStore store(dir.path);
   std::error_code ec;
   auto slot = store.prepare("1.2.3", ec);

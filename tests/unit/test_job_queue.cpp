@@ -4,23 +4,15 @@
 
 #include "index/index_db.h"
 #include "routing/job_queue.h"
+#include "temp_dir.h"
 
 using namespace atrium;
 using namespace atrium::routing;
 
 namespace {
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/atrium-jobs-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
-
 struct Queue {
-  TempDir dir;
+  test::TempDir dir{"atrium-jobs"};
   index::IndexDatabase db{dir.path / "index.db"};
   RetryPolicy policy{3, 0, 0};  // three attempts, no delay: every pending job is due at once
   // n instances of study 1.2.3 indexed, and a forward job of them for PEER.

@@ -57,8 +57,8 @@ TEST(Multipart, TruncatedBodyIsNotFinished) {
 }
 
 TEST(MediaType, ParsesRangesAndQuotedParameters) {
-  auto r = parseMediaRanges(
-      R"(multipart/related; type="application/dicom"; transfer-syntax=*, application/json;q=0.5)");
+  auto r =
+      parseMediaRanges(R"(multipart/related; type="application/dicom"; transfer-syntax=*, application/json;q=0.5)");
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].type, "multipart/related");
   EXPECT_EQ(r[0].param("type"), "application/dicom");

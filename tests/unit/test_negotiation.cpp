@@ -36,14 +36,16 @@ TEST(Negotiation, AcceptsTheServicesAtriumProvidesOnly) {
   EXPECT_EQ(negotiateContext(UID_FINDStudyRootQueryRetrieveInformationModel, {UID_LittleEndianImplicitTransferSyntax})
                 .decision,
             ContextDecision::Accept);
-  EXPECT_EQ(negotiateContext(UID_GETPatientRootQueryRetrieveInformationModel, {UID_JPEGProcess1TransferSyntax}).decision,
-            ContextDecision::TransferSyntaxesNotSupported);
+  EXPECT_EQ(
+      negotiateContext(UID_GETPatientRootQueryRetrieveInformationModel, {UID_JPEGProcess1TransferSyntax}).decision,
+      ContextDecision::TransferSyntaxesNotSupported);
   EXPECT_EQ(negotiateContext(UID_StorageCommitmentPushModelSOPClass, {UID_LittleEndianImplicitTransferSyntax}).decision,
             ContextDecision::Accept);
-  EXPECT_EQ(negotiateContext(UID_FINDModalityWorklistInformationModel, {UID_LittleEndianExplicitTransferSyntax}).decision,
-            ContextDecision::Accept);
-  EXPECT_EQ(negotiateContext(UID_ModalityPerformedProcedureStepSOPClass, {UID_LittleEndianImplicitTransferSyntax})
-                .decision,
-            ContextDecision::AbstractSyntaxNotSupported);
+  EXPECT_EQ(
+      negotiateContext(UID_FINDModalityWorklistInformationModel, {UID_LittleEndianExplicitTransferSyntax}).decision,
+      ContextDecision::Accept);
+  EXPECT_EQ(
+      negotiateContext(UID_ModalityPerformedProcedureStepSOPClass, {UID_LittleEndianImplicitTransferSyntax}).decision,
+      ContextDecision::AbstractSyntaxNotSupported);
   EXPECT_EQ(negotiateContext(UID_CTImageStorage, {"1.2.3"}).decision, ContextDecision::TransferSyntaxesNotSupported);
 }

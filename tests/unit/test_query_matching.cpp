@@ -7,19 +7,11 @@
 #include "index/index_db.h"
 #include "query/runner.h"
 #include "query/sql_builder.h"
+#include "temp_dir.h"
 
 using namespace atrium;
 
 namespace {
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/atrium-query-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 constexpr query::Tag kPatientName = query::tag(0x0010, 0x0010);
 constexpr query::Tag kStudyDate = query::tag(0x0008, 0x0020);
@@ -28,7 +20,7 @@ constexpr query::Tag kStudyUid = query::tag(0x0020, 0x000D);
 
 // One study per (name, date, accession); study UID 1.2.<n>.
 struct Archive {
-  TempDir dir;
+  test::TempDir dir{"atrium-query"};
   index::IndexDatabase db{dir.path / "index.db"};
   explicit Archive(const std::vector<std::tuple<std::string, std::string, std::string>>& studies) {
     int n = 0;

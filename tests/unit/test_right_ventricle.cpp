@@ -111,8 +111,10 @@ TEST(RightVentricle, AThinDarkLineKeepsTheFatOutside) {
   for (int y = 0; y < 100; ++y)
     for (int x = 0; x < 100; ++x) {
       double r = std::hypot(x - 50, y - 50), outer = std::hypot(x - 42, y - 50);
-      if (x < 50 && r > 23 && outer > 34 && outer <= 35) s.image.at(x, y) = 0.1f;  // the line
-      else if (x < 50 && r > 23 && outer > 35 && outer <= 45) s.image.at(x, y) = 1.2f;  // the fat
+      if (x < 50 && r > 23 && outer > 34 && outer <= 35)
+        s.image.at(x, y) = 0.1f;  // the line
+      else if (x < 50 && r > 23 && outer > 35 && outer <= 45)
+        s.image.at(x, y) = 1.2f;  // the fat
       crescent += s.image.at(x, y) == 0.8f;
     }
   labelRightVentricle(s.image, s.labels, 1.0);

@@ -104,7 +104,7 @@ TEST(RvOverCycle, AnRvInOnePhaseBetweenTwoWithoutIsDropped) {
   Segmentation seg(1);
   for (int p = 0; p < 20; ++p) seg[0].push_back(withRv(p >= 8 && p <= 12 && p != 10 ? 0 : int(a[p])));
   cleanRvOverCycle(seg, 2);
-  EXPECT_EQ(rvPixels(seg[0][10]), 0);  // alone between phases 9 and 11
+  EXPECT_EQ(rvPixels(seg[0][10]), 0);         // alone between phases 9 and 11
   EXPECT_EQ(rvPixels(seg[0][7]), int(a[7]));  // the others stay
   EXPECT_EQ(rvPixels(seg[0][13]), int(a[13]));
 }
@@ -171,6 +171,11 @@ TEST(SliceConsistency, APoolLargerThanItsNeighbourAtEveryPhaseIsGeometry) {
   // phase stands out against the end-diastolic ratio.
   auto seg = stack({500, 200, 300, 600});
   int calls = 0;
-  EXPECT_EQ(enforceSliceConsistency(seg, [&](int, int, const Mask&) { ++calls; return pool(1); }), 0);
+  EXPECT_EQ(enforceSliceConsistency(seg,
+                                    [&](int, int, const Mask&) {
+                                      ++calls;
+                                      return pool(1);
+                                    }),
+            0);
   EXPECT_EQ(calls, 0);
 }

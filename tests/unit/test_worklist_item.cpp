@@ -48,10 +48,11 @@ TEST(WorklistItem, RefusesWhatAScannerCannotUse) {
                           "00400100": {"vr": "SQ", "Value": [{"00400003": {"vr": "TM", "Value": ["0930"]}}]}})")
                 .find("(0040,0100)[0] (0040,0002) ScheduledProcedureStepStartDate"),
             std::string::npos);
-  EXPECT_NE(expectError(R"({"00100020": {"vr": "LO", "Value": ["P1"]}, "00100030": {"vr": "DA", "Value": ["1960-01-01"]},
+  EXPECT_NE(
+      expectError(R"({"00100020": {"vr": "LO", "Value": ["P1"]}, "00100030": {"vr": "DA", "Value": ["1960-01-01"]},
                           "00400100": {"vr": "SQ", "Value": [{"00400002": {"vr": "DA", "Value": ["20261122"]}}]}})")
-                .find("(0010,0030) PatientBirthDate"),
-            std::string::npos);
+          .find("(0010,0030) PatientBirthDate"),
+      std::string::npos);
   EXPECT_NE(expectError(R"({"0010": {"vr": "LO"}})").find("8 hex digits"), std::string::npos);
 }
 
@@ -71,6 +72,6 @@ TEST(WorklistQuery, StepKeysMatchTheStepTableAndStartDateTimeCombines) {
   EXPECT_NE(sql.sql.find("s.modality=?"), std::string::npos);
   EXPECT_NE(sql.sql.find("(s.start_date>? OR (s.start_date=? AND s.start_time>=?))"), std::string::npos);
   EXPECT_EQ(sql.sql.find("'CT'"), std::string::npos);
-  EXPECT_EQ(sql.binds, (atrium::index::Binds{"20261122", "20261122", "1000", "20261123", "20261123", "0900~", "P1",
-                                                 "MR"}));
+  EXPECT_EQ(sql.binds,
+            (atrium::index::Binds{"20261122", "20261122", "1000", "20261123", "20261123", "0900~", "P1", "MR"}));
 }
