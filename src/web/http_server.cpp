@@ -1,6 +1,9 @@
 #include "web/http_server.h"
 
 #include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <stdexcept>
@@ -59,6 +62,15 @@ HttpServer::HttpServer(const Config& config, const Authenticator& auth)
   server_->set_expect_100_continue_handler([limit](const httplib::Request& req, httplib::Response& res) {
     int refused = refuseAnnouncedBody(req, res, limit);
     return refused ? refused : 100;
+  });
+  // Like the DICOM port: a bare connection (a health check, a scan, a client that never sends a
+  // request) reaches a worker only once its first bytes arrive, and the accept queue is the
+  // system's largest (the library asks for 5), so silent sockets cannot hold every worker.
+  server_->set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    int defer = 10;
+    ::setsockopt(sock, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof defer);
+    listenSocket_ = sock;
   });
   server_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
     log::debug("HTTP ", req.method, " ", req.path, " ", res.status);
@@ -160,6 +172,7 @@ void HttpServer::start() {
   if (!server_->bind_to_port(config_.httpBind, config_.httpPort))
     throw std::runtime_error("cannot listen on HTTP port " + std::to_string(config_.httpPort) + " (" +
                              config_.httpBind + ")");
+  if (listenSocket_ >= 0) ::listen(listenSocket_, SOMAXCONN);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   log::info("HTTP server listening on ", config_.httpBind, ":", config_.httpPort,
             auth_.enabled() ? "" : " (authentication disabled)");

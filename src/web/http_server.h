@@ -62,6 +62,7 @@ class HttpServer {
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   std::vector<Route> routes_;
+  int listenSocket_ = -1;  // set when the library creates it (set_socket_options)
 };
 
 }  // namespace atrium::web

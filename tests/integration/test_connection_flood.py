@@ -45,5 +45,31 @@ def test_idle_and_stalled_connections_do_not_block_associations():
         cleanup(work)
 
 
+
+def test_idle_http_connections_do_not_block_requests():
+    """The same for HTTP: 100 bare connections to the HTTP port held open, then a request is
+    answered at once (its workers are not all waiting on silent sockets, its queue is not full)."""
+    import http.client
+    work = tempdir("flood-http")
+    held = []
+    try:
+        with AtriumServer(os.path.join(work, "data"), http=True, extra_args=["--no-auth"]) as srv:
+            for _ in range(100):
+                held.append(socket.create_connection(("127.0.0.1", srv.http_port), timeout=5))
+            time.sleep(0.5)
+            start = time.time()
+            c = http.client.HTTPConnection("127.0.0.1", srv.http_port, timeout=30)
+            c.request("GET", "/healthz")
+            status = c.getresponse().status
+            took = time.time() - start
+            check(status == 200 and took < 5, f"/healthz answered {status} after {took:.1f} s")
+            for s in held:
+                s.close()
+    finally:
+        for s in held:
+            s.close()
+        cleanup(work)
+
+
 if __name__ == "__main__":
-    main([test_idle_and_stalled_connections_do_not_block_associations])
+    main([test_idle_and_stalled_connections_do_not_block_associations, test_idle_http_connections_do_not_block_requests])
