@@ -141,6 +141,15 @@ std::vector<JobInfo> listJobs(const index::IndexDatabase& db) {
   return out;
 }
 
+std::map<std::string, int> countJobsByState(const index::IndexDatabase& db) {
+  std::map<std::string, int> out;
+  db.select("SELECT state, count(*) FROM jobs GROUP BY state", {}, [&](const Statement& r) {
+    out[r.text(0)] = static_cast<int>(r.integer(1));
+    return true;
+  });
+  return out;
+}
+
 std::optional<JobInfo> getJob(const index::IndexDatabase& db, std::int64_t id) {
   std::optional<JobInfo> out;
   db.select(std::string(kJobColumns) + " WHERE j.pk=?", {id}, [&](const Statement& r) {

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -41,6 +42,9 @@ struct JobInfo {
 // The fields `atrium jobs list --json` and GET /api/jobs share (each adds its own time stamps).
 nlohmann::json jobJson(const JobInfo& job);
 std::vector<JobInfo> listJobs(const index::IndexDatabase& db);
+// How many jobs are in each state (states without a job are absent): one grouped query, for
+// /api/status and /metrics, which need no job's details.
+std::map<std::string, int> countJobsByState(const index::IndexDatabase& db);
 std::optional<JobInfo> getJob(const index::IndexDatabase& db, std::int64_t id);
 
 // Retry: a failed, cancelled or waiting job goes again now, its unsent instances with it.

@@ -25,7 +25,7 @@ void registerAdminRoutes(HttpServer& http, WebContext& ctx) {
     std::error_code ec;
     auto space = std::filesystem::space(ctx.config.dataDir, ec);
     nlohmann::json jobs = nlohmann::json::object();
-    for (const auto& j : routing::listJobs(ctx.archive.index())) jobs[j.state] = jobs.value(j.state, 0) + 1;
+    for (const auto& [state, n] : routing::countJobsByState(ctx.archive.index())) jobs[state] = n;
     auto uptime =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - ctx.started).count();
     sendJson(res, 200,

@@ -80,7 +80,7 @@ void registerHealthRoutes(HttpServer& http, WebContext& ctx) {
                             std::pair{"series", counts.series}, std::pair{"instance", counts.instances}})
       out += std::string("atrium_index_objects{level=\"") + level + "\"} " + std::to_string(n) + "\n";
     std::map<std::string, int> jobs{{"pending", 0}, {"running", 0}, {"done", 0}, {"failed", 0}, {"cancelled", 0}};
-    for (const auto& j : routing::listJobs(ctx.archive.index())) ++jobs[j.state];
+    for (const auto& [state, n] : routing::countJobsByState(ctx.archive.index())) jobs[state] = n;
     out +=
         "# HELP atrium_jobs send-queue jobs, by state (pending and running: the queue depth)\n"
         "# TYPE atrium_jobs gauge\n";

@@ -70,6 +70,9 @@ TEST(JobQueue, AllSentIsDone) {
   EXPECT_EQ(j.sent, 2);
   EXPECT_EQ(j.failed, 0);
   EXPECT_FALSE(claimDueJob(q.db));
+  // A new instance of the study joins no done job: it opens a new pending one.
+  ASSERT_TRUE(q.db.write([&](sqlite3* c) { enqueueForward(c, "PEER", "1.2.3", "1.2.3.1.9", q.policy); }));
+  EXPECT_EQ(countJobsByState(q.db), (std::map<std::string, int>{{"done", 1}, {"pending", 1}}));
 }
 
 TEST(JobQueue, PartlySentRetriesTheRestThenFailsAfterItsAttempts) {
