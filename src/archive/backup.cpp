@@ -11,6 +11,7 @@
 #include "archive/archive.h"
 #include "common/fs.h"
 #include "common/version.h"
+#include "index/sqlite_util.h"
 #include "storage/data_lock.h"
 
 namespace atrium {
@@ -20,19 +21,19 @@ const char* kManifest = "atrium-backup.json";
 
 using Db = std::unique_ptr<sqlite3, decltype(&sqlite3_close)>;
 
-Db open(const std::filesystem::path& file, int flags) {
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(file.c_str(), &db, flags, nullptr);
-  Db out(db, sqlite3_close);
-  if (rc != SQLITE_OK) throw BackupError("cannot open " + file.string() + ": " + sqlite3_errstr(rc));
-  sqlite3_busy_timeout(db, 10000);
-  return out;
+// The index layer's opening (busy timeout included); its failure is this command's BackupError.
+Db open(const std::filesystem::path& file, bool readOnly) {
+  try {
+    return Db(index::openDatabase(file.string(), readOnly), sqlite3_close);
+  } catch (const index::DbError& e) {
+    throw BackupError(e.what());
+  }
 }
 
 // The whole database in one step: one read transaction on the source, so one consistent snapshot.
 void copyDatabase(const std::filesystem::path& from, const std::filesystem::path& to) {
-  auto src = open(from, SQLITE_OPEN_READONLY);
-  auto dst = open(to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  auto src = open(from, true);
+  auto dst = open(to, false);
   sqlite3_backup* b = sqlite3_backup_init(dst.get(), "main", src.get(), "main");
   if (!b) throw BackupError(std::string("cannot start the index backup: ") + sqlite3_errmsg(dst.get()));
   int rc;
@@ -43,11 +44,10 @@ void copyDatabase(const std::filesystem::path& from, const std::filesystem::path
   sqlite3_backup_finish(b);
   if (rc != SQLITE_DONE) throw BackupError(std::string("index backup failed: ") + sqlite3_errstr(rc));
   // The copy stands alone: no WAL beside it.
-  char* err = nullptr;
-  if (sqlite3_exec(dst.get(), "PRAGMA journal_mode=DELETE", nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "?";
-    sqlite3_free(err);
-    throw BackupError("index backup: " + msg);
+  try {
+    index::exec(dst.get(), "PRAGMA journal_mode=DELETE");
+  } catch (const index::DbError& e) {
+    throw BackupError(std::string("index backup: ") + e.what());
   }
 }
 
@@ -56,15 +56,14 @@ struct Instance {
 };
 
 std::vector<Instance> instancesIn(const std::filesystem::path& indexFile) {
-  auto db = open(indexFile, SQLITE_OPEN_READONLY);
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db.get(), "SELECT path, sop_uid FROM instances ORDER BY path", -1, &st, nullptr) != SQLITE_OK)
-    throw BackupError(indexFile.string() + " is not an Atrium index: " + sqlite3_errmsg(db.get()));
+  auto db = open(indexFile, true);
   std::vector<Instance> out;
-  while (sqlite3_step(st) == SQLITE_ROW)
-    out.push_back({reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
-                   reinterpret_cast<const char*>(sqlite3_column_text(st, 1))});
-  sqlite3_finalize(st);
+  try {
+    index::Statement st(db.get(), "SELECT path, sop_uid FROM instances ORDER BY path");
+    while (st.step()) out.push_back({st.text(0), st.text(1)});
+  } catch (const index::DbError& e) {
+    throw BackupError(indexFile.string() + " is not an Atrium index: " + e.what());
+  }
   return out;
 }
 
@@ -163,13 +162,10 @@ BackupResult restoreDataFolder(const std::filesystem::path& from, const std::fil
     throw BackupError(to.string() + " already holds an archive (index.db): restore into a new or empty folder");
   std::filesystem::create_directories(dst.storage);
   auto result = placeFiles(instancesIn(src.indexFile), src.storage, dst.storage, copy);
-  // The index is always copied: the restored archive will write to it.
+  // The index is always copied: the restored archive will write to it (and puts it back in WAL
+  // mode when it opens it).
   auto tmpIndex = to / "index.db.part";
   copyDatabase(src.indexFile, tmpIndex);
-  {
-    auto db = open(tmpIndex, SQLITE_OPEN_READWRITE);
-    sqlite3_exec(db.get(), "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
-  }
   if (auto e = fs::fsyncFile(tmpIndex)) throw BackupError("cannot fsync the index: " + e.message());
   if (auto e = fs::durableRename(tmpIndex, dst.indexFile)) throw BackupError("cannot place the index: " + e.message());
   return result;
