@@ -19,6 +19,11 @@ const char* kindName(IntegrityProblem::Kind k) {
   return "?";
 }
 
+std::string describe(const IntegrityProblem& p) {
+  return std::string(kindName(p.kind)) + ": " + p.path + (p.sopInstanceUid.empty() ? "" : " instance ") +
+         p.sopInstanceUid + " (" + p.detail + ")";
+}
+
 namespace {
 
 // Files under the storage root that could be instances: not temp files, not the folders where

@@ -19,6 +19,8 @@ struct IntegrityProblem {
   std::string detail;
 };
 const char* kindName(IntegrityProblem::Kind k);
+// One line naming the problem: "changed: ab/cd/x.dcm instance 1.2.3 (checksum ...)".
+std::string describe(const IntegrityProblem& p);
 
 struct IntegrityReport {
   std::int64_t checked = 0, bytes = 0;

@@ -31,10 +31,8 @@ void IntegrityScheduler::loop() {
     lock.unlock();
     try {
       auto start = std::chrono::steady_clock::now();
-      auto report = verifyStorage(archive_.index(), archive_.store().root(), [](const IntegrityProblem& p) {
-        log::error("verify: ", kindName(p.kind), ": ", p.path, p.sopInstanceUid.empty() ? "" : " instance ",
-                   p.sopInstanceUid, " (", p.detail, ")");
-      });
+      auto report = verifyStorage(archive_.index(), archive_.store().root(),
+                                  [](const IntegrityProblem& p) { log::error("verify: ", describe(p)); });
       double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       metrics::counter("atrium_verify_runs_total", "scheduled integrity checks run").add();
       metrics::gauge("atrium_verify_last_problems", "missing, changed and unindexed files found by the last check")

@@ -80,9 +80,7 @@ int runVerify(int argc, char** argv) {
   try {
     index::IndexDatabase index(indexFile);
     auto report = verifyStorage(index, DataLayout(dataDir).storage, [&](const IntegrityProblem& p) {
-      if (json) return;
-      std::printf("%s: %s%s%s (%s)\n", kindName(p.kind), p.path.c_str(), p.sopInstanceUid.empty() ? "" : " instance ",
-                  p.sopInstanceUid.c_str(), p.detail.c_str());
+      if (!json) std::printf("%s\n", describe(p).c_str());
     });
     if (json) {
       nlohmann::json out{{"checked", report.checked}, {"bytes", report.bytes}, {"problems", nlohmann::json::array()}};
