@@ -1,15 +1,13 @@
 // GET /healthz (is this node able to archive: index answers, disk takes a file) and GET /metrics
 // (Prometheus text format: the process's counters and histograms, plus what is read when scraped).
-#include <fcntl.h>
 #include <httplib.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <map>
 #include <thread>
 
+#include "common/fs.h"
 #include "common/metrics.h"
 #include "common/version.h"
 #include "routing/job_queue.h"
@@ -20,17 +18,15 @@
 namespace atrium::web {
 namespace {
 
-// Writes, fsyncs and removes a small file where instances are stored: "" or why it could not.
+// Writes a small file where instances are stored, the way the store writes (fs::writeFileDurably:
+// temp, fsync, rename, folder fsync), then removes it: "" or why it could not.
 std::string diskWritable(const std::filesystem::path& storage) {
   auto probe = storage / (".healthz-" + std::to_string(::getpid()) + "-" +
                           std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())));
-  int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return "cannot create a file in " + storage.string() + ": " + std::strerror(errno);
-  bool ok = ::write(fd, "ok", 2) == 2 && ::fsync(fd) == 0;
-  int err = errno;
-  ::close(fd);
-  ::unlink(probe.c_str());
-  return ok ? "" : "cannot write to " + storage.string() + ": " + std::strerror(err);
+  std::error_code ec = fs::writeFileDurably(probe, "ok", 2);
+  std::error_code ignored;
+  std::filesystem::remove(probe, ignored);
+  return ec ? "cannot write to " + storage.string() + ": " + ec.message() : "";
 }
 
 }  // namespace
