@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 namespace atrium::metrics {
 
@@ -48,6 +49,28 @@ class Histogram {
 Counter& counter(const std::string& name, const std::string& help, const std::string& labels = "");
 Gauge& gauge(const std::string& name, const std::string& help, const std::string& labels = "");
 Histogram& histogram(const std::string& name, const std::string& help, const std::string& labels = "");
+
+// The series of one counter by the values of one label, each looked up in the registry (and its
+// lock) only once: for hot paths (every request, every stored instance). The caller numbers the
+// values 0..N-1.
+template <std::size_t N>
+class CounterSet {
+ public:
+  CounterSet(std::string name, std::string help, std::string label)
+      : name_(std::move(name)), help_(std::move(help)), label_(std::move(label)) {}
+  Counter& at(std::size_t index, const std::string& value) {
+    Counter* c = cache_[index].load(std::memory_order_acquire);
+    if (!c) {
+      c = &counter(name_, help_, label_ + "=\"" + value + "\"");
+      cache_[index].store(c, std::memory_order_release);
+    }
+    return *c;
+  }
+
+ private:
+  std::string name_, help_, label_;
+  std::array<std::atomic<Counter*>, N> cache_{};
+};
 
 // Every metric created so far, in the text format, sorted by name.
 std::string render();

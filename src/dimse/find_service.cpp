@@ -47,8 +47,9 @@ bool serveFind(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsigned char pre
   std::string comment;
   std::uint16_t status;
   {
-    metrics::Timer timer(
-        metrics::histogram("atrium_dimse_find_seconds", "C-FIND and worklist queries answered, seconds"));
+    static metrics::Histogram& latency =
+        metrics::histogram("atrium_dimse_find_seconds", "C-FIND and worklist queries answered, seconds");
+    metrics::Timer timer(latency);
     status = handler.find(req.AffectedSOPClassUID, *identifier, onMatch, comment);
   }
   if (broken) return false;

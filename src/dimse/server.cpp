@@ -119,14 +119,14 @@ void DimseServer::acceptLoop() {
 void DimseServer::serveAssociation(T_ASC_Association* assoc) {
   std::string peer =
       std::string(assoc->params->DULparams.callingAPTitle) + "@" + assoc->params->DULparams.callingPresentationAddress;
-  auto& active = metrics::gauge("atrium_dimse_associations_active", "DICOM associations being served");
+  static metrics::Gauge& active = metrics::gauge("atrium_dimse_associations_active", "DICOM associations being served");
+  static metrics::CounterSet<2> byOutcome("atrium_dimse_associations_total", "DICOM associations requested, by outcome",
+                                          "outcome");
   active.add(1);
   bool slot = false;
   try {
     bool accepted = negotiate(assoc, peer, &slot);
-    metrics::counter("atrium_dimse_associations_total", "DICOM associations requested, by outcome",
-                     accepted ? "outcome=\"accepted\"" : "outcome=\"rejected\"")
-        .add();
+    byOutcome.at(accepted ? 0 : 1, accepted ? "accepted" : "rejected").add();
     if (accepted) messageLoop(assoc, peer);
   } catch (const std::exception& e) {
     log::error("association ", peer, ": ", e.what());

@@ -39,10 +39,12 @@ storage::FileStore::Slot Ingestor::stage(const std::string& uid, std::error_code
 }
 
 IngestResult Ingestor::counted(IngestResult r) {
-  const char* help = "instances received (C-STORE, STOW-RS, analysis outputs), by outcome";
-  metrics::counter("atrium_instances_total", help, std::string("outcome=\"") + statusName(r.status) + "\"").add();
+  static metrics::CounterSet<6> byOutcome(
+      "atrium_instances_total", "instances received (C-STORE, STOW-RS, analysis outputs), by outcome", "outcome");
+  static metrics::Counter& bytes = metrics::counter("atrium_stored_bytes_total", "bytes of instances stored");
+  byOutcome.at(static_cast<std::size_t>(r.status), statusName(r.status)).add();
   if (r.status == IngestStatus::Stored || r.status == IngestStatus::Replaced)
-    metrics::counter("atrium_stored_bytes_total", "bytes of instances stored").add(static_cast<std::uint64_t>(r.bytes));
+    bytes.add(static_cast<std::uint64_t>(r.bytes));
   return r;
 }
 

@@ -86,14 +86,13 @@ void Forwarder::runOne() {
     }
     std::size_t sent = 0;
     for (const auto& r : results) sent += r.sent;
-    metrics::counter("atrium_forward_instances_total", "instances sent by the send queue, by outcome",
-                     "outcome=\"sent\"")
-        .add(sent);
-    metrics::counter("atrium_forward_instances_total", "instances sent by the send queue, by outcome",
-                     "outcome=\"failed\"")
-        .add(results.size() - sent);
-    if (!error.empty())
-      metrics::counter("atrium_job_failures_total", "send-queue attempts that did not send every instance").add();
+    static metrics::CounterSet<2> byOutcome("atrium_forward_instances_total",
+                                            "instances sent by the send queue, by outcome", "outcome");
+    static metrics::Counter& failedAttempts =
+        metrics::counter("atrium_job_failures_total", "send-queue attempts that did not send every instance");
+    byOutcome.at(0, "sent").add(sent);
+    byOutcome.at(1, "failed").add(results.size() - sent);
+    if (!error.empty()) failedAttempts.add();
     recordAttempt(index_, *job, results, error, config_.retry);
     log::info("job ", job->id, " to ", job->destination, " attempt ", job->attempt, ": ", sent, " of ",
               job->items.size(), " sent", error.empty() ? "" : " (" + error + ")");

@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
@@ -82,11 +83,13 @@ HttpServer::~HttpServer() { stop(); }
 namespace {
 // Latency of every routed request, and a count by status class ("2xx", "4xx", ...).
 void recordRequest(const httplib::Response& res, double seconds) {
-  metrics::histogram("atrium_http_request_seconds", "HTTP requests answered by a route, seconds").observe(seconds);
-  std::string cls = std::to_string((res.status > 0 ? res.status : 200) / 100) + "xx";  // unset: 200
-  metrics::counter("atrium_http_requests_total", "HTTP requests answered by a route, by status class",
-                   "code=\"" + cls + "\"")
-      .add();
+  static metrics::Histogram& latency =
+      metrics::histogram("atrium_http_request_seconds", "HTTP requests answered by a route, seconds");
+  static metrics::CounterSet<6> byClass("atrium_http_requests_total",
+                                        "HTTP requests answered by a route, by status class", "code");
+  latency.observe(seconds);
+  int cls = std::clamp((res.status > 0 ? res.status : 200) / 100, 1, 5);  // unset: 200
+  byClass.at(static_cast<std::size_t>(cls), std::to_string(cls) + "xx").add();
 }
 
 double since(std::chrono::steady_clock::time_point t) {
