@@ -16,6 +16,7 @@ dimse::PeerAddress peerAddress(const Peer& peer, const Config& config) {
   a.callingAet = config.aet;
   a.maxPdu = config.maxPdu;
   a.timeoutSeconds = config.dimseTimeoutSeconds;
+  if (peer.tls) a.tls = config.tls;
   return a;
 }
 

@@ -5,6 +5,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/peer_options.h"
 #include "dicom/dcmtk_setup.h"
 #include "dimse/echo_scu.h"
 
@@ -15,10 +16,7 @@ int runEcho(int argc, char** argv) {
   try {
     Args args(argc, argv, 2, commandSpec("echo"));
     if (args.positionals().size() != 1) throw UsageError("usage: " + shortUsage(commandSpec("echo")));
-    peer = dimse::parseHostPort(args.positionals()[0]);
-    peer.callingAet = args.get("aet", "ATRIUM");
-    peer.calledAet = args.get("called", "ANY-SCP");
-    peer.timeoutSeconds = args.getInt("timeout", 30);
+    peer = peerFromArgs(args, args.positionals()[0], 30);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atrium echo: %s\n", e.what());
     return 2;

@@ -11,6 +11,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/peer_options.h"
 #include "dicom/dcmtk_setup.h"
 #include "dicom/keys.h"
 #include "dicom/text.h"
@@ -29,10 +30,7 @@ struct QrCommand {
 QrCommand parseCommon(const Args& args, const std::string& usage) {
   if (args.positionals().size() != 1) throw UsageError(usage);
   QrCommand c;
-  c.peer = dimse::parseHostPort(args.positionals()[0]);
-  c.peer.callingAet = args.get("aet", "ATRIUM");
-  c.peer.calledAet = args.get("called", "ANY-SCP");
-  c.peer.timeoutSeconds = args.getInt("timeout", 60);
+  c.peer = peerFromArgs(args, args.positionals()[0], 60);
   std::string root = args.get("root", "study");
   if (root == "patient")
     c.model = dimse::QrModel::PatientRoot;

@@ -9,6 +9,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/peer_options.h"
 #include "cli/progress.h"
 #include "dicom/dcmtk_setup.h"
 #include "dicom/instance_reader.h"
@@ -58,11 +59,8 @@ SendOptions parseOptions(int argc, char** argv) {
   o.commitOptions.listenPort = args.getInt("commit-port", 0);
   if (o.commitOptions.waitSeconds < 1) throw UsageError("--commit-timeout must be positive");
   if (o.commitOptions.listenPort < 0 || o.commitOptions.listenPort > 65535) throw UsageError("invalid --commit-port");
-  o.peer = dimse::parseHostPort(args.positionals()[0]);
+  o.peer = peerFromArgs(args, args.positionals()[0], 60);
   o.paths.assign(args.positionals().begin() + 1, args.positionals().end());
-  o.peer.callingAet = args.get("aet", "ATRIUM");
-  o.peer.calledAet = args.get("called", "ANY-SCP");
-  o.peer.timeoutSeconds = args.getInt("timeout", 60);
   o.peer.maxPdu = args.getInt("max-pdu", 16384);
   o.jobs = args.getInt("jobs", 1);
   if (o.jobs < 1 || o.jobs > 64) throw UsageError("--jobs must be 1-64");

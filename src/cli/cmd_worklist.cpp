@@ -11,6 +11,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/data_folder.h"
+#include "cli/peer_options.h"
 #include "config/config.h"
 #include "dicom/dcmtk_setup.h"
 #include "dicom/keys.h"
@@ -99,10 +100,7 @@ std::pair<std::string, std::string> dateAndTime(std::time_t t) {
 int query(int argc, char** argv) {
   Args args(argc, argv, 3, commandSpec("worklist"));
   if (args.positionals().size() != 1) throw UsageError("worklist query takes HOST:PORT");
-  dimse::PeerAddress peer = dimse::parseHostPort(args.positionals()[0]);
-  peer.callingAet = args.get("aet", "ATRIUM");
-  peer.calledAet = args.get("called", "ANY-SCP");
-  peer.timeoutSeconds = args.getInt("timeout", 30);
+  dimse::PeerAddress peer = peerFromArgs(args, args.positionals()[0], 30);
 
   // What a scanner asks: its own station, its modality, steps from 25 h ago to 24 h ahead.
   std::vector<std::string> keys = {"SpecificCharacterSet",

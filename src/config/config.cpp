@@ -44,6 +44,7 @@ void refuseUnknownFields(const json& j) {
                                 "routes",
                                 "retry",
                                 "http_bind",
+                                "https",
                                 "http_threads",
                                 "http_max_body_mb",
                                 "http_auth",
@@ -54,7 +55,8 @@ void refuseUnknownFields(const json& j) {
                                 "max_storage_gb",
                                 "min_free_gb",
                                 "storage_full_policy",
-                                "verify_interval_h"};
+                                "verify_interval_h",
+                                "tls"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool ok = false;
     for (const char* k : known) ok = ok || it.key() == k;
@@ -97,6 +99,7 @@ void readPeers(const json& j, Config& c) {
       read(p, "aet", peer.aet);
       read(p, "host", peer.host);
       read(p, "port", peer.port);
+      read(p, "tls", peer.tls);
       if (!validAet(peer.aet)) throw ConfigError("config: peer has an invalid 'aet'");
       if (peer.host.empty()) throw ConfigError("config: peer " + peer.aet + " has no 'host'");
       if (peer.port < 1 || peer.port > 65535) throw ConfigError("config: peer " + peer.aet + " has an invalid 'port'");
@@ -146,6 +149,7 @@ void readStorage(const json& j, Config& c) {
 // The HTTP server: bind, threads, body limit, viewer, users and tokens.
 void readHttp(const json& j, Config& c) {
   read(j, "http_bind", c.httpBind);
+  read(j, "https", c.https);
   read(j, "viewer_dir", c.viewerDir);
   read(j, "http_threads", c.httpThreads);
   read(j, "http_max_body_mb", c.httpMaxBodyMb);
@@ -198,6 +202,29 @@ void readAnalysis(const json& j, Config& c) {
   }
 }
 
+// "tls": {"port", "certificate", "private_key", "ca_certificates", "require_client_certificate",
+// "profile": "bcp195" | "bcp195-nd"}; port 2762 unless given.
+void readTls(const json& j, Config& c) {
+  if (!j.contains("tls")) return;
+  const auto& t = j["tls"];
+  if (!t.is_object()) throw ConfigError("config: 'tls' must be an object");
+  for (auto it = t.begin(); it != t.end(); ++it)
+    if (it.key() != "port" && it.key() != "certificate" && it.key() != "private_key" && it.key() != "ca_certificates" &&
+        it.key() != "require_client_certificate" && it.key() != "profile")
+      throw ConfigError("config: unknown field 'tls." + it.key() + "'");
+  c.tls.port = 2762;
+  read(t, "port", c.tls.port);
+  read(t, "certificate", c.tls.certificate);
+  read(t, "private_key", c.tls.privateKey);
+  read(t, "ca_certificates", c.tls.caCertificates);
+  read(t, "require_client_certificate", c.tls.requirePeerCertificate);
+  std::string profile = "bcp195";
+  read(t, "profile", profile);
+  if (profile != "bcp195" && profile != "bcp195-nd")
+    throw ConfigError("config: 'tls.profile' must be 'bcp195' or 'bcp195-nd'");
+  c.tls.nonDowngrading = profile == "bcp195-nd";
+}
+
 // "retry": the send queue's back-off.
 void readRetry(const json& j, Config& c) {
   if (j.contains("retry")) {
@@ -235,6 +262,7 @@ Config parseConfig(const std::string& text) {
   readHttp(j, c);
   readAnalysis(j, c);
   readRetry(j, c);
+  readTls(j, c);
   validateConfig(c);
   return c;
 }
@@ -250,7 +278,18 @@ Config loadConfig(const std::filesystem::path& file) {
 void validateConfig(const Config& c) {
   if (!validAet(c.aet))
     throw ConfigError("config: 'aet' must be 1-16 characters without backslash or control characters");
-  if (c.dicomPort < 1 || c.dicomPort > 65535) throw ConfigError("config: 'dicom_port' must be 1-65535");
+  if (c.dicomPort < 0 || c.dicomPort > 65535) throw ConfigError("config: 'dicom_port' must be 0-65535");
+  if (c.tls.port < 0 || c.tls.port > 65535) throw ConfigError("config: 'tls.port' must be 0-65535");
+  if (c.dicomPort == 0 && c.tls.port == 0) throw ConfigError("config: 'dicom_port' 0 needs a 'tls' port");
+  if (c.tls.port != 0 && (c.tls.certificate.empty() || c.tls.privateKey.empty()))
+    throw ConfigError("config: 'tls' needs 'certificate' and 'private_key'");
+  if (c.https && (c.tls.certificate.empty() || c.tls.privateKey.empty()))
+    throw ConfigError("config: 'https' needs 'tls.certificate' and 'tls.private_key'");
+  if (c.tls.requirePeerCertificate && c.tls.caCertificates.empty())
+    throw ConfigError("config: 'tls.require_client_certificate' needs 'ca_certificates' to check them against");
+  for (const auto& p : c.peers)
+    if (p.tls && c.tls.caCertificates.empty())
+      throw ConfigError("config: peer " + p.aet + " uses TLS: 'tls.ca_certificates' must say which CAs to trust");
   if (c.httpPort < 0 || c.httpPort > 65535) throw ConfigError("config: 'http_port' must be 0-65535");
   if (c.maxPdu < 4096 || c.maxPdu > 131072) throw ConfigError("config: 'max_pdu' must be 4096-131072");
   if (c.maxAssociations < 1 || c.maxAssociations > 4096) throw ConfigError("config: 'max_associations' must be 1-4096");

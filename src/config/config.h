@@ -11,6 +11,17 @@ struct Peer {
   std::string aet;
   std::string host;
   int port = 104;
+  bool tls = false;  // associate over TLS, with the server's "tls" certificate, key and CAs
+};
+
+// DICOM TLS (DCMTK's dcmtls, the BCP 195 profiles: TLS 1.2 and 1.3 only). The same settings serve
+// the archive's TLS port, its associations to "tls" peers and the clients' --tls.
+struct TlsConfig {
+  int port = 0;                             // the server's TLS port (0: none; the plain port's number: TLS only there)
+  std::string certificate, privateKey;      // PEM; a client needs them only for mutual authentication
+  std::vector<std::string> caCertificates;  // PEM files: the CAs whose certificates we trust
+  bool requirePeerCertificate = false;      // server: mutual authentication (client certificates required)
+  bool nonDowngrading = false;              // BCP 195 non-downgrading profile
 };
 
 enum class DuplicatePolicy { KeepFirst, Overwrite };
@@ -67,9 +78,11 @@ struct HttpAuthConfig {
 
 struct Config {
   std::string aet = "ATRIUM";
-  int dicomPort = 4242;
+  int dicomPort = 4242;  // plain DICOM (0: none, with TLS on tls.port)
+  TlsConfig tls;
   int httpPort = 8042;  // 0: no HTTP server
   std::string httpBind = "0.0.0.0";
+  bool https = false;  // HTTPS with the "tls" certificate and key (client certificates when it requires them)
   int httpThreads = 16;
   long httpMaxBodyMb = 1024;  // STOW-RS and other request bodies
   std::string viewerDir;      // the built viewer; empty: the one of this source tree

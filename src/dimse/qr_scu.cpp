@@ -3,12 +3,14 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmnet/scu.h>
+#include <dcmtk/dcmtls/tlslayer.h>
 
 #include <stdexcept>
 
 #include "common/hash.h"
 #include "dicom/transfer_syntax.h"
 #include "dicom/uid.h"
+#include "dimse/tls.h"
 
 namespace atrium::dimse {
 namespace {
@@ -20,6 +22,9 @@ class QrScu : public DcmSCU {
   std::filesystem::path outDir;
   std::size_t received = 0;
   QrResult result;
+
+  // DCMTK keeps this protected (for its DcmTLSSCU); our TLS layer comes from makeTlsLayer.
+  OFCondition secure(DcmTransportLayer* layer) { return useSecureConnection(layer); }
 
   OFCondition handleFINDResponse(const T_ASC_PresentationContextID, QRResponse* r, OFBool& waitForNext) override {
     waitForNext = r->m_status == STATUS_Pending || r->m_status == STATUS_FIND_Pending_WarningUnsupportedOptionalKeys;
@@ -84,7 +89,8 @@ OFList<OFString> uncompressed() {
   return ts;
 }
 
-void connect(QrScu& scu, const PeerAddress& peer, const char* sopClass) {
+// `tls` receives the TLS layer of a TLS peer; the caller keeps it alive longer than the scu.
+void connect(QrScu& scu, const PeerAddress& peer, const char* sopClass, std::unique_ptr<DcmTLSTransportLayer>& tls) {
   scu.setAETitle(peer.callingAet.c_str());
   scu.setPeerHostName(peer.host.c_str());
   scu.setPeerPort(static_cast<Uint16>(peer.port));
@@ -96,10 +102,18 @@ void connect(QrScu& scu, const PeerAddress& peer, const char* sopClass) {
   scu.setConnectionTimeout(peer.timeoutSeconds);
   scu.addPresentationContext(sopClass, uncompressed());
   OFCondition c = scu.initNetwork();
+  if (c.good() && peer.tls) {
+    tls = makeTlsLayer(*peer.tls, TlsRole::Client, peer.host);
+    c = scu.secure(tls.get());
+  }
+  takeTlsRefusal();
   if (c.good()) c = scu.negotiateAssociation();
-  if (c.bad())
+  if (c.bad()) {
+    std::string why = c.text();
+    if (auto refused = takeTlsRefusal(); !refused.empty()) why = "TLS: server certificate refused: " + refused;
     throw std::runtime_error("cannot associate with " + peer.calledAet + "@" + peer.host + ":" +
-                             std::to_string(peer.port) + ": " + c.text());
+                             std::to_string(peer.port) + ": " + why);
+  }
 }
 
 T_ASC_PresentationContextID contextFor(QrScu& scu, const char* sopClass) {
@@ -112,10 +126,11 @@ T_ASC_PresentationContextID contextFor(QrScu& scu, const char* sopClass) {
 
 QrResult findScu(const PeerAddress& peer, QrModel model, DcmDataset& identifier,
                  const std::function<void(DcmDataset&)>& onMatch) {
+  std::unique_ptr<DcmTLSTransportLayer> tls;
   QrScu scu;
   scu.onMatch = onMatch;
   const char* sc = sopClassFor(model, 'F');
-  connect(scu, peer, sc);
+  connect(scu, peer, sc, tls);
   OFCondition c = scu.sendFINDRequest(contextFor(scu, sc), &identifier, nullptr);
   if (c.bad()) throw std::runtime_error(std::string("C-FIND failed: ") + c.text());
   scu.releaseAssociation();
@@ -124,10 +139,11 @@ QrResult findScu(const PeerAddress& peer, QrModel model, DcmDataset& identifier,
 
 QrResult moveScu(const PeerAddress& peer, QrModel model, const std::string& destination, DcmDataset& identifier,
                  const std::function<void(const RetrieveProgress&)>& onProgress) {
+  std::unique_ptr<DcmTLSTransportLayer> tls;
   QrScu scu;
   scu.onProgress = onProgress;
   const char* sc = sopClassFor(model, 'M');
-  connect(scu, peer, sc);
+  connect(scu, peer, sc, tls);
   OFCondition c = scu.sendMOVERequest(contextFor(scu, sc), destination.c_str(), &identifier, nullptr);
   if (c.bad()) throw std::runtime_error(std::string("C-MOVE failed: ") + c.text());
   scu.releaseAssociation();
@@ -136,6 +152,7 @@ QrResult moveScu(const PeerAddress& peer, QrModel model, const std::string& dest
 
 QrResult getScu(const PeerAddress& peer, QrModel model, DcmDataset& identifier, const std::filesystem::path& outDir,
                 const std::function<void(const RetrieveProgress&)>& onProgress) {
+  std::unique_ptr<DcmTLSTransportLayer> tls;
   QrScu scu;
   scu.onProgress = onProgress;
   scu.outDir = outDir;
@@ -147,7 +164,7 @@ QrResult getScu(const PeerAddress& peer, QrModel model, DcmDataset& identifier, 
   for (int i = 0; i < numberOfDcmLongSCUStorageSOPClassUIDs && i < 120; ++i)
     scu.addPresentationContext(dcmLongSCUStorageSOPClassUIDs[i], all, ASC_SC_ROLE_SCP);
   const char* sc = sopClassFor(model, 'G');
-  connect(scu, peer, sc);
+  connect(scu, peer, sc, tls);
   OFCondition c = scu.sendCGETRequest(contextFor(scu, sc), &identifier, nullptr);
   if (c.bad()) throw std::runtime_error(std::string("C-GET failed: ") + c.text());
   scu.releaseAssociation();

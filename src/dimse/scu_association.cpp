@@ -2,8 +2,11 @@
 
 #include <dcmtk/dcmnet/assoc.h>
 #include <dcmtk/dcmnet/diutil.h>
+#include <dcmtk/dcmtls/tlslayer.h>
 
 #include <stdexcept>
+
+#include "dimse/tls.h"
 
 namespace atrium::dimse {
 
@@ -38,8 +41,15 @@ std::unique_ptr<ScuAssociation> ScuAssociation::open(const PeerAddress& peer,
   a->timeout_ = peer.timeoutSeconds;
   OFCondition c = ASC_initializeNetwork(NET_REQUESTOR, 0, peer.timeoutSeconds, &a->net_);
   if (c.bad()) throw std::runtime_error(std::string("cannot initialise network: ") + c.text());
+  if (peer.tls) {
+    a->tls_ = makeTlsLayer(*peer.tls, TlsRole::Client, peer.host);
+    c = ASC_setTransportLayer(a->net_, a->tls_.get(), OFFalse);
+    if (c.bad()) throw std::runtime_error(std::string("TLS: ") + c.text());
+  }
   T_ASC_Parameters* params = nullptr;
   ASC_createAssociationParameters(&params, peer.maxPdu);
+  if (peer.tls) ASC_setTransportLayerType(params, OFTrue);
+  takeTlsRefusal();
   ASC_setAPTitles(params, peer.callingAet.c_str(), peer.calledAet.c_str(), nullptr);
   std::string address = peer.host + ":" + std::to_string(peer.port);
   ASC_setPresentationAddresses(params, OFStandard::getHostName().c_str(), address.c_str());
@@ -67,6 +77,7 @@ std::unique_ptr<ScuAssociation> ScuAssociation::open(const PeerAddress& peer,
     } else if (!a->assoc_) {
       ASC_destroyAssociationParameters(&params);
     }
+    if (auto refused = takeTlsRefusal(); !refused.empty()) why = "TLS: server certificate refused: " + refused;
     throw std::runtime_error("cannot associate with " + peer.calledAet + "@" + address + ": " + why);
   }
   a->open_ = true;

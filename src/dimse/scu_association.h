@@ -1,10 +1,14 @@
 #pragma once
 // An outgoing association (the SCU side): proposed contexts in, accepted contexts out.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "config/config.h"
+
 struct T_ASC_Network;
+class DcmTLSTransportLayer;
 struct T_ASC_Association;
 
 namespace atrium::dimse {
@@ -15,7 +19,8 @@ struct PeerAddress {
   std::string callingAet = "ATRIUM";
   std::string calledAet = "ANY-SCP";
   long maxPdu = 16384;
-  int timeoutSeconds = 30;  // connect, ACSE and DIMSE
+  int timeoutSeconds = 30;       // connect, ACSE and DIMSE
+  std::optional<TlsConfig> tls;  // set: associate over TLS (the server's certificate checked against host)
 };
 
 // "HOST:PORT" → address with defaults; throws std::invalid_argument with a one-line reason.
@@ -46,6 +51,7 @@ class ScuAssociation {
 
  private:
   ScuAssociation() = default;
+  std::unique_ptr<DcmTLSTransportLayer> tls_;  // outlives net_, which uses it
   T_ASC_Network* net_ = nullptr;
   T_ASC_Association* assoc_ = nullptr;
   int timeout_ = 30;

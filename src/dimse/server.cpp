@@ -4,6 +4,7 @@
 #include <dcmtk/dcmnet/assoc.h>
 #include <dcmtk/dcmnet/dimse.h>
 #include <dcmtk/dcmnet/dulstruc.h>
+#include <dcmtk/dcmtls/tlslayer.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -22,6 +23,7 @@
 #include "dimse/negotiation.h"
 #include "dimse/retrieve_service.h"
 #include "dimse/store_service.h"
+#include "dimse/tls.h"
 
 namespace atrium::dimse {
 namespace {
@@ -50,17 +52,34 @@ DimseServer::DimseServer(const Config& config, IStoreRequestHandler& storeHandle
       commitmentHandler_(commitmentHandler) {}
 
 DimseServer::~DimseServer() {
-  if (network_) ASC_dropNetwork(&network_);
+  for (auto& l : listeners_)
+    if (l.network) ASC_dropNetwork(&l.network);
 }
 
 void DimseServer::open() {
   dcmMaxOutgoingPDUSize.set(static_cast<Uint32>(config_.maxPdu));
-  OFCondition c = ASC_initializeNetwork(NET_ACCEPTOR, config_.dicomPort, config_.artimTimeoutSeconds, &network_);
+  // TLS on the plain port's number means TLS only there.
+  if (config_.dicomPort != 0 && config_.dicomPort != config_.tls.port)
+    listeners_.push_back({nullptr, config_.dicomPort, false});
+  if (config_.tls.port != 0) {
+    tlsLayer_ = makeTlsLayer(config_.tls, TlsRole::Server);
+    listeners_.push_back({nullptr, config_.tls.port, true});
+  }
+  for (auto& l : listeners_) listen(l);
+}
+
+void DimseServer::listen(Listener& l) {
+  OFCondition c = ASC_initializeNetwork(NET_ACCEPTOR, l.port, config_.artimTimeoutSeconds, &l.network);
   if (c.bad())
-    throw std::runtime_error("cannot listen on DICOM port " + std::to_string(config_.dicomPort) + ": " + describe(c));
+    throw std::runtime_error(std::string("cannot listen on DICOM ") + (l.tls ? "TLS " : "") + "port " +
+                             std::to_string(l.port) + ": " + describe(c));
+  if (l.tls) {
+    c = ASC_setTransportLayer(l.network, tlsLayer_.get(), OFFalse);
+    if (c.bad()) throw std::runtime_error(std::string("TLS: ") + describe(c));
+  }
   // Several threads wait on this socket; the ones that lose a race for a connection must get
   // EAGAIN from accept() rather than block there (and block shutdown).
-  int fd = static_cast<PRIVATE_NETWORKKEY*>(network_->network)->networkSpecific.TCP.listenSocket;
+  int fd = static_cast<PRIVATE_NETWORKKEY*>(l.network->network)->networkSpecific.TCP.listenSocket;
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
   // A connection is handed to us only once its first bytes have arrived: a bare TCP connection (a
   // health check, a port scan, a peer that never speaks) never takes an accepting thread, so it
@@ -74,25 +93,28 @@ void DimseServer::open() {
 }
 
 void DimseServer::run() {
-  log::info("DICOM server ", config_.aet, " listening on port ", config_.dicomPort, " (max ", config_.maxAssociations,
-            " associations, max PDU ", config_.maxPdu, ")");
-  // DCMTK reads the A-ASSOCIATE-RQ inside ASC_receiveAssociation, on the accepting thread, so a
-  // peer that sends part of a request and stalls holds that thread for up to the ARTIM timeout
-  // (silent ones never reach it: TCP_DEFER_ACCEPT). kListenerThreads accepting threads on the same
-  // listening socket bound how many such half-open requests are read at once, apart from the
-  // max_associations slots, which only accepted associations take.
-  std::vector<std::thread> listeners;
-  for (int i = 0; i < kListenerThreads; ++i) listeners.emplace_back([this] { acceptLoop(); });
-  for (auto& t : listeners) t.join();
+  for (const auto& l : listeners_)
+    log::info("DICOM server ", config_.aet, " listening on ", l.tls ? "TLS " : "", "port ", l.port, " (max ",
+              config_.maxAssociations, " associations, max PDU ", config_.maxPdu, ")");
+  // DCMTK reads the A-ASSOCIATE-RQ (after the TLS handshake) inside ASC_receiveAssociation, on the
+  // accepting thread, so a peer that sends part of a request and stalls holds that thread for up to
+  // the ARTIM timeout (silent ones never reach it: TCP_DEFER_ACCEPT). kListenerThreads accepting
+  // threads per listening socket bound how many such half-open requests are read at once, apart
+  // from the max_associations slots, which only accepted associations take.
+  std::vector<std::thread> threads;
+  for (const auto& l : listeners_)
+    for (int i = 0; i < kListenerThreads; ++i) threads.emplace_back([this, &l] { acceptLoop(l); });
+  for (auto& t : threads) t.join();
   // Let running associations finish (bounded by the DIMSE timeout).
   std::unique_lock lock(doneMutex_);
   doneCv_.wait_for(lock, std::chrono::seconds(config_.dimseTimeoutSeconds + 5), [&] { return active_ == 0; });
 }
 
-void DimseServer::acceptLoop() {
+void DimseServer::acceptLoop(const Listener& l) {
   while (!stopping_) {
     T_ASC_Association* assoc = nullptr;
-    OFCondition c = ASC_receiveAssociation(network_, &assoc, config_.maxPdu, nullptr, nullptr, OFFalse, DUL_NOBLOCK, 1);
+    OFCondition c = ASC_receiveAssociation(l.network, &assoc, config_.maxPdu, nullptr, nullptr,
+                                           l.tls ? OFTrue : OFFalse, DUL_NOBLOCK, 1);
     if (c == DUL_NOASSOCIATIONREQUEST) {
       if (assoc) ASC_destroyAssociation(&assoc);
       continue;
@@ -101,8 +123,10 @@ void DimseServer::acceptLoop() {
       // Another accepting thread won the race for this connection: not an event.
       if (std::strstr(c.text(), "temporarily unavailable"))
         log::debug("accept race lost: ", describe(c));
+      else if (auto refused = takeTlsRefusal(); !refused.empty())
+        log::warn("TLS association request refused: client certificate ", refused);
       else
-        log::warn("association request failed: ", describe(c));
+        log::warn(l.tls ? "TLS association request failed: " : "association request failed: ", describe(c));
       if (assoc) dropAssociation(assoc);
       continue;
     }

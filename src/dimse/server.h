@@ -2,8 +2,10 @@
 // The DICOM association acceptor: one thread per association, bounded by max_associations.
 #include <atomic>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "dimse/commitment.h"
@@ -12,6 +14,7 @@
 
 struct T_ASC_Network;
 struct T_ASC_Association;
+class DcmTLSTransportLayer;
 
 namespace atrium::dimse {
 
@@ -21,7 +24,8 @@ class DimseServer {
               IRetrieveRequestHandler& retrieveHandler, ICommitmentHandler& commitmentHandler);
   ~DimseServer();
 
-  // Binds the port; throws std::runtime_error with a one-line reason.
+  // Binds the plain port and the TLS port (each unless 0); throws std::runtime_error with a
+  // one-line reason.
   void open();
   // Accepts until stop() is called (from a signal handler thread or a test).
   void run();
@@ -30,7 +34,13 @@ class DimseServer {
 
  private:
   static constexpr int kListenerThreads = 16;
-  void acceptLoop();
+  struct Listener {
+    T_ASC_Network* network = nullptr;
+    int port = 0;
+    bool tls = false;
+  };
+  void listen(Listener& l);
+  void acceptLoop(const Listener& l);
   void serveAssociation(T_ASC_Association* assoc);
   // True when accepted; *slot then holds one of max_associations, to be given back when it ends.
   bool negotiate(T_ASC_Association* assoc, const std::string& peer, bool* slot);
@@ -54,7 +64,8 @@ class DimseServer {
   IFindRequestHandler& findHandler_;
   IRetrieveRequestHandler& retrieveHandler_;
   ICommitmentHandler& commitmentHandler_;
-  T_ASC_Network* network_ = nullptr;
+  std::unique_ptr<DcmTLSTransportLayer> tlsLayer_;  // outlives the listeners, which use it
+  std::vector<Listener> listeners_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> active_{0};  // threads serving a connection (shutdown waits for them)
   // Associations that passed the checks and hold a slot of max_associations. A connection that is

@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -29,8 +30,50 @@ int refuseAnnouncedBody(const httplib::Request& req, httplib::Response& res, std
   return 413;
 }
 
+namespace {
+
+// BCP 195 for HTTPS as for DICOM: TLS 1.2 and 1.3 only, forward-secret AEAD suites for 1.2.
+bool setUpTls(SSL_CTX& ctx, const TlsConfig& tls) {
+  auto fail = [](const std::string& what) {
+    log::error("HTTPS: ", what);
+    return false;
+  };
+  SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+  SSL_CTX_set_options(&ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  if (SSL_CTX_set_cipher_list(&ctx, "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20") != 1)
+    return fail("cannot set the cipher suites");
+  if (SSL_CTX_use_certificate_chain_file(&ctx, tls.certificate.c_str()) != 1)
+    return fail("cannot read certificate " + tls.certificate);
+  if (SSL_CTX_use_PrivateKey_file(&ctx, tls.privateKey.c_str(), SSL_FILETYPE_PEM) != 1)
+    return fail("cannot read private key " + tls.privateKey);
+  if (SSL_CTX_check_private_key(&ctx) != 1)
+    return fail("private key " + tls.privateKey + " does not match certificate " + tls.certificate);
+  if (tls.requirePeerCertificate) {
+    for (const auto& ca : tls.caCertificates)
+      if (SSL_CTX_load_verify_locations(&ctx, ca.c_str(), nullptr) != 1)
+        return fail("cannot read CA certificates " + ca);
+    SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  }
+  return true;
+}
+
+std::unique_ptr<httplib::Server> makeServer(const Config& config) {
+  if (!config.https) return std::make_unique<httplib::Server>();
+  auto server = std::make_unique<httplib::SSLServer>([&config](SSL_CTX& ctx) { return setUpTls(ctx, config.tls); });
+  if (!server->is_valid()) throw std::runtime_error("HTTPS: cannot set up TLS (see the line above)");
+  // Browsers that have seen HTTPS here use nothing else for a year.
+  server->set_default_headers({{"Strict-Transport-Security", "max-age=31536000"}});
+  return server;
+}
+
+bool isLoopback(const std::string& address) {
+  return address == "127.0.0.1" || address == "::1" || address == "localhost" || address.rfind("127.", 0) == 0;
+}
+
+}  // namespace
+
 HttpServer::HttpServer(const Config& config, const Authenticator& auth)
-    : config_(config), auth_(auth), server_(std::make_unique<httplib::Server>()) {
+    : config_(config), auth_(auth), server_(makeServer(config)) {
   int threads = config.httpThreads;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   server_->set_payload_max_length(bodyLimit(config));
@@ -177,8 +220,11 @@ void HttpServer::start() {
                              config_.httpBind + ")");
   if (listenSocket_ >= 0) ::listen(listenSocket_, SOMAXCONN);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
-  log::info("HTTP server listening on ", config_.httpBind, ":", config_.httpPort,
+  log::info(config_.https ? "HTTPS" : "HTTP", " server listening on ", config_.httpBind, ":", config_.httpPort,
             auth_.enabled() ? "" : " (authentication disabled)");
+  if (auth_.enabled() && !config_.https && !isLoopback(config_.httpBind))
+    log::warn("HTTP without HTTPS on ", config_.httpBind,
+              ": passwords and patient data cross the network in the clear (set \"https\": true)");
 }
 
 void HttpServer::stop() {

@@ -175,11 +175,11 @@ class AtriumServer:
 class StoreScp:
     """DCMTK storescp writing bit-preserving files into a folder."""
 
-    def __init__(self, out_dir, aet="STORESCP", accept_all=True, port=None):
+    def __init__(self, out_dir, aet="STORESCP", accept_all=True, port=None, extra=()):
         self.out_dir = out_dir
         self.port = port or free_port()
         self.aet = aet
-        args = ["storescp", "-aet", aet, "-od", out_dir, "+B"]
+        args = ["storescp", "-aet", aet, "-od", out_dir, "+B"] + list(extra)
         if accept_all:
             args.append("+xa")
         self.args = args + [str(self.port)]

@@ -76,3 +76,31 @@ TEST(Config, AnalysisWorkersLimitsAndSegmenter) {
     }
   }
 }
+
+TEST(Config, TlsSettingsAndTheirChecks) {
+  auto c = parseConfig(R"({"tls":{"certificate":"s.pem","private_key":"s.key","ca_certificates":["ca.pem"],
+    "require_client_certificate":true,"profile":"bcp195-nd"},"https":true,
+    "peers":[{"aet":"PACS","host":"pacs.example","port":2762,"tls":true}]})");
+  EXPECT_EQ(c.tls.port, 2762);  // the default TLS port once "tls" is given
+  EXPECT_TRUE(c.tls.requirePeerCertificate);
+  EXPECT_TRUE(c.tls.nonDowngrading);
+  EXPECT_TRUE(c.https);
+  EXPECT_TRUE(c.findPeer("PACS")->tls);
+  auto only = parseConfig(R"({"dicom_port":0,"tls":{"port":11112,"certificate":"s.pem","private_key":"s.key"}})");
+  EXPECT_EQ(only.dicomPort, 0);
+  auto expectError = [](const char* json, const char* words) {
+    try {
+      parseConfig(json);
+      FAIL() << "accepted " << json;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+    }
+  };
+  expectError(R"({"tls":{"port":2762}})", "needs 'certificate'");
+  expectError(R"({"tls":{"certificate":"a","private_key":"b","profile":"tls1.0"}})", "tls.profile");
+  expectError(R"({"tls":{"certificate":"a","private_key":"b","colour":1}})", "tls.colour");
+  expectError(R"({"tls":{"certificate":"a","private_key":"b","require_client_certificate":true}})", "ca_certificates");
+  expectError(R"({"https":true})", "'https' needs");
+  expectError(R"({"dicom_port":0})", "needs a 'tls' port");
+  expectError(R"({"peers":[{"aet":"P","host":"h","port":1,"tls":true}]})", "which CAs to trust");
+}
