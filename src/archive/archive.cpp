@@ -74,8 +74,8 @@ std::uint16_t Archive::endStore(const dimse::StoreRequestInfo& info, void* token
                                 std::string& comment) {
   std::unique_ptr<storage::FileStore::Slot> slot(static_cast<storage::FileStore::Slot*>(token));
   ingest::KnownFile known{static_cast<std::int64_t>(received.size), received.checksum};
-  auto result =
-      ingestor_->finish(*slot, ingest::Announced{info.sopClassUid, info.sopInstanceUid, info.callingAet}, &known);
+  auto result = ingestor_->finish(
+      *slot, ingest::Announced{info.sopClassUid, info.sopInstanceUid, info.callingAet, info.peerHost}, &known);
   auto status = dimseStatusFor(result.status);
   if (result.success()) {
     log::info("C-STORE ", info.sopInstanceUid, " from ", info.callingAet, ": ", ingest::statusName(result.status), " (",

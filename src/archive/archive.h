@@ -52,7 +52,9 @@ class Archive : public dimse::IStoreRequestHandler,
 
   // Deletes a study, series or instance (level Study, Series or Image); returns how many
   // instances went (0: nothing with that UID). Throws std::runtime_error when the index fails.
-  std::size_t remove(query::Level level, const std::string& uid);
+  // `by`, `from`: who asked and from where, for the audit trail (empty: the archive itself, `why`).
+  std::size_t remove(query::Level level, const std::string& uid, const std::string& why, const std::string& by = {},
+                     const std::string& from = {});
 
   ingest::Ingestor& ingestor() { return *ingestor_; }
   index::IndexDatabase& index() { return *index_; }

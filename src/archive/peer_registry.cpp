@@ -23,7 +23,10 @@ dimse::PeerAddress peerAddress(const Peer& peer, const Config& config) {
 PeerRegistry::PeerRegistry(const std::vector<Peer>& configured, index::IndexDatabase& db)
     : configured_(configured), db_(db) {
   db_.select("SELECT aet,host,port FROM peers ORDER BY aet", {}, [&](const index::Statement& r) {
-    Peer p{r.text(0), r.text(1), static_cast<int>(r.integer(2))};
+    Peer p;
+    p.aet = r.text(0);
+    p.host = r.text(1);
+    p.port = static_cast<int>(r.integer(2));
     if (std::none_of(configured_.begin(), configured_.end(), [&](const Peer& c) { return c.aet == p.aet; }))
       added_.push_back(p);
     return true;

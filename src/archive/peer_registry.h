@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "dimse/peer_access.h"
 #include "dimse/scu_association.h"
 
 namespace atrium::index {
@@ -24,11 +25,11 @@ struct PeerError : std::runtime_error {
 // How we reach a peer: its address, our AE title and PDU size from the config.
 dimse::PeerAddress peerAddress(const Peer& peer, const Config& config);
 
-class PeerRegistry {
+class PeerRegistry : public dimse::IPeerDirectory {
  public:
   PeerRegistry(const std::vector<Peer>& configured, index::IndexDatabase& db);
 
-  std::optional<Peer> find(const std::string& aet) const;
+  std::optional<Peer> find(const std::string& aet) const override;
   struct Entry {
     Peer peer;
     bool fromConfig = false;

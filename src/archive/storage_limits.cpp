@@ -57,7 +57,7 @@ bool StorageLimits::deleteOldestStudy(const std::string& keep) {
         return false;
       });
   if (uid.empty()) return false;
-  std::size_t n = archive_.remove(query::Level::Study, uid);
+  std::size_t n = archive_.remove(query::Level::Study, uid, "storage full: oldest study deleted");
   log::warn("storage full: deleted the oldest study ", uid, " (", n, " instances) to make room");
   metrics::counter("atrium_retention_deleted_studies_total", "studies deleted to make room (storage_full_policy)")
       .add();

@@ -7,6 +7,7 @@
 
 #include "archive/archive.h"
 #include "archive/integrity_scheduler.h"
+#include "audit/audit_trail.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "common/log.h"
@@ -42,6 +43,12 @@ int runServe(int argc, char** argv) {
     config.dicomPort = args.getInt("dicom-port", config.dicomPort);
     config.httpPort = args.getInt("http-port", config.httpPort);
     config.maxAssociations = args.getInt("max-associations", config.maxAssociations);
+    config.tls.port = args.getInt("tls-port", config.tls.port);
+    if (args.has("tls-cert")) config.tls.certificate = args.get("tls-cert");
+    if (args.has("tls-key")) config.tls.privateKey = args.get("tls-key");
+    if (args.has("tls-ca")) config.tls.caCertificates = args.all("tls-ca");
+    if (args.has("tls-require-client-cert")) config.tls.requirePeerCertificate = true;
+    if (args.has("https")) config.https = true;
     for (const auto& p : args.all("peer")) {
       auto peer = parsePeer(p);
       std::erase_if(config.peers, [&](const Peer& x) { return x.aet == peer.aet; });
@@ -79,6 +86,12 @@ int runServe(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   try {
     storage::DataLock lock(config.dataDir);
+    audit::AuditTrail trail(std::filesystem::path(config.dataDir) / "audit", config.aet, config.auditSyslog);
+    audit::ScopedInstall auditing(trail);
+    audit::Message started;
+    started.eventType = "110120";  // Application Start
+    started.user = config.aet;
+    audit::record(started);
     Archive archive(config);
     auto counts = archive.index().counts();
     log::info("data folder ", std::filesystem::absolute(config.dataDir).string(), ": ", counts.instances,
@@ -94,6 +107,7 @@ int runServe(int argc, char** argv) {
     if (config.httpPort) {
       http = std::make_unique<web::HttpServer>(config, *auth);
       web::registerAdminRoutes(*http, webContext);
+      web::registerAuditRoutes(*http, webContext);
       web::registerWorklistRoutes(*http, webContext);
       web::registerJobRoutes(*http, webContext);
       web::registerQidoRoutes(*http, webContext);
@@ -105,7 +119,7 @@ int runServe(int argc, char** argv) {
       web::registerHealthRoutes(*http, webContext);
       http->start();
     }
-    dimse::DimseServer server(config, archive, archive, archive, archive);
+    dimse::DimseServer server(config, archive, archive, archive, archive, archive.peers());
     server.open();
     g_server = &server;
     std::signal(SIGINT, onSignal);
@@ -116,6 +130,10 @@ int runServe(int argc, char** argv) {
     integrity.stop();
     analyses.stop();
     forwarder.stop();
+    audit::Message stopped;
+    stopped.eventType = "110121";  // Application Stop
+    stopped.user = config.aet;
+    audit::record(stopped);
     log::info("stopped");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atrium serve: %s\n", e.what());

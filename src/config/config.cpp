@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -56,7 +57,14 @@ void refuseUnknownFields(const json& j) {
                                 "min_free_gb",
                                 "storage_full_policy",
                                 "verify_interval_h",
-                                "tls"};
+                                "tls_port",
+                                "tls_cert",
+                                "tls_key",
+                                "tls_ca",
+                                "tls_require_client_cert",
+                                "tls_profile",
+                                "accept_unknown_aets",
+                                "audit_syslog"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool ok = false;
     for (const char* k : known) ok = ok || it.key() == k;
@@ -79,6 +87,12 @@ void readArchive(const json& j, Config& c) {
   read(j, "artim_timeout_s", c.artimTimeoutSeconds);
   read(j, "dimse_timeout_s", c.dimseTimeoutSeconds);
   read(j, "pn_case_insensitive", c.personNameCaseInsensitive);
+  read(j, "audit_syslog", c.auditSyslog);
+  if (j.contains("accept_unknown_aets")) {
+    bool accept = false;
+    read(j, "accept_unknown_aets", accept);
+    c.acceptUnknownAets = accept;
+  }
   std::string dup = "keep-first";
   read(j, "duplicate_policy", dup);
   if (dup == "keep-first")
@@ -100,6 +114,20 @@ void readPeers(const json& j, Config& c) {
       read(p, "host", peer.host);
       read(p, "port", peer.port);
       read(p, "tls", peer.tls);
+      std::vector<std::string> services;
+      read(p, "services", services);
+      for (const auto& s : services) {
+        static const std::pair<const char*, DicomService> names[] = {{"store", DicomService::Store},
+                                                                     {"query", DicomService::Query},
+                                                                     {"retrieve", DicomService::Retrieve},
+                                                                     {"worklist", DicomService::Worklist},
+                                                                     {"commitment", DicomService::Commitment}};
+        auto it = std::find_if(std::begin(names), std::end(names), [&](const auto& n) { return s == n.first; });
+        if (it == std::end(names))
+          throw ConfigError("config: peer " + peer.aet + ": unknown service '" + s +
+                            "' (store, query, retrieve, worklist, commitment)");
+        peer.services.push_back(it->second);
+      }
       if (!validAet(peer.aet)) throw ConfigError("config: peer has an invalid 'aet'");
       if (peer.host.empty()) throw ConfigError("config: peer " + peer.aet + " has no 'host'");
       if (peer.port < 1 || peer.port > 65535) throw ConfigError("config: peer " + peer.aet + " has an invalid 'port'");
@@ -202,26 +230,23 @@ void readAnalysis(const json& j, Config& c) {
   }
 }
 
-// "tls": {"port", "certificate", "private_key", "ca_certificates", "require_client_certificate",
-// "profile": "bcp195" | "bcp195-nd"}; port 2762 unless given.
+// TLS: "tls_port", "tls_cert", "tls_key", "tls_ca" (a file or a list), "tls_require_client_cert",
+// "tls_profile": "bcp195" | "bcp195-nd"; the same names as serve's options.
 void readTls(const json& j, Config& c) {
-  if (!j.contains("tls")) return;
-  const auto& t = j["tls"];
-  if (!t.is_object()) throw ConfigError("config: 'tls' must be an object");
-  for (auto it = t.begin(); it != t.end(); ++it)
-    if (it.key() != "port" && it.key() != "certificate" && it.key() != "private_key" && it.key() != "ca_certificates" &&
-        it.key() != "require_client_certificate" && it.key() != "profile")
-      throw ConfigError("config: unknown field 'tls." + it.key() + "'");
-  c.tls.port = 2762;
-  read(t, "port", c.tls.port);
-  read(t, "certificate", c.tls.certificate);
-  read(t, "private_key", c.tls.privateKey);
-  read(t, "ca_certificates", c.tls.caCertificates);
-  read(t, "require_client_certificate", c.tls.requirePeerCertificate);
+  read(j, "tls_port", c.tls.port);
+  read(j, "tls_cert", c.tls.certificate);
+  read(j, "tls_key", c.tls.privateKey);
+  if (j.contains("tls_ca")) {
+    if (j["tls_ca"].is_string())
+      c.tls.caCertificates = {j["tls_ca"].get<std::string>()};
+    else
+      read(j, "tls_ca", c.tls.caCertificates);
+  }
+  read(j, "tls_require_client_cert", c.tls.requirePeerCertificate);
   std::string profile = "bcp195";
-  read(t, "profile", profile);
+  read(j, "tls_profile", profile);
   if (profile != "bcp195" && profile != "bcp195-nd")
-    throw ConfigError("config: 'tls.profile' must be 'bcp195' or 'bcp195-nd'");
+    throw ConfigError("config: 'tls_profile' must be 'bcp195' or 'bcp195-nd'");
   c.tls.nonDowngrading = profile == "bcp195-nd";
 }
 
@@ -279,17 +304,17 @@ void validateConfig(const Config& c) {
   if (!validAet(c.aet))
     throw ConfigError("config: 'aet' must be 1-16 characters without backslash or control characters");
   if (c.dicomPort < 0 || c.dicomPort > 65535) throw ConfigError("config: 'dicom_port' must be 0-65535");
-  if (c.tls.port < 0 || c.tls.port > 65535) throw ConfigError("config: 'tls.port' must be 0-65535");
-  if (c.dicomPort == 0 && c.tls.port == 0) throw ConfigError("config: 'dicom_port' 0 needs a 'tls' port");
+  if (c.tls.port < 0 || c.tls.port > 65535) throw ConfigError("config: 'tls_port' must be 0-65535");
+  if (c.dicomPort == 0 && c.tls.port == 0) throw ConfigError("config: 'dicom_port' 0 needs a 'tls_port'");
   if (c.tls.port != 0 && (c.tls.certificate.empty() || c.tls.privateKey.empty()))
-    throw ConfigError("config: 'tls' needs 'certificate' and 'private_key'");
+    throw ConfigError("config: 'tls_port' needs 'tls_cert' and 'tls_key'");
   if (c.https && (c.tls.certificate.empty() || c.tls.privateKey.empty()))
-    throw ConfigError("config: 'https' needs 'tls.certificate' and 'tls.private_key'");
+    throw ConfigError("config: 'https' needs 'tls_cert' and 'tls_key'");
   if (c.tls.requirePeerCertificate && c.tls.caCertificates.empty())
-    throw ConfigError("config: 'tls.require_client_certificate' needs 'ca_certificates' to check them against");
+    throw ConfigError("config: 'tls_require_client_cert' needs 'tls_ca' to check them against");
   for (const auto& p : c.peers)
     if (p.tls && c.tls.caCertificates.empty())
-      throw ConfigError("config: peer " + p.aet + " uses TLS: 'tls.ca_certificates' must say which CAs to trust");
+      throw ConfigError("config: peer " + p.aet + " uses TLS: 'tls_ca' must say which CAs to trust");
   if (c.httpPort < 0 || c.httpPort > 65535) throw ConfigError("config: 'http_port' must be 0-65535");
   if (c.maxPdu < 4096 || c.maxPdu > 131072) throw ConfigError("config: 'max_pdu' must be 4096-131072");
   if (c.maxAssociations < 1 || c.maxAssociations > 4096) throw ConfigError("config: 'max_associations' must be 1-4096");

@@ -1,17 +1,22 @@
 #pragma once
 // The server's configuration: one JSON file (see config/atrium.example.json), then CLI overrides.
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace atrium {
 
+// What a peer may ask of the archive over DICOM (C-ECHO: every accepted peer).
+enum class DicomService { Store, Query, Retrieve, Worklist, Commitment };
+
 struct Peer {
   std::string aet;
-  std::string host;
+  std::string host;  // where we reach it, and the only host its calling AE title is accepted from
   int port = 104;
-  bool tls = false;  // associate over TLS, with the server's "tls" certificate, key and CAs
+  bool tls = false;                    // associate over TLS, with the server's "tls" certificate, key and CAs
+  std::vector<DicomService> services;  // what it may use; empty: everything
 };
 
 // DICOM TLS (DCMTK's dcmtls, the BCP 195 profiles: TLS 1.2 and 1.3 only). The same settings serve
@@ -82,7 +87,7 @@ struct Config {
   TlsConfig tls;
   int httpPort = 8042;  // 0: no HTTP server
   std::string httpBind = "0.0.0.0";
-  bool https = false;  // HTTPS with the "tls" certificate and key (client certificates when it requires them)
+  bool https = false;  // HTTPS with the tls_cert and tls_key (client certificates when tls_require_client_cert)
   int httpThreads = 16;
   long httpMaxBodyMb = 1024;  // STOW-RS and other request bodies
   std::string viewerDir;      // the built viewer; empty: the one of this source tree
@@ -97,6 +102,10 @@ struct Config {
   DuplicatePolicy duplicatePolicy = DuplicatePolicy::KeepFirst;
   bool personNameCaseInsensitive = true;  // C-FIND/QIDO matching of PN values
   std::vector<Peer> peers;
+  // Calling AE titles that are no peer's: accepted (for every service) or refused. Unset: accepted
+  // only while no peer is configured.
+  std::optional<bool> acceptUnknownAets;
+  std::string auditSyslog;          // "udp://HOST:PORT": audit messages also to a syslog collector
   int worklistRetentionHours = 48;  // worklist items go this long after their last step
   std::vector<Route> routes;
   RetryPolicy retry;

@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "common/metrics.h"
+#include "dimse/audit_events.h"
 #include "dimse/receive.h"
 
 namespace atrium::dimse {
@@ -64,6 +65,9 @@ bool serveFind(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsigned char pre
   }
   log::info("C-FIND ", req.AffectedSOPClassUID, ": ", matches, " matches, status 0x", std::hex, status, std::dec,
             comment.empty() ? "" : " (" + comment + ")");
+  auditRequest(assoc, audit::Event::Query, 'E', identifier.get(), status == STATUS_Success,
+               "C-FIND " + std::string(req.AffectedSOPClassUID) + ": " + std::to_string(matches) + " matches" +
+                   (comment.empty() ? "" : " (" + comment + ")"));
   return DIMSE_sendFindResponse(assoc, presId, &req, &rsp, nullptr, detail.get()).good();
 }
 

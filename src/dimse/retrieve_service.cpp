@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "common/log.h"
+#include "dimse/audit_events.h"
 #include "dimse/receive.h"
 
 namespace atrium::dimse {
@@ -155,6 +156,10 @@ bool serveMove(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsigned char pre
     ops.failed = 0;
   }
   auto failed = cancel ? nullptr : ops.failedList();
+  auditRequest(assoc, audit::Event::InstancesTransferred, 'R', identifier.get(), ops.failed == 0 && !cancel,
+               std::string("C-MOVE to ") + req.MoveDestination + ": " + std::to_string(ops.completed) + " sent, " +
+                   std::to_string(ops.failed) + " failed",
+               &items);
   return responder.finish(ops.finalStatus(cancel), "", &ops, failed.get());
 }
 
@@ -186,6 +191,8 @@ bool serveGet(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsigned char pres
     if (ops.remaining > 0 && !responder.pending(ops)) return false;
   }
   auto failed = cancelled ? nullptr : ops.failedList();
+  auditRequest(assoc, audit::Event::InstancesTransferred, 'R', identifier.get(), ops.failed == 0 && !cancelled,
+               "C-GET: " + std::to_string(ops.completed) + " sent, " + std::to_string(ops.failed) + " failed", &items);
   return responder.finish(ops.finalStatus(cancelled), "", &ops, failed.get());
 }
 

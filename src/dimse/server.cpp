@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "audit/audit_trail.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "dimse/find_service.h"
@@ -41,15 +42,29 @@ void reject(T_ASC_Association* assoc, T_ASC_RejectParametersResult result, T_ASC
 
 std::string describe(const OFCondition& c) { return c.text(); }
 
+// A refused association or request in the audit trail (Security Alert, CID 403 type).
+void securityAlert(const char* type, const std::string& aet, const std::string& address, const std::string& why) {
+  audit::Message m;
+  m.event = audit::Event::SecurityAlert;
+  m.eventType = type;
+  m.outcome = audit::Outcome::MinorFailure;
+  m.user = aet;
+  m.address = address;
+  m.detail = why;
+  audit::record(std::move(m));
+}
+
 }  // namespace
 
 DimseServer::DimseServer(const Config& config, IStoreRequestHandler& storeHandler, IFindRequestHandler& findHandler,
-                         IRetrieveRequestHandler& retrieveHandler, ICommitmentHandler& commitmentHandler)
+                         IRetrieveRequestHandler& retrieveHandler, ICommitmentHandler& commitmentHandler,
+                         const IPeerDirectory& peers)
     : config_(config),
       storeHandler_(storeHandler),
       findHandler_(findHandler),
       retrieveHandler_(retrieveHandler),
-      commitmentHandler_(commitmentHandler) {}
+      commitmentHandler_(commitmentHandler),
+      peers_(peers) {}
 
 DimseServer::~DimseServer() {
   for (auto& l : listeners_)
@@ -58,6 +73,9 @@ DimseServer::~DimseServer() {
 
 void DimseServer::open() {
   dcmMaxOutgoingPDUSize.set(static_cast<Uint32>(config_.maxPdu));
+  // The calling presentation address as the peer's IP address, not a name looked up for it: the
+  // peer rules compare addresses, and a slow reverse DNS must not hold an accepting thread.
+  dcmDisableGethostbyaddr.set(OFTrue);
   // TLS on the plain port's number means TLS only there.
   if (config_.dicomPort != 0 && config_.dicomPort != config_.tls.port)
     listeners_.push_back({nullptr, config_.dicomPort, false});
@@ -123,10 +141,14 @@ void DimseServer::acceptLoop(const Listener& l) {
       // Another accepting thread won the race for this connection: not an event.
       if (std::strstr(c.text(), "temporarily unavailable"))
         log::debug("accept race lost: ", describe(c));
-      else if (auto refused = takeTlsRefusal(); !refused.empty())
+      else if (auto refused = takeTlsRefusal(); !refused.empty()) {
         log::warn("TLS association request refused: client certificate ", refused);
-      else
-        log::warn(l.tls ? "TLS association request failed: " : "association request failed: ", describe(c));
+        securityAlert("110126", "", "", "TLS: client certificate refused: " + refused);
+      } else if (l.tls) {
+        log::warn("TLS association request failed: ", describe(c));
+        securityAlert("110126", "", "", std::string("TLS association request failed: ") + describe(c));
+      } else
+        log::warn("association request failed: ", describe(c));
       if (assoc) dropAssociation(assoc);
       continue;
     }
@@ -166,6 +188,15 @@ void DimseServer::serveAssociation(T_ASC_Association* assoc) {
 
 bool DimseServer::negotiate(T_ASC_Association* assoc, const std::string& peer, bool* slot) {
   auto& dul = assoc->params->DULparams;
+  // Who it is, before a slot is taken: a known peer from its own host, or an accepted stranger.
+  CallerDecision caller = checkCaller(config_, peers_, dul.callingAPTitle, dul.callingPresentationAddress, resolveHost);
+  if (!caller.accepted) {
+    log::warn("association from ", peer, " rejected: ", caller.reason);
+    securityAlert("110126", dul.callingAPTitle, dul.callingPresentationAddress,
+                  "association rejected: " + caller.reason);
+    reject(assoc, ASC_RESULT_REJECTEDPERMANENT, ASC_SOURCE_SERVICEUSER, ASC_REASON_SU_CALLINGAETITLENOTRECOGNIZED);
+    return false;
+  }
   AssociationRejection rejection;
   {
     // Checked and taken in one step: two requests at once cannot both take the last slot.
@@ -201,6 +232,16 @@ bool DimseServer::negotiate(T_ASC_Association* assoc, const std::string& peer, b
     if (ASC_getPresentationContext(assoc->params, i, &pc).bad()) continue;
     std::vector<std::string> proposed;
     for (int t = 0; t < pc.transferSyntaxCount; ++t) proposed.emplace_back(pc.proposedTransferSyntaxes[t]);
+    auto service =
+        serviceOf(pc.abstractSyntax, pc.proposedRole == ASC_SC_ROLE_SCP || pc.proposedRole == ASC_SC_ROLE_SCUSCP);
+    if (service && !caller.may(*service)) {
+      ASC_refusePresentationContext(assoc->params, pc.presentationContextID, ASC_P_ABSTRACTSYNTAXNOTSUPPORTED);
+      log::warn("association ", peer, ": ", serviceName(*service), " is not permitted to this peer (context ",
+                int(pc.presentationContextID), ", ", pc.abstractSyntax, ")");
+      securityAlert("110132", dul.callingAPTitle, dul.callingPresentationAddress,
+                    std::string(serviceName(*service)) + " is not permitted to this peer");
+      continue;
+    }
     auto result = negotiateContext(pc.abstractSyntax, proposed);
     if (result.decision == ContextDecision::Accept) {
       // A C-GET requestor proposes storage contexts with itself as SCP: agree to the role asked.

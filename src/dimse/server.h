@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "dimse/commitment.h"
+#include "dimse/peer_access.h"
 #include "dimse/query_handlers.h"
 #include "dimse/store_handler.h"
 
@@ -21,7 +22,8 @@ namespace atrium::dimse {
 class DimseServer {
  public:
   DimseServer(const Config& config, IStoreRequestHandler& storeHandler, IFindRequestHandler& findHandler,
-              IRetrieveRequestHandler& retrieveHandler, ICommitmentHandler& commitmentHandler);
+              IRetrieveRequestHandler& retrieveHandler, ICommitmentHandler& commitmentHandler,
+              const IPeerDirectory& peers);
   ~DimseServer();
 
   // Binds the plain port and the TLS port (each unless 0); throws std::runtime_error with a
@@ -64,6 +66,7 @@ class DimseServer {
   IFindRequestHandler& findHandler_;
   IRetrieveRequestHandler& retrieveHandler_;
   ICommitmentHandler& commitmentHandler_;
+  const IPeerDirectory& peers_;
   std::unique_ptr<DcmTLSTransportLayer> tlsLayer_;  // outlives the listeners, which use it
   std::vector<Listener> listeners_;
   std::atomic<bool> stopping_{false};

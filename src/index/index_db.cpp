@@ -267,12 +267,13 @@ IndexDatabase::ReadConnection::~ReadConnection() {
 std::optional<IndexedInstance> IndexDatabase::findInstance(const std::string& uid) const {
   ReadConnection c = readConnection();
   Statement q(c.db,
-              "SELECT i.sop_uid,i.sop_class_uid,st.study_uid,se.series_uid,i.transfer_syntax,i.path,i.checksum,i.size "
-              "FROM instances i JOIN series se ON se.pk=i.series_pk JOIN studies st ON st.pk=se.study_pk "
-              "WHERE i.sop_uid=?");
+              "SELECT i.sop_uid,i.sop_class_uid,st.study_uid,se.series_uid,i.transfer_syntax,i.path,i.checksum,i.size,"
+              "p.patient_id,p.name FROM instances i JOIN series se ON se.pk=i.series_pk "
+              "JOIN studies st ON st.pk=se.study_pk JOIN patients p ON p.pk=st.patient_pk WHERE i.sop_uid=?");
   q.bind(1, uid);
   if (!q.step()) return std::nullopt;
-  IndexedInstance r{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(6), q.integer(7)};
+  IndexedInstance r{q.text(0), q.text(1), q.text(2),    q.text(3), q.text(4),
+                    q.text(5), q.text(6), q.integer(7), q.text(8), q.text(9)};
   return r;
 }
 

@@ -34,6 +34,7 @@ enum class InsertOutcome { Inserted, AlreadyPresent, Replaced, Failed };
 struct IndexedInstance {
   std::string sopInstanceUid, sopClassUid, studyUid, seriesUid, transferSyntax, path, checksum;
   std::int64_t size = 0;
+  std::string patientId, patientName;
 };
 
 struct IndexCounts {

@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "audit/audit_trail.h"
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -48,6 +49,21 @@ IngestResult Ingestor::counted(IngestResult r) {
   return r;
 }
 
+IngestResult Ingestor::audited(IngestResult r, const Announced& announced) {
+  audit::Message m;
+  m.event = audit::Event::InstancesTransferred;
+  m.action = r.status == IngestStatus::Replaced ? 'U' : 'C';
+  m.outcome = r.success() ? audit::Outcome::Success : audit::Outcome::MinorFailure;
+  m.user = announced.sourceAet;
+  m.address = announced.sourceAddress;
+  m.patientId = r.patientId;
+  m.patientName = r.patientName;
+  m.studyUid = r.studyUid;
+  m.detail = std::string(statusName(r.status)) + " " + r.sopInstanceUid + (r.message.empty() ? "" : ": " + r.message);
+  audit::record(std::move(m));
+  return r;
+}
+
 IngestResult Ingestor::commitAndIndex(const storage::FileStore::Slot& slot, const Announced& announced,
                                       const KnownFile* known) {
   IngestResult res;
@@ -61,6 +77,9 @@ IngestResult Ingestor::commitAndIndex(const storage::FileStore::Slot& slot, cons
   dicom::ReadResult read = dicom::readInstanceFile(slot.tempPath);
   res.sopClassUid = read.record.instance.sopClassUid;
   res.sopInstanceUid = read.record.instance.sopInstanceUid;
+  res.patientId = read.record.patient.patientId;
+  res.patientName = read.record.patient.patientName;
+  res.studyUid = read.record.study.studyInstanceUid;
   if (!read.ok()) return fail(IngestStatus::CannotUnderstand, read.message);
 
   const auto& inst = read.record.instance;
@@ -132,7 +151,8 @@ IngestResult Ingestor::commitAndIndex(const storage::FileStore::Slot& slot, cons
   return res;
 }
 
-IngestResult Ingestor::ingestReceived(const std::filesystem::path& src, const std::string& source) {
+IngestResult Ingestor::ingestReceived(const std::filesystem::path& src, const std::string& source,
+                                      const std::string& sourceAddress) {
   IngestResult res;
   std::error_code ec;
   auto meta = dicom::readFileMeta(src);
@@ -151,7 +171,7 @@ IngestResult Ingestor::ingestReceived(const std::filesystem::path& src, const st
     res.message = "cannot stage file: " + ec.message();
     return counted(res);
   }
-  return finish(slot, Announced{meta.sopClassUid, meta.sopInstanceUid, source});
+  return finish(slot, Announced{meta.sopClassUid, meta.sopInstanceUid, source, sourceAddress});
 }
 
 }  // namespace atrium::ingest

@@ -27,7 +27,8 @@ struct IngestResult {
   IngestStatus status = IngestStatus::CannotUnderstand;
   std::string message;
   std::string sopClassUid, sopInstanceUid;
-  std::int64_t bytes = 0;  // of the stored file (Stored, Replaced)
+  std::int64_t bytes = 0;                        // of the stored file (Stored, Replaced)
+  std::string patientId, patientName, studyUid;  // when the data set could be read (for the audit trail)
   bool success() const {
     return status == IngestStatus::Stored || status == IngestStatus::Duplicate || status == IngestStatus::Replaced;
   }
@@ -37,6 +38,7 @@ struct IngestResult {
 struct Announced {
   std::string sopClassUid, sopInstanceUid;
   std::string sourceAet;
+  std::string sourceAddress;  // IP address, for the audit trail
 };
 
 // Size and checksum already computed while the file was written.
@@ -54,11 +56,12 @@ class Ingestor {
   // Validate, commit and index the staged file. The temp file is consumed in every outcome.
   IngestResult finish(const storage::FileStore::Slot& slot, const Announced& announced,
                       const KnownFile* known = nullptr) {
-    return counted(commitAndIndex(slot, announced, known));
+    return audited(counted(commitAndIndex(slot, announced, known)), announced);
   }
   // Ingest a Part 10 file received into a temp file under the storage root (STOW-RS): it is moved,
   // not copied, and consumed in every outcome.
-  IngestResult ingestReceived(const std::filesystem::path& tempFile, const std::string& source);
+  IngestResult ingestReceived(const std::filesystem::path& tempFile, const std::string& source,
+                              const std::string& sourceAddress = {});
   // Asked before a file is committed, with its size and study: "" to go on, else why not (A700).
   // Set before any store (the storage limits).
   using Admission = std::function<std::string(std::int64_t bytes, const std::string& studyUid)>;
@@ -70,6 +73,8 @@ class Ingestor {
   IngestResult commitAndIndex(const storage::FileStore::Slot& slot, const Announced& announced, const KnownFile* known);
   // Every outcome, for /metrics.
   static IngestResult counted(IngestResult result);
+  // Each instance received, stored or not, in the audit trail (DICOM Instances Transferred).
+  static IngestResult audited(IngestResult result, const Announced& announced);
   std::mutex& lockFor(const std::string& sopInstanceUid);
 
   storage::FileStore& store_;

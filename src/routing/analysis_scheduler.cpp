@@ -209,7 +209,7 @@ void AnalysisScheduler::analyse(const std::string& study, std::int64_t lastRecei
       for (const auto& old : outputSeries)
         if (std::find(series.begin(), series.end(), old) == series.end()) {
           try {
-            archive_.remove(query::Level::Series, old);
+            archive_.remove(query::Level::Series, old, "superseded analysis output");
           } catch (const std::exception& e) {
             log::error("cardiac analysis of ", study, ": cannot remove the superseded series ", old, ": ", e.what());
           }

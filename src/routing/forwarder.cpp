@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "archive/peer_registry.h"
+#include "audit/audit_trail.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "dimse/store_scu.h"
@@ -59,6 +60,25 @@ void Forwarder::loop() {
   }
 }
 
+// One attempt in the audit trail: instances of a study sent to a peer (PS3.15 A.5.3.12, as the
+// source: action R).
+void Forwarder::auditSend(const ClaimedJob& job, std::size_t sent, const std::string& error) {
+  if (!audit::installed() || job.items.empty()) return;
+  audit::Message m;
+  m.event = audit::Event::InstancesTransferred;
+  m.action = 'R';
+  m.outcome = error.empty() ? audit::Outcome::Success : audit::Outcome::MinorFailure;
+  m.user = config_.aet;
+  if (auto inst = index_.findInstance(job.items.front().sopInstanceUid)) {
+    m.patientId = inst->patientId;
+    m.patientName = inst->patientName;
+    m.studyUid = inst->studyUid;
+  }
+  m.detail = "job " + std::to_string(job.id) + " to " + job.destination + ": " + std::to_string(sent) + " of " +
+             std::to_string(job.items.size()) + " sent" + (error.empty() ? "" : " (" + error + ")");
+  audit::record(std::move(m));
+}
+
 void Forwarder::runOne() {
   while (!stopping_) {
     auto job = claimDueJob(index_);
@@ -94,6 +114,7 @@ void Forwarder::runOne() {
     byOutcome.at(1, "failed").add(results.size() - sent);
     if (!error.empty()) failedAttempts.add();
     recordAttempt(index_, *job, results, error, config_.retry);
+    auditSend(*job, sent, error);
     log::info("job ", job->id, " to ", job->destination, " attempt ", job->attempt, ": ", sent, " of ",
               job->items.size(), " sent", error.empty() ? "" : " (" + error + ")");
   }

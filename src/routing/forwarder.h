@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "config/config.h"
@@ -18,6 +19,8 @@ class IndexDatabase;
 }
 
 namespace atrium::routing {
+
+struct ClaimedJob;
 
 class Forwarder {
  public:
@@ -32,6 +35,7 @@ class Forwarder {
  private:
   void loop();
   void runOne();
+  void auditSend(const ClaimedJob& job, std::size_t sent, const std::string& error);
 
   const Config& config_;
   index::IndexDatabase& index_;

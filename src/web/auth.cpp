@@ -130,6 +130,12 @@ Authenticator::Authenticator(const HttpAuthConfig& c) : enabled_(c.enabled) {
         "or --no-auth for local use");
 }
 
+std::string Authenticator::claimedName(const std::string& header) {
+  if (header.rfind("Basic ", 0) != 0) return "(token)";
+  std::string pair = base64Decode(header.substr(6));
+  return pair.substr(0, pair.find(':'));
+}
+
 std::optional<Identity> Authenticator::authenticate(const std::string& header) const {
   if (header.rfind("Bearer ", 0) == 0) {
     std::string digest = hash::sha256Hex(header.substr(7));

@@ -31,6 +31,8 @@ class Authenticator {
   bool enabled() const { return enabled_; }
   // From an Authorization header value; nullopt when missing or wrong.
   std::optional<Identity> authenticate(const std::string& authorization) const;
+  // The user name an Authorization header claims, recognised or not ("(token)" for a Bearer token).
+  static std::string claimedName(const std::string& authorization);
 
  private:
   struct User {

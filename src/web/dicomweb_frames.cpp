@@ -18,6 +18,7 @@
 #include "web/multipart.h"
 #include "web/rendering.h"
 #include "web/wado_common.h"
+#include "web/web_audit.h"
 #include "web/web_context.h"
 
 namespace atrium::web {
@@ -85,6 +86,7 @@ void retrieveFrames(WebContext& ctx, const httplib::Request& req, httplib::Respo
   if (!acceptable) return sendError(res, 406, "frames are application/octet-stream, uncompressed or transfer-syntax=*");
   auto items = findInstances(ctx, req.matches[1], req.matches[2], req.matches[3]);
   if (items.empty()) return sendError(res, 404, "no such instance");
+  auditRetrieve(ctx, req, items);
   const auto& inst = items[0];
 
   DcmFileFormat ff;
@@ -183,6 +185,7 @@ void rendered(WebContext& ctx, const httplib::Request& req, httplib::Response& r
   }
   auto items = findInstances(ctx, req.matches[1], req.matches[2], req.matches[3]);
   if (items.empty()) return sendError(res, 404, "no such instance");
+  auditRetrieve(ctx, req, items);
   auto r = renderFrame(items[0].file, items[0].transferSyntax, rq);
   if (!r.ok) return sendError(res, r.httpStatus, r.error);
   res.status = 200;

@@ -8,14 +8,15 @@
 #include <cstdio>
 #include <set>
 
-#include "query/dicom_identifier.h"
 #include "dicom/keys.h"
 #include "query/attributes.h"
+#include "query/dicom_identifier.h"
 #include "query/runner.h"
 #include "query/sql_builder.h"
 #include "web/dicomweb.h"
 #include "web/http_server.h"
 #include "web/json_response.h"
+#include "web/web_audit.h"
 #include "web/web_context.h"
 
 namespace atrium::web {
@@ -136,6 +137,10 @@ void search(WebContext& ctx, const SearchScope& scope, const httplib::Request& r
     return sendError(res, 400, e.what());
   }
   body += "]";
+  std::string patientId;
+  for (const auto& k : q.keys)
+    if (k.tag == tag(0x0010, 0x0020)) patientId = k.value;
+  auditSearch(req, patientId);
   res.status = 200;
   res.set_content(body, "application/dicom+json");
 }

@@ -42,7 +42,8 @@ std::uint16_t failureFor(ingest::IngestStatus s) {
 }
 
 // One received part: refuse what is not for this study (URL) before it is stored.
-Outcome ingestPart(WebContext& ctx, const std::filesystem::path& temp, const std::string& requiredStudy) {
+Outcome ingestPart(WebContext& ctx, const std::filesystem::path& temp, const std::string& requiredStudy,
+                   const std::string& from) {
   Outcome o;
   if (!requiredStudy.empty()) {
     DcmFileFormat ff;
@@ -65,7 +66,7 @@ Outcome ingestPart(WebContext& ctx, const std::filesystem::path& temp, const std
       return o;
     }
   }
-  auto r = ctx.archive.ingestor().ingestReceived(temp, "STOW-RS");
+  auto r = ctx.archive.ingestor().ingestReceived(temp, "STOW-RS", from);
   o.sopClass = r.sopClassUid.empty() ? o.sopClass : r.sopClassUid;
   o.sopUid = r.sopInstanceUid.empty() ? o.sopUid : r.sopInstanceUid;
   if (!r.success()) {
@@ -121,7 +122,7 @@ void store(WebContext& ctx, const httplib::Request& req, httplib::Response& res,
                                     diskError = true;
                                     return false;
                                   }
-                                  outcomes.push_back(ingestPart(ctx, temp, requiredStudy));
+                                  outcomes.push_back(ingestPart(ctx, temp, requiredStudy, req.remote_addr));
                                   return true;
                                 }});
   // Bodies past the limit are refused, announced (Content-Length) or found out while streaming.

@@ -22,6 +22,7 @@
 #include "web/media_type.h"
 #include "web/multipart.h"
 #include "web/wado_common.h"
+#include "web/web_audit.h"
 #include "web/web_context.h"
 
 namespace atrium::web {
@@ -89,6 +90,7 @@ void retrieveInstances(WebContext& ctx, const httplib::Request& req, httplib::Re
     return sendError(res, 406, "this resource is multipart/related; type=\"application/dicom\"");
   auto items = findInstances(ctx, study, series, sop);
   if (items.empty()) return sendError(res, 404, "nothing stored under " + req.path);
+  auditRetrieve(ctx, req, items);
   streamInstances(res, std::move(items), ts);
 }
 
@@ -96,6 +98,7 @@ void retrieveMetadata(WebContext& ctx, const httplib::Request& req, httplib::Res
                       const std::string& series, const std::string& sop) {
   auto items = findInstances(ctx, study, series, sop);
   if (items.empty()) return sendError(res, 404, "nothing stored under " + req.path);
+  auditRetrieve(ctx, req, items);
   std::string base = baseUrl(req), body = "[";
   for (std::size_t i = 0; i < items.size(); ++i) {
     std::string json, error;
@@ -113,6 +116,7 @@ void retrieveMetadata(WebContext& ctx, const httplib::Request& req, httplib::Res
 void retrieveBulk(WebContext& ctx, const httplib::Request& req, httplib::Response& res) {
   auto items = findInstances(ctx, req.matches[1], req.matches[2], req.matches[3]);
   if (items.empty()) return sendError(res, 404, "no such instance");
+  auditRetrieve(ctx, req, items);
   unsigned g = 0, e = 0;
   std::sscanf(std::string(req.matches[4]).c_str(), "%4x%4x", &g, &e);
   DcmTagKey key(static_cast<Uint16>(g), static_cast<Uint16>(e));

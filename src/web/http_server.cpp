@@ -10,6 +10,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "audit/audit_trail.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "web/json_response.h"
@@ -138,9 +139,38 @@ void recordRequest(const httplib::Response& res, double seconds) {
 double since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
+
+// A failed login or a refused request in the audit trail.
+void auditAccess(audit::Event event, const char* type, const std::string& user, const std::string& from,
+                 const std::string& why) {
+  audit::Message m;
+  m.event = event;
+  m.eventType = type;
+  m.outcome = audit::Outcome::MinorFailure;
+  m.user = user;
+  m.address = from;
+  m.detail = why;
+  audit::record(std::move(m));
+}
+
+thread_local std::string t_requestUser;
+
 }  // namespace
 
+const std::string& requestUser() { return t_requestUser; }
+
+bool RecentSessions::firstIn(const std::string& key, std::chrono::steady_clock::duration window) {
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mutex_);
+  if (seen_.size() > 10000) seen_.clear();  // bounded: at worst some logins are recorded twice
+  auto [it, inserted] = seen_.try_emplace(key, now);
+  if (!inserted && now - it->second < window) return false;
+  it->second = now;
+  return true;
+}
+
 bool HttpServer::allowed(const httplib::Request& req, httplib::Response& res, Role role) const {
+  t_requestUser.clear();
   if (!auth_.enabled()) return true;
   const std::string& from = req.remote_addr;
   if (int wait = throttle_.lockedFor(from)) {
@@ -153,9 +183,13 @@ bool HttpServer::allowed(const httplib::Request& req, httplib::Response& res, Ro
   if (!id) {
     if (!authorization.empty()) {  // wrong credentials (a first request without any is no attempt)
       metrics::counter("atrium_http_login_failures_total", "HTTP requests with wrong credentials").add();
+      auditAccess(audit::Event::UserAuthentication, "110122", Authenticator::claimedName(authorization), from,
+                  "wrong credentials for " + req.method + " " + req.path);
       if (throttle_.failed(from)) {
         log::warn("HTTP: ", LoginThrottle::kFree, " failed logins from ", from, ": refused (429) for a while");
         metrics::counter("atrium_http_login_lockouts_total", "addresses refused for repeated failed logins").add();
+        auditAccess(audit::Event::SecurityAlert, "110126", Authenticator::claimedName(authorization), from,
+                    "repeated failed logins: refused for a while (429)");
       }
     }
     res.set_header("WWW-Authenticate", "Basic realm=\"Atrium\"");
@@ -163,7 +197,18 @@ bool HttpServer::allowed(const httplib::Request& req, httplib::Response& res, Ro
     return false;
   }
   throttle_.succeeded(from);
+  t_requestUser = id->name;
+  if (sessions_.firstIn(id->name + "@" + from, std::chrono::minutes(10))) {
+    audit::Message m;
+    m.event = audit::Event::UserAuthentication;
+    m.eventType = "110122";
+    m.user = id->name;
+    m.address = from;
+    audit::record(std::move(m));
+  }
   if (static_cast<int>(id->role) < static_cast<int>(role)) {
+    auditAccess(audit::Event::SecurityAlert, "110132", id->name, from,
+                std::string("role ") + roleName(id->role) + " may not " + req.method + " " + req.path);
     sendError(
         res, 403,
         std::string("user '") + id->name + "' (" + roleName(id->role) + ") may not " + req.method + " " + req.path);

@@ -1,8 +1,11 @@
 #pragma once
 // The HTTP server inside `atrium serve`, on Debian's cpp-httplib (a pool of worker threads,
 // streamed request bodies, bounded sizes). Every route names the role it needs; errors are JSON.
+#include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,6 +22,21 @@ class ContentReader;
 }  // namespace httplib
 
 namespace atrium::web {
+
+// Which user logged in from where lately: a successful login is audited once per window, not on
+// every request it authenticates.
+class RecentSessions {
+ public:
+  bool firstIn(const std::string& key, std::chrono::steady_clock::duration window);
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::chrono::steady_clock::time_point> seen_;
+};
+
+// The user the request being handled on this thread authenticated as (empty when authentication is
+// off, or before it): for the audit trail.
+const std::string& requestUser();
 
 using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
 using StreamingHandler =
@@ -59,6 +77,7 @@ class HttpServer {
   const Config& config_;
   const Authenticator& auth_;
   mutable LoginThrottle throttle_;
+  mutable RecentSessions sessions_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   std::vector<Route> routes_;

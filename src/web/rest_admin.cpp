@@ -54,7 +54,10 @@ void registerAdminRoutes(HttpServer& http, WebContext& ctx) {
     if (!body.is_object() || !body.contains("aet") || !body["aet"].is_string() || !body.contains("host") ||
         !body["host"].is_string() || !body.contains("port") || !body["port"].is_number_integer())
       return sendError(res, 400, "a peer is {\"aet\": string, \"host\": string, \"port\": integer}");
-    Peer p{body["aet"].get<std::string>(), body["host"].get<std::string>(), body["port"].get<int>()};
+    Peer p;
+    p.aet = body["aet"].get<std::string>();
+    p.host = body["host"].get<std::string>();
+    p.port = body["port"].get<int>();
     try {
       ctx.archive.peers().add(p);
     } catch (const PeerError& e) {
@@ -92,7 +95,7 @@ void registerAdminRoutes(HttpServer& http, WebContext& ctx) {
   auto deleter = [&](query::Level level) {
     return [&, level](const httplib::Request& req, httplib::Response& res) {
       std::string uid = req.matches[1];
-      std::size_t n = ctx.archive.remove(level, uid);
+      std::size_t n = ctx.archive.remove(level, uid, "REST API", requestUser(), req.remote_addr);
       if (n == 0) return sendError(res, 404, std::string("no ") + query::levelName(level) + " " + uid);
       sendJson(res, 200, {{"deleted", uid}, {"instances", n}});
     };

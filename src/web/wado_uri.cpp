@@ -12,6 +12,7 @@
 #include "web/json_response.h"
 #include "web/rendering.h"
 #include "web/wado_common.h"
+#include "web/web_audit.h"
 #include "web/web_context.h"
 
 namespace atrium::web {
@@ -35,6 +36,7 @@ void wado(WebContext& ctx, const httplib::Request& req, httplib::Response& res) 
     return sendError(res, 400, "studyUID, seriesUID and objectUID are required");
   auto items = findInstances(ctx, study, series, object);
   if (items.empty()) return sendError(res, 404, "no such object");
+  auditRetrieve(ctx, req, items);
   const auto& inst = items[0];
   std::string contentType = req.has_param("contentType") ? req.get_param_value("contentType") : "image/jpeg";
   if (contentType == "application/dicom") {

@@ -20,6 +20,7 @@ struct WebContext {
 
 class HttpServer;
 void registerAdminRoutes(HttpServer& http, WebContext& ctx);     // /api/status, peers, deletions
+void registerAuditRoutes(HttpServer& http, WebContext& ctx);     // /api/audit
 void registerWorklistRoutes(HttpServer& http, WebContext& ctx);  // /api/worklist
 void registerJobRoutes(HttpServer& http, WebContext& ctx);       // /api/jobs, /api/push
 void registerViewerRoutes(HttpServer& http, WebContext& ctx);    // the viewer's files at /

@@ -358,7 +358,7 @@ def test_automatic_analysis_in_serve():
         want = write_phantom(folder, seed=4)
         with StoreScp(os.path.join(tmp, "forwarded")) as scp:
             config = {"analysis": {"enabled": True, "stable_s": 2, "segmenter": "classic"},
-                      "peers": [{"aet": "STORESCP", "host": "127.0.0.1", "port": scp.port}],
+                      "peers": [{"aet": "STORESCP", "host": "127.0.0.1", "port": scp.port}], "accept_unknown_aets": True,
                       "retry": {"max_attempts": 5, "initial_delay_s": 1, "max_delay_s": 1}}
             with AtriumServer(os.path.join(tmp, "data"), config=config, http=True,
                               extra_args=["--forward", "STORESCP", "--no-auth"]) as srv:

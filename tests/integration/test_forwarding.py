@@ -48,7 +48,8 @@ def test_forward_survives_receiver_down_and_atrium_restart():
         rport = free_port()
         files = make_mr_files(os.path.join(tmp, "study"), 24)
         uids = {dataset_uid(p) for p in files}
-        config = {"peers": [{"aet": "STORESCP", "host": "127.0.0.1", "port": rport}], "retry": RETRY}
+        config = {"peers": [{"aet": "STORESCP", "host": "127.0.0.1", "port": rport}], "retry": RETRY,
+                  "accept_unknown_aets": True}
         srv = AtriumServer(os.path.join(tmp, "data"), config=config, extra_args=["--forward", "STORESCP"])
         srv.start()
         try:
@@ -97,7 +98,7 @@ def test_routing_rules_push_and_job_commands():
                                   "destinations": ["CTARCHIVE"]},
                                  {"name": "from the cath lab", "match": {"calling_aet": "CATH*"},
                                   "destinations": ["OTHER"]}],
-                      "retry": RETRY}
+                      "retry": RETRY, "accept_unknown_aets": True}
             srv = AtriumServer(os.path.join(tmp, "data"), config=config).start()
             try:
                 d = os.path.join(tmp, "in")
@@ -185,7 +186,8 @@ def test_a_failure_status_is_not_sent():
         files = make_mr_files(os.path.join(tmp, "study"), 3)
         with AtriumServer(os.path.join(tmp, "full"), config={"max_storage_gb": 1e-9}, aet="FULL") as full:
             config = {"peers": [{"aet": "FULL", "host": "127.0.0.1", "port": full.port}],
-                      "retry": {"max_attempts": 2, "initial_delay_s": 1, "max_delay_s": 1}}
+                      "retry": {"max_attempts": 2, "initial_delay_s": 1, "max_delay_s": 1},
+                      "accept_unknown_aets": True}
             with AtriumServer(os.path.join(tmp, "data"), config=config, extra_args=["--forward", "FULL"]) as srv:
                 send(srv.port, files)
                 wait_until("the job to give up", lambda: jobs(srv.data_dir) and

@@ -1,6 +1,7 @@
 """The role matrix: every HTTP route the server registered (GET /api/routes), walked with no
 credentials, as a viewer and as an admin. The policy is written here, not read from the server:
-reading (GET) needs a viewer, anything that changes something needs an admin, only /healthz is open.
+reading (GET) needs a viewer, anything that changes something needs an admin, only /healthz is open;
+the audit trail (who looked at which patient) is read by admins only.
 Each route's declared role must follow it, and the server must behave so: 401 without credentials,
 403 for a viewer on an admin route, never 401/403 for a role that may."""
 import os
@@ -14,11 +15,14 @@ ADMIN = ("adm", "pw-adm")
 VIEWER = ("view", "pw-view")
 USERS = ["--user", f"{ADMIN[0]}:{ADMIN[1]}:admin", "--user", f"{VIEWER[0]}:{VIEWER[1]}:viewer"]
 PUBLIC = {("GET", "/healthz")}
+ADMIN_READS = {("GET", "/api/audit")}
 
 
 def expected_role(method, pattern):
     if (method, pattern) in PUBLIC:
         return "none"
+    if (method, pattern) in ADMIN_READS:
+        return "admin"
     return "viewer" if method == "GET" else "admin"
 
 

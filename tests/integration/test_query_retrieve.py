@@ -78,7 +78,7 @@ class Fixture:
         self.files, self.charset = build_corpus(os.path.join(self.work, "corpus"))
         self.scp = StoreScp(os.path.join(self.work, "moved"), aet="STORESCP")
         self.implicit_port = free_port()
-        self.srv = AtriumServer(os.path.join(self.work, "data"), extra_args=[
+        self.srv = AtriumServer(os.path.join(self.work, "data"), config={"accept_unknown_aets": True}, extra_args=[
             "--peer", f"STORESCP@127.0.0.1:{self.scp.port}", "--peer", f"IMPLICIT@127.0.0.1:{self.implicit_port}"])
 
     def __enter__(self):

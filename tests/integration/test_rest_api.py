@@ -40,7 +40,7 @@ def fixture():
     p = run([ATRIUM, "hash-password"], input=ADMIN[1].encode(), check_rc=0)
     admin_hash = p.stdout.decode().strip()
     check(admin_hash.startswith("pbkdf2-sha256$") and ADMIN[1] not in admin_hash, f"hash: {admin_hash}")
-    config = {"peers": [{"aet": "STORESCP", "host": "127.0.0.1", "port": f.scp.port}],
+    config = {"peers": [{"aet": "STORESCP", "host": "127.0.0.1", "port": f.scp.port}], "accept_unknown_aets": True,
               "http_users": [{"name": ADMIN[0], "password_hash": admin_hash, "role": "admin"}],
               "http_tokens": [{"name": "ci", "sha256": hashlib.sha256(TOKEN.encode()).hexdigest(), "role": "viewer"}],
               "http_max_body_mb": 1,

@@ -32,7 +32,7 @@ def test_commit_with_atrium_both_ways():
         unsent = make_mr_files(os.path.join(tmp, "b"), 2)
         uids = [dataset_uid(p) for p in files]
         listen = free_port()
-        config = {"peers": [{"aet": "SCANNER", "host": "127.0.0.1", "port": listen}]}
+        config = {"peers": [{"aet": "SCANNER", "host": "127.0.0.1", "port": listen}], "accept_unknown_aets": True}
         with AtriumServer(os.path.join(tmp, "data"), config=config) as srv:
             target = [f"127.0.0.1:{srv.port}", "--called", "ATRIUM"]
             # Same association: the requester waits there.
@@ -101,7 +101,7 @@ def test_commit_with_orthanc_both_ways():
                   f"Orthanc SCP, unknown instance: {p.stdout!r} {p.stderr!r}")
 
             # Orthanc asks Atrium (its REST API), Atrium reports to Orthanc on a new association.
-            config = {"peers": [{"aet": "ORTHANC", "host": "127.0.0.1", "port": orthanc.port}]}
+            config = {"peers": [{"aet": "ORTHANC", "host": "127.0.0.1", "port": orthanc.port}], "accept_unknown_aets": True}
             srv = AtriumServer(os.path.join(tmp, "data"), config=config)
             srv.port = atrium_port
             with srv:

@@ -65,14 +65,13 @@ class Pki:
 def tls_server(work, pki, cert, require_client=False, same_port=False, extra_config=None, profile="bcp195"):
     os.makedirs(work, exist_ok=True)
     tls_port = free_port()
-    config = {"tls": {"port": tls_port, "certificate": cert[0], "private_key": cert[1],
-                      "ca_certificates": [pki.ca], "require_client_certificate": require_client,
-                      "profile": profile}}
+    config = {"tls_port": tls_port, "tls_cert": cert[0], "tls_key": cert[1], "tls_ca": [pki.ca],
+              "tls_require_client_cert": require_client, "tls_profile": profile}
     config.update(extra_config or {})
     srv = AtriumServer(os.path.join(work, "data"), config=config)
     if same_port:
-        config["tls"]["port"] = srv.port  # TLS on the main port: no plain listener
-    srv.tls_port = config["tls"]["port"]
+        config["tls_port"] = srv.port  # TLS on the main port: no plain listener
+    srv.tls_port = config["tls_port"]
     return srv
 
 
@@ -178,7 +177,8 @@ def test_tls_only_on_the_main_port_and_forwarding_to_a_tls_peer():
         tls_args = ["+tls", receiver_cert[1], receiver_cert[0], "+cf", pki.ca]
         with StoreScp(out, extra=tls_args) as receiver:
             config = {"peers": [{"aet": "STORESCP", "host": "127.0.0.1", "port": receiver.port, "tls": True}],
-                      "retry": {"max_attempts": 20, "initial_delay_s": 1, "max_delay_s": 2}}
+                      "retry": {"max_attempts": 20, "initial_delay_s": 1, "max_delay_s": 2},
+                      "accept_unknown_aets": True}
             srv = tls_server(work, pki, server_cert, same_port=True, extra_config=config)
             srv.extra_args += ["--forward", "STORESCP"]
             with srv:
@@ -204,9 +204,10 @@ def test_https_with_hsts_and_the_plain_http_warning():
     try:
         pki = Pki(os.path.join(work, "pki"))
         cert = pki.issue("localhost")
-        config = {"https": True, "tls": {"port": 0, "certificate": cert[0], "private_key": cert[1]}}
-        srv = AtriumServer(os.path.join(work, "data"), config=config, http=True,
-                           extra_args=["--user", "admin:secret-pw:admin"])
+        # The command-line names this time (the config's are the same in snake case).
+        srv = AtriumServer(os.path.join(work, "data"), http=True,
+                           extra_args=["--user", "admin:secret-pw:admin", "--https", "--tls-cert", cert[0],
+                                       "--tls-key", cert[1]])
         with srv:
             ctx = ssl.create_default_context(cafile=pki.ca)
             c = http.client.HTTPSConnection("localhost", srv.http_port, context=ctx, timeout=30)

@@ -78,15 +78,17 @@ TEST(Config, AnalysisWorkersLimitsAndSegmenter) {
 }
 
 TEST(Config, TlsSettingsAndTheirChecks) {
-  auto c = parseConfig(R"({"tls":{"certificate":"s.pem","private_key":"s.key","ca_certificates":["ca.pem"],
-    "require_client_certificate":true,"profile":"bcp195-nd"},"https":true,
+  auto c = parseConfig(R"({"tls_port":2762,"tls_cert":"s.pem","tls_key":"s.key","tls_ca":"ca.pem",
+    "tls_require_client_cert":true,"tls_profile":"bcp195-nd","https":true,
     "peers":[{"aet":"PACS","host":"pacs.example","port":2762,"tls":true}]})");
-  EXPECT_EQ(c.tls.port, 2762);  // the default TLS port once "tls" is given
+  EXPECT_EQ(c.tls.port, 2762);
+  ASSERT_EQ(c.tls.caCertificates.size(), 1u);
   EXPECT_TRUE(c.tls.requirePeerCertificate);
   EXPECT_TRUE(c.tls.nonDowngrading);
   EXPECT_TRUE(c.https);
   EXPECT_TRUE(c.findPeer("PACS")->tls);
-  auto only = parseConfig(R"({"dicom_port":0,"tls":{"port":11112,"certificate":"s.pem","private_key":"s.key"}})");
+  EXPECT_EQ(parseConfig(R"({"tls_ca":["a.pem","b.pem"]})").tls.caCertificates.size(), 2u);
+  auto only = parseConfig(R"({"dicom_port":0,"tls_port":11112,"tls_cert":"s.pem","tls_key":"s.key"})");
   EXPECT_EQ(only.dicomPort, 0);
   auto expectError = [](const char* json, const char* words) {
     try {
@@ -96,11 +98,10 @@ TEST(Config, TlsSettingsAndTheirChecks) {
       EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
     }
   };
-  expectError(R"({"tls":{"port":2762}})", "needs 'certificate'");
-  expectError(R"({"tls":{"certificate":"a","private_key":"b","profile":"tls1.0"}})", "tls.profile");
-  expectError(R"({"tls":{"certificate":"a","private_key":"b","colour":1}})", "tls.colour");
-  expectError(R"({"tls":{"certificate":"a","private_key":"b","require_client_certificate":true}})", "ca_certificates");
+  expectError(R"({"tls_port":2762})", "needs 'tls_cert'");
+  expectError(R"({"tls_profile":"tls1.0"})", "tls_profile");
+  expectError(R"({"tls_cert":"a","tls_key":"b","tls_require_client_cert":true})", "needs 'tls_ca'");
   expectError(R"({"https":true})", "'https' needs");
-  expectError(R"({"dicom_port":0})", "needs a 'tls' port");
+  expectError(R"({"dicom_port":0})", "needs a 'tls_port'");
   expectError(R"({"peers":[{"aet":"P","host":"h","port":1,"tls":true}]})", "which CAs to trust");
 }

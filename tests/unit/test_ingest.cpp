@@ -44,7 +44,7 @@ ingest::IngestResult ingestAs(ingest::Ingestor& in, const std::filesystem::path&
   auto slot = in.stage(announcedUid, ec);
   EXPECT_FALSE(ec);
   std::filesystem::copy_file(src, slot.tempPath);
-  return in.finish(slot, {announcedClass, announcedUid, "TEST"});
+  return in.finish(slot, {announcedClass, announcedUid, "TEST", "127.0.0.1"});
 }
 
 }  // namespace

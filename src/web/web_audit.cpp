@@ -1,0 +1,44 @@
+#include "web/web_audit.h"
+
+#include <httplib.h>
+
+#include <chrono>
+
+#include "audit/audit_trail.h"
+#include "web/http_server.h"
+
+namespace atrium::web {
+
+void auditSearch(const httplib::Request& req, const std::string& patientId) {
+  if (!audit::installed()) return;
+  audit::Message m;
+  m.event = audit::Event::Query;
+  m.user = requestUser();
+  m.address = req.remote_addr;
+  m.patientId = patientId;
+  std::string query;
+  for (const auto& [name, value] : req.params) query += (query.empty() ? "?" : "&") + name + "=" + value;
+  m.detail = "QIDO-RS " + req.path + query;
+  audit::record(std::move(m));
+}
+
+void auditRetrieve(WebContext& ctx, const httplib::Request& req, const std::vector<StoredInstance>& items) {
+  static RecentSessions recent;
+  if (!audit::installed() || items.empty()) return;
+  const std::string& study = items.front().studyUid;
+  if (!recent.firstIn(requestUser() + "@" + req.remote_addr + "/" + study, std::chrono::minutes(10))) return;
+  audit::Message m;
+  m.event = audit::Event::InstancesAccessed;
+  m.action = 'R';
+  m.user = requestUser();
+  m.address = req.remote_addr;
+  m.studyUid = study;
+  if (auto inst = ctx.archive.index().findInstance(items.front().sopUid)) {
+    m.patientId = inst->patientId;
+    m.patientName = inst->patientName;
+  }
+  m.detail = (req.path.rfind("/wado", 0) == 0 ? "WADO-URI " : "WADO-RS ") + req.path;
+  audit::record(std::move(m));
+}
+
+}  // namespace atrium::web
