@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Atrium builds and tests with. Idempotent and quiet
 # when everything is present: it only calls apt-get for what dpkg reports missing.
-#   --training   also what tools/cardiac/train.py needs (PyTorch, CPU); `make test` does not.
+#   --training     also what tools/cardiac/train.py needs (PyTorch, CPU); `make test` does not.
+#   --sanitizers   also clang and its sanitizer and libFuzzer runtimes (make test-asan, make fuzz).
 set -euo pipefail
 
 PACKAGES=(
@@ -25,6 +26,7 @@ PACKAGES=(
   chromium                        # headless browser for the viewer's tests (driven by playwright-core)
 )
 if [ "${1:-}" = "--training" ]; then PACKAGES+=(python3-torch); fi
+if [ "${1:-}" = "--sanitizers" ]; then PACKAGES+=(clang libclang-rt-dev); fi
 # The viewer is built with Node.js and npm: Debian's, unless a Node.js with its own npm is present.
 if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(nodejs npm); fi
 

@@ -51,16 +51,22 @@ std::string patientOf(const std::string& xml) {
 
 }  // namespace
 
-AuditTrail::AuditTrail(std::filesystem::path dir, std::string sourceId, const std::string& syslogTarget)
+AuditTrail::AuditTrail(std::filesystem::path dir, std::string sourceId, const std::string& syslogTarget,
+                       const SyslogTlsFiles& tls)
     : dir_(std::move(dir)), sourceId_(std::move(sourceId)) {
   std::filesystem::create_directories(dir_);
   if (syslogTarget.empty()) return;
-  const std::string prefix = "udp://";
+  auto scheme = syslogTarget.find("://");
   auto colon = syslogTarget.rfind(':');
-  if (syslogTarget.rfind(prefix, 0) != 0 || colon == std::string::npos || colon < prefix.size())
-    throw std::runtime_error("audit_syslog must be udp://HOST:PORT, got '" + syslogTarget + "'");
-  std::string host = syslogTarget.substr(prefix.size(), colon - prefix.size());
+  std::string kind = scheme == std::string::npos ? std::string() : syslogTarget.substr(0, scheme);
+  if ((kind != "udp" && kind != "tls") || colon <= scheme + 3 || colon + 1 >= syslogTarget.size())
+    throw std::runtime_error("audit_syslog must be udp://HOST:PORT or tls://HOST:PORT, got '" + syslogTarget + "'");
+  std::string host = syslogTarget.substr(scheme + 3, colon - scheme - 3);
   std::string port = syslogTarget.substr(colon + 1);
+  if (kind == "tls") {
+    syslogTls_ = std::make_unique<SyslogTlsSender>(host, port, tls);
+    return;
+  }
   addrinfo hints{};
   hints.ai_socktype = SOCK_DGRAM;
   addrinfo* res = nullptr;
@@ -93,14 +99,17 @@ void AuditTrail::record(Message m) {
       log::error("audit: cannot write ", file, ": ", std::strerror(errno));
     ::close(fd);
   }
-  if (syslogSocket_ >= 0) {
+  if (syslogSocket_ >= 0 || syslogTls_) {
     // RFC 5424: facility authpriv (10), severity notice (5); MSGID as IHE ATNA asks.
     char host[256] = "-";
     ::gethostname(host, sizeof host - 1);
     std::string msg = "<85>1 " + m.time + " " + host + " atrium " + std::to_string(::getpid()) +
                       " IHE+RFC-3881 - \xEF\xBB\xBF" + line;
-    ::sendto(syslogSocket_, msg.data(), msg.size(), 0, reinterpret_cast<const sockaddr*>(syslogAddress_.data()),
-             syslogAddressLength_);
+    if (syslogTls_)
+      syslogTls_->send(std::move(msg));
+    else
+      ::sendto(syslogSocket_, msg.data(), msg.size(), 0, reinterpret_cast<const sockaddr*>(syslogAddress_.data()),
+               syslogAddressLength_);
   }
 }
 
@@ -130,6 +139,18 @@ AuditTrail* installed() { return g_trail; }
 
 void record(Message m) {
   if (AuditTrail* t = g_trail) t->record(std::move(m));
+}
+
+void recordRefusal(Event event, const char* type, const std::string& user, const std::string& address,
+                   const std::string& why) {
+  Message m;
+  m.event = event;
+  m.eventType = type;
+  m.outcome = Outcome::MinorFailure;
+  m.user = user;
+  m.address = address;
+  m.detail = why;
+  record(std::move(m));
 }
 
 }  // namespace atrium::audit

@@ -44,7 +44,9 @@ class LearnedSegmenter : public ISegmenter {
     std::vector<std::vector<Image>> grids(data.images.size());
     for (std::size_t s = 0; s < data.images.size(); ++s)
       for (const auto& img : data.images[s]) grids[s].push_back(modelGrid(img, ref.rowSpacing, ref.colSpacing));
-    auto [cy, cx] = locateHeart(grids);
+    // Plain variables, not a structured binding: clang 14 (the sanitizer build) cannot capture one.
+    const auto heart = locateHeart(grids);
+    const auto cy = heart.first, cx = heart.second;
     if (models_.size() > 1) cv::setNumThreads(1);  // the parallelism is ours from here: a slice per thread
 
     Segmentation seg(data.images.size());

@@ -19,7 +19,6 @@
 #include "routing/route_matcher.h"
 #include "storage/data_lock.h"
 #include "web/auth.h"
-#include "web/dicomweb.h"
 #include "web/http_server.h"
 #include "web/web_context.h"
 
@@ -86,7 +85,9 @@ int runServe(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   try {
     storage::DataLock lock(config.dataDir);
-    audit::AuditTrail trail(std::filesystem::path(config.dataDir) / "audit", config.aet, config.auditSyslog);
+    // A TLS collector is trusted and shown what the DICOM TLS port uses (tls_ca, tls_cert, tls_key).
+    audit::AuditTrail trail(std::filesystem::path(config.dataDir) / "audit", config.aet, config.auditSyslog,
+                            {config.tls.caCertificates, config.tls.certificate, config.tls.privateKey});
     audit::ScopedInstall auditing(trail);
     audit::Message started;
     started.eventType = "110120";  // Application Start
@@ -106,17 +107,7 @@ int runServe(int argc, char** argv) {
     web::WebContext webContext{config, archive, &forwarder};
     if (config.httpPort) {
       http = std::make_unique<web::HttpServer>(config, *auth);
-      web::registerAdminRoutes(*http, webContext);
-      web::registerAuditRoutes(*http, webContext);
-      web::registerWorklistRoutes(*http, webContext);
-      web::registerJobRoutes(*http, webContext);
-      web::registerQidoRoutes(*http, webContext);
-      web::registerWadoRoutes(*http, webContext);
-      web::registerStowRoutes(*http, webContext);
-      web::registerFrameRoutes(*http, webContext);
-      web::registerWadoUriRoutes(*http, webContext);
-      web::registerViewerRoutes(*http, webContext);
-      web::registerHealthRoutes(*http, webContext);
+      web::registerAllRoutes(*http, webContext);
       http->start();
     }
     dimse::DimseServer server(config, archive, archive, archive, archive, archive.peers());

@@ -273,7 +273,7 @@ Config parseConfig(const std::string& text) {
   json j;
   try {
     j = json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse errors, and numbers out of range (1e999)
     throw ConfigError(std::string("config: not valid JSON: ") + e.what());
   }
   if (!j.is_object()) throw ConfigError("config: top level must be a JSON object");

@@ -44,14 +44,7 @@ std::string describe(const OFCondition& c) { return c.text(); }
 
 // A refused association or request in the audit trail (Security Alert, CID 403 type).
 void securityAlert(const char* type, const std::string& aet, const std::string& address, const std::string& why) {
-  audit::Message m;
-  m.event = audit::Event::SecurityAlert;
-  m.eventType = type;
-  m.outcome = audit::Outcome::MinorFailure;
-  m.user = aet;
-  m.address = address;
-  m.detail = why;
-  audit::record(std::move(m));
+  audit::recordRefusal(audit::Event::SecurityAlert, type, aet, address, why);
 }
 
 }  // namespace

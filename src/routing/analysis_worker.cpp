@@ -12,6 +12,20 @@
 #include <sstream>
 #include <thread>
 
+// GCC says it builds with AddressSanitizer with __SANITIZE_ADDRESS__, clang with __has_feature.
+#if defined(__SANITIZE_ADDRESS__)
+#define ATRIUM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ATRIUM_ASAN 1
+#endif
+#endif
+#ifdef ATRIUM_ASAN
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 namespace atrium::routing {
 namespace {
 
@@ -84,12 +98,8 @@ WorkerOutcome runWorker(const std::filesystem::path& exe, const std::vector<std:
   }
   rlimit mem{};
   mem.rlim_cur = mem.rlim_max = static_cast<rlim_t>(limits.memoryMb) * 1024 * 1024;
-#if defined(__SANITIZE_ADDRESS__)
   // AddressSanitizer reserves terabytes of address space: an RLIMIT_AS would stop it at start.
-  const bool limitMemory = false;
-#else
-  const bool limitMemory = limits.memoryMb > 0;
-#endif
+  const bool limitMemory = !kAddressSanitizer && limits.memoryMb > 0;
   rlimit noCore{0, 0};
   pid_t pid = ::fork();
   if (pid == 0) {

@@ -176,7 +176,7 @@ void store(WebContext& ctx, const httplib::Request& req, httplib::Response& res,
   int status = failed.empty() ? 200 : refs.empty() ? 409 : 202;
   log::info("STOW-RS: ", refs.size(), " stored, ", failed.size(), " failed");
   res.status = status;
-  res.set_content(body.dump(), "application/dicom+json");
+  res.set_content(jsonText(body), "application/dicom+json");
 }
 
 }  // namespace

@@ -143,14 +143,7 @@ double since(std::chrono::steady_clock::time_point t) {
 // A failed login or a refused request in the audit trail.
 void auditAccess(audit::Event event, const char* type, const std::string& user, const std::string& from,
                  const std::string& why) {
-  audit::Message m;
-  m.event = event;
-  m.eventType = type;
-  m.outcome = audit::Outcome::MinorFailure;
-  m.user = user;
-  m.address = from;
-  m.detail = why;
-  audit::record(std::move(m));
+  audit::recordRefusal(event, type, user, from, why);
 }
 
 thread_local std::string t_requestUser;

@@ -7,9 +7,16 @@
 
 namespace atrium::web {
 
+// Text that is not valid UTF-8 (a request path with %FF in it, a header read from a data set) is
+// sent with U+FFFD in its place: a strict dump throws, and out of an error handler that ends the
+// process (found by fuzz/fuzz_http_request).
+inline std::string jsonText(const nlohmann::json& body) {
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 inline void sendJson(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  res.set_content(jsonText(body), "application/json");
 }
 
 inline void sendError(httplib::Response& res, int status, const std::string& message) {

@@ -25,5 +25,7 @@ void registerWorklistRoutes(HttpServer& http, WebContext& ctx);  // /api/worklis
 void registerJobRoutes(HttpServer& http, WebContext& ctx);       // /api/jobs, /api/push
 void registerViewerRoutes(HttpServer& http, WebContext& ctx);    // the viewer's files at /
 void registerHealthRoutes(HttpServer& http, WebContext& ctx);    // /healthz, /metrics, /api/routes
+// All of the above and the DICOMweb routes (dicomweb.h): what `serve` offers.
+void registerAllRoutes(HttpServer& http, WebContext& ctx);
 
 }  // namespace atrium::web

@@ -6,6 +6,7 @@ import datetime
 import os
 import socket
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -120,5 +121,93 @@ def test_audit_trail():
         cleanup(work)
 
 
+class TlsCollector:
+    """A syslog collector over TLS (RFC 5425: "LENGTH SP MESSAGE" frames) on a loopback port."""
+
+    def __init__(self, cert):
+        import ssl
+        import threading
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(*cert)
+        self.sock = ctx.wrap_socket(socket.create_server(("127.0.0.1", 0)), server_side=True)
+        self.sock.settimeout(0.5)
+        self.port = self.sock.getsockname()[1]
+        self.messages, self.stop = [], False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        import ssl
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+            except (socket.timeout, ssl.SSLError, OSError):
+                continue
+            conn.settimeout(0.5)
+            buf = b""
+            while not self.stop:
+                try:
+                    data = conn.recv(65536)
+                except socket.timeout:
+                    continue
+                except (ssl.SSLError, OSError):
+                    break
+                if not data:
+                    break
+                buf += data
+                while b" " in buf:
+                    length, rest = buf.split(b" ", 1)
+                    if len(rest) < int(length):
+                        break
+                    self.messages.append(rest[:int(length)].decode("utf-8"))
+                    buf = rest[int(length):]
+            conn.close()
+
+    def close(self):
+        self.stop = True
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+def test_syslog_over_tls():
+    """RFC 5425: the collector's certificate is checked against tls_ca and the host dialled; every
+    message of the file arrives framed; a collector with a certificate from elsewhere gets nothing
+    and the log says why, while archiving goes on."""
+    from test_tls import Pki
+    work = tempdir("audit-tls")
+    collectors = []
+    try:
+        pki, other = Pki(os.path.join(work, "pki")), Pki(os.path.join(work, "other"), name="Other CA")
+        good = TlsCollector(pki.issue("collector", hosts=("127.0.0.1",)))
+        stranger = TlsCollector(other.issue("collector", hosts=("127.0.0.1",)))
+        collectors += [good, stranger]
+        files = make_mr_files(os.path.join(work, "in"), 2)
+        for collector, data in ((good, "good"), (stranger, "stranger")):
+            config = {"audit_syslog": f"tls://127.0.0.1:{collector.port}", "tls_ca": pki.ca,
+                      "accept_unknown_aets": True}
+            with AtriumServer(os.path.join(work, data), config=config) as srv:
+                run(["storescu", "-aec", "ATRIUM", "127.0.0.1", str(srv.port)] + files, check_rc=0, timeout=60)
+                for _ in range(100):  # bounded: the sender is a thread of its own
+                    if collector is stranger or len(collector.messages) >= 3:
+                        break
+                    time.sleep(0.1)
+            audit_dir = os.path.join(work, data, "audit")
+            lines = [x for f in sorted(os.listdir(audit_dir)) for x in open(os.path.join(audit_dir, f), encoding="utf-8")
+                     .read().splitlines()]
+            if collector is good:
+                got = sorted(m.split("\ufeff", 1)[1] for m in good.messages)
+                check(got == sorted(lines), f"TLS collector got {len(got)} messages, the file has {len(lines)}")
+                check(all(m.startswith("<85>1 ") for m in good.messages), "not RFC 5424")
+            else:
+                check(not stranger.messages, f"a collector with an untrusted certificate got {len(stranger.messages)}")
+                log = srv.log_text()
+                check("audit syslog" in log and "certificate" in log, "no log line saying why the collector was refused")
+                check(len(lines) >= 3, "the audit file stopped when the collector was refused")
+    finally:
+        for c in collectors:
+            c.close()
+        cleanup(work)
+
+
 if __name__ == "__main__":
-    main([test_audit_trail])
+    main([test_audit_trail, test_syslog_over_tls])

@@ -217,6 +217,9 @@ def test_bad_input_keeps_serving():
     check(st == 413 and "too large" in body["error"], f"huge body: {st} {body}")
     st, body, _ = s.http("GET", "/api/nothing-here", auth=ADMIN)
     check(st == 404 and "error" in body, f"unknown route: {st} {body}")
+    # Not UTF-8 in the path: once ended the process (the error's JSON could not be written; fuzz_http_request).
+    st, body, _ = s.http("GET", "/%FF/%FE", auth=ADMIN)
+    check(st == 404 and "\ufffd" in body["error"], f"path not UTF-8: {st} {body}")
     st, body, _ = s.http("GET", "/api/status", auth=VIEWER)
     check(st == 200, "server stopped serving")
 
