@@ -22,11 +22,13 @@ run: build
 	@mkdir -p $(DATA_DIR)
 	$(BUILD_DIR)/atrium serve --config config/atrium.example.json --data $(DATA_DIR)
 
-# Warnings are errors here and in CI (.ci/run calls make test), never in a user's own build.
+# Warnings are errors here and in CI (.ci/run calls make test), never in a user's own build. The
+# whole suite then runs again under AddressSanitizer and UBSan (test-asan, its own build folder).
 test: deps viewer
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATRIUM_WERROR=ON >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 900
+	@$(MAKE) --no-print-directory test-asan
 
 # The same suite on a build with AddressSanitizer and UBSan (clang, its own folder, build-asan/), and
 # coverage-guided fuzzing of every parser that takes outside input (fuzz/README.md), FUZZ_SECONDS each.
@@ -40,7 +42,7 @@ sanitize-build: viewer
 
 test-asan: sanitize-build
 	cd $(SAN_DIR) && ASAN_OPTIONS=$(ASAN_OPTIONS_TEST) UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --output-on-failure --timeout 1800
+	  ctest --output-on-failure --timeout 1800 -j $(JOBS)
 
 fuzz: sanitize-build
 	@bash scripts/run-fuzzers.sh $(SAN_DIR) $(FUZZ_SECONDS)

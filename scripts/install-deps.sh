@@ -18,6 +18,7 @@ PACKAGES=(
   libgtest-dev googletest         # unit tests
   python3 python3-pydicom python3-pil python3-numpy python3-scipy  # integration tests (pydicom's corpus, arrays, PNG)
   python3-cryptography            # a throw-away CA and certificates for the TLS tests
+  openssl curl                    # TLS protocol checks (openssl s_client) and an HTTPS client
   dicom3tools                     # dciodvfy
   orthanc orthanc-dicomweb        # peer for benchmarks and interoperability tests (DICOMweb client)
   procps util-linux git strace    # ps/kill/mount used by tests; git for --version's commit;

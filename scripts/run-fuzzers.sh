@@ -20,7 +20,7 @@ for t in "${targets[@]}"; do
   [ -d "$root/fuzz/regressions/$t" ] && inputs+=("$root/fuzz/regressions/$t")
   log="$build/fuzz-work/$t.log"
   start=$(date +%s)
-  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -rss_limit_mb=4096 \
+  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} LSAN_OPTIONS=suppressions=$root/fuzz/lsan.supp "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -rss_limit_mb=4096 \
     -timeout=30 -print_final_stats=1 -artifact_prefix="$build/fuzz-found/$t-" "${inputs[@]}" >"$log" 2>&1
   rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

@@ -1,7 +1,10 @@
 #include "dicom/text.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcelem.h>
 #include <dcmtk/dcmdata/dcitem.h>
+
+#include <algorithm>
 
 #include "common/log.h"
 #include "dicom/charset_japanese.h"
@@ -26,7 +29,14 @@ TextDecoder::TextDecoder(DcmItem& dataset) {
   dataset.findAndGetOFStringArray(DCM_SpecificCharacterSet, charset);
   charset_ = charset.c_str();
   if (charset_.empty() || charset_ == "ISO_IR 192") return;  // ASCII or already UTF-8
-  for (unsigned long i = 0; dataset.findAndGetOFString(DCM_SpecificCharacterSet, charset, i).good(); ++i)
+  // As many values as the element has (a bounded few): an element sent with another VR (LT, UT)
+  // answers every index with its whole value, and a loop until "no such value" never ended
+  // (found by fuzz/fuzz_store_dataset; regressions/store_dataset/charset-as-lt).
+  DcmElement* element = nullptr;
+  unsigned long count = 0;
+  if (dataset.findAndGetElement(DCM_SpecificCharacterSet, element).good() && element)
+    count = std::min<unsigned long>(element->getVM(), 16);
+  for (unsigned long i = 0; i < count && element->getOFString(charset, i).good(); ++i)
     values_.push_back(trim(charset.c_str()));
   if (isJapaneseIso2022(values_)) {
     mode_ = Mode::Japanese;  // DCMTK's glibc backend refuses these; see charset_japanese.h

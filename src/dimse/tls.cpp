@@ -40,6 +40,10 @@ std::unique_ptr<DcmTLSTransportLayer> makeTlsLayer(const TlsConfig& tls, TlsRole
       std::make_unique<DcmTLSTransportLayer>(role == TlsRole::Server ? NET_ACCEPTOR : NET_REQUESTOR, nullptr, OFTrue);
   if (!layer->operator bool()) throw std::runtime_error("TLS: cannot create an OpenSSL context");
   check(layer->setTLSProfile(tls.nonDowngrading ? TSP_Profile_BCP195_ND : TSP_Profile_BCP195), "profile");
+  // DCMTK 3.6.7's BCP 195 lists only RSA suites for TLS 1.2, so a server with an EC certificate
+  // could talk TLS 1.3 only ("no shared cipher"). RFC 9325 (BCP 195 today) recommends these two.
+  for (const char* suite : {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"})
+    check(layer->addCipherSuite(suite), std::string("cipher suite ") + suite);
   check(layer->activateCipherSuites(), "cipher suites");
   if (!tls.certificate.empty() || !tls.privateKey.empty()) {
     check(layer->setPrivateKeyFile(tls.privateKey.c_str(), DCF_Filetype_PEM), "private key " + tls.privateKey);

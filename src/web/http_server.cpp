@@ -13,6 +13,7 @@
 #include "audit/audit_trail.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "web/elastic_pool.h"
 #include "web/json_response.h"
 
 namespace atrium::web {
@@ -32,6 +33,9 @@ int refuseAnnouncedBody(const httplib::Request& req, httplib::Response& res, std
 }
 
 namespace {
+
+// Workers at most, slow clients included; beyond this a connection waits for one to free up.
+constexpr std::size_t kMaxHttpWorkers = 512;
 
 // BCP 195 for HTTPS as for DICOM: TLS 1.2 and 1.3 only, forward-secret AEAD suites for 1.2.
 bool setUpTls(SSL_CTX& ctx, const TlsConfig& tls) {
@@ -76,7 +80,8 @@ bool isLoopback(const std::string& address) {
 HttpServer::HttpServer(const Config& config, const Authenticator& auth)
     : config_(config), auth_(auth), server_(makeServer(config)) {
   int threads = config.httpThreads;
-  server_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  // http_threads workers always, more while slow clients hold them (web/elastic_pool.h).
+  server_->new_task_queue = [threads] { return new ElasticPool(static_cast<std::size_t>(threads), kMaxHttpWorkers); };
   server_->set_payload_max_length(bodyLimit(config));
   server_->set_keep_alive_timeout(5);  // idle keep-alive connections give their worker back
   server_->set_tcp_nodelay(true);      // else small answers wait ~40 ms for a delayed ACK

@@ -71,5 +71,39 @@ def test_idle_http_connections_do_not_block_requests():
         cleanup(work)
 
 
+def test_slow_header_http_connections_do_not_block_requests():
+    """Slowloris: 48 connections (three times the workers) each send a header byte every second and
+    never finish; meanwhile /healthz and a QIDO search are answered at once, again and again."""
+    import http.client
+    work = tempdir("flood-slow")
+    held = []
+    try:
+        with AtriumServer(os.path.join(work, "data"), http=True, extra_args=["--no-auth"]) as srv:
+            for _ in range(48):
+                s = socket.create_connection(("127.0.0.1", srv.http_port), timeout=5)
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+                held.append(s)
+            slowest = 0.0
+            for second in range(6):  # bounded: six rounds of one byte each
+                for s in held:
+                    s.sendall(b"a")
+                for path in ("/healthz", "/dicom-web/studies?limit=1"):
+                    start = time.time()
+                    c = http.client.HTTPConnection("127.0.0.1", srv.http_port, timeout=30)
+                    c.request("GET", path)
+                    r = c.getresponse()
+                    r.read()
+                    c.close()
+                    slowest = max(slowest, time.time() - start)
+                    check(r.status == 200, f"{path} answered {r.status} while slow clients hold connections")
+                time.sleep(1)
+            check(slowest < 3, f"a request waited {slowest:.1f} s behind slow clients")
+    finally:
+        for s in held:
+            s.close()
+        cleanup(work)
+
+
 if __name__ == "__main__":
-    main([test_idle_and_stalled_connections_do_not_block_associations, test_idle_http_connections_do_not_block_requests])
+    main([test_idle_and_stalled_connections_do_not_block_associations, test_idle_http_connections_do_not_block_requests,
+          test_slow_header_http_connections_do_not_block_requests])

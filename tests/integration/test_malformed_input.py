@@ -8,7 +8,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from atrium_testlib import (IMPLICIT_LE, MR_STORAGE, AtriumServer, RawAssociation, associate_rq,  # noqa: E402
+from atrium_testlib import (EXPLICIT_LE, IMPLICIT_LE, MR_STORAGE, AtriumServer, RawAssociation, associate_rq,  # noqa: E402
                             c_store_rq, check, cleanup, dataset_bytes, echo_ok, main, mr_dataset, p_data, tempdir)
 
 
@@ -81,6 +81,15 @@ def test_hostile_bytes_never_crash_or_damage():
             a = RawAssociation(srv.port, contexts=[(1, MR_STORAGE, [IMPLICIT_LE])])
             a.send_raw(p_data(1, good, False))
             drain(a.sock)
+            # 8. Specific Character Set sent as LT (explicit VR): the text decoder once asked for value
+            #    after value of it and never heard "no more" (fuzz_store_dataset found it): stored at once.
+            charset_lt = struct.pack("<HH2sH", 0x0008, 0x0005, b"LT", 10) + b"ISO_IR 100"
+            a = RawAssociation(srv.port, contexts=[(1, MR_STORAGE, [EXPLICIT_LE])])
+            started = time.time()
+            status, _ = a.store(1, MR_STORAGE, "1.2.3.53", charset_lt + dataset_bytes(mr_dataset("1.2.3.53"),
+                                                                                   implicit=False))
+            a.release()
+            check(status == 0 and time.time() - started < 10, f"charset as LT: {status} after {time.time() - started:.1f} s")
 
             check(srv.alive(), "server crashed")
             check(echo_ok(srv.port), "server stopped answering C-ECHO")
@@ -88,7 +97,7 @@ def test_hostile_bytes_never_crash_or_damage():
             for uid, (path, size, checksum, ts) in before.items():
                 check(after.get(uid) == (path, size, checksum, ts), f"{uid} changed")
                 check(os.path.getsize(path) == size, f"{uid}: file damaged")
-            unexpected = set(after) - set(before) - {"1.2.3.51"}
+            unexpected = set(after) - set(before) - {"1.2.3.51", "1.2.3.53"}
             check(not unexpected, f"unexpected instances indexed: {unexpected}")
             leftovers = [f for _, _, fs in os.walk(os.path.join(srv.data_dir, "storage")) for f in fs
                          if f.endswith(".part")]

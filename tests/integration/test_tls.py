@@ -280,7 +280,43 @@ def test_tls_options_are_checked():
         cleanup(work)
 
 
+def test_protocol_versions_with_openssl_and_curl():
+    """openssl s_client on the DICOM TLS port and curl on the HTTPS port: TLS 1.2 and 1.3 are
+    served, TLS 1.1 is refused (the clients are told to allow it, SECLEVEL=0, so the refusal is the
+    server's)."""
+    work = tempdir("tls-versions")
+    try:
+        pki = Pki(os.path.join(work, "pki"))
+        cert = pki.issue("localhost")
+        tls_port = free_port()
+        srv = AtriumServer(os.path.join(work, "data"), http=True, extra_args=["--no-auth"],
+                           config={"tls_port": tls_port, "tls_cert": cert[0], "tls_key": cert[1], "tls_ca": [pki.ca],
+                                   "https": True})
+        srv.tls_port = tls_port
+        with srv:
+            wait_for_port(srv.tls_port, srv.proc)
+            for version, served in (("-tls1_3", True), ("-tls1_2", True), ("-tls1_1", False)):
+                p = run(["openssl", "s_client", "-connect", f"127.0.0.1:{srv.tls_port}", version, "-CAfile", pki.ca,
+                         "-verify_return_error", "-cipher", "DEFAULT:@SECLEVEL=0"], input=b"", timeout=30)
+                out = p.stdout.decode(errors="replace")
+                handshake = p.returncode == 0 and "Verify return code: 0 (ok)" in out
+                check(handshake == served, f"openssl {version} on the DICOM TLS port: rc {p.returncode}, "
+                      f"{'served' if handshake else 'refused'}: {p.stderr.decode(errors='replace')[-300:]}")
+            url = f"https://localhost:{srv.http_port}/healthz"
+            p = run(["curl", "-sS", "-D", "-", "-o", "/dev/null", "--cacert", pki.ca, url], timeout=30)
+            head = p.stdout.decode(errors="replace").lower()
+            check(p.returncode == 0 and " 200" in head.splitlines()[0] and "strict-transport-security" in head,
+                  f"curl over HTTPS: rc {p.returncode} {head[:200]} {p.stderr.decode()[-200:]}")
+            p = run(["curl", "-sS", "-o", "/dev/null", "--cacert", pki.ca, "--tlsv1.1", "--tls-max", "1.1",
+                     "--ciphers", "DEFAULT:@SECLEVEL=0", url], timeout=30)
+            check(p.returncode != 0, "curl with TLS 1.1 was served")
+            check(srv.alive(), "server alive")
+    finally:
+        cleanup(work)
+
+
 if __name__ == "__main__":
     main([test_tls_port_with_dcmtk_and_atrium_clients, test_refused_server_certificates_say_why,
           test_mutual_authentication, test_tls_only_on_the_main_port_and_forwarding_to_a_tls_peer,
-          test_https_with_hsts_and_the_plain_http_warning, test_tls_options_are_checked])
+          test_https_with_hsts_and_the_plain_http_warning, test_tls_options_are_checked,
+          test_protocol_versions_with_openssl_and_curl])
