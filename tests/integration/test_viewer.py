@@ -185,5 +185,36 @@ def test_viewer_in_chromium():
             cleanup(tmp)
 
 
+def test_viewer_over_https_in_chromium():
+    """The viewer served over HTTPS (the TLS certificate and key of the DICOM TLS port): Chromium,
+    trusting exactly that certificate's key, loads it, searches, and gets HSTS."""
+    import base64
+    import hashlib
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from test_tls import Pki
+    tmp = tempdir("viewer-https")
+    try:
+        pki = Pki(os.path.join(tmp, "pki"))
+        cert = pki.issue("localhost")
+        with open(cert[0], "rb") as f:
+            spki = x509.load_pem_x509_certificate(f.read()).public_key().public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        paths = make_study(os.path.join(tmp, "study"))
+        with AtriumServer(os.path.join(tmp, "data"), http=True, extra_args=["--user", "doc:pw:viewer"],
+                          config={"https": True, "tls_cert": cert[0], "tls_key": cert[1]}) as srv:
+            p = run([ATRIUM, "send", f"127.0.0.1:{srv.port}", "--called", "ATRIUM"] + paths)
+            check(p.returncode == 0, f"storing the study: {p.stderr.decode()}")
+            env = dict(os.environ, ATRIUM_URL=f"https://localhost:{srv.http_port}", ATRIUM_USER="doc",
+                       ATRIUM_PASSWORD="pw", PATIENT=PATIENT, VIEWER_DIR=os.path.abspath(VIEWER),
+                       SPKI=base64.b64encode(hashlib.sha256(spki).digest()).decode())
+            r = subprocess.run(["node", os.path.join(ROOT, "tests", "viewer", "https_check.mjs")], env=env,
+                               capture_output=True, timeout=120)
+            print(r.stdout.decode(), r.stderr.decode()[-2000:])
+            check(r.returncode == 0, "the viewer over HTTPS failed its checks")
+    finally:
+        cleanup(tmp)
+
+
 if __name__ == "__main__":
-    main([test_viewer_in_chromium])
+    main([test_viewer_in_chromium, test_viewer_over_https_in_chromium])
