@@ -109,23 +109,69 @@ void DimseServer::run() {
               config_.maxAssociations, " associations, max PDU ", config_.maxPdu, ")");
   // DCMTK reads the A-ASSOCIATE-RQ (after the TLS handshake) inside ASC_receiveAssociation, on the
   // accepting thread, so a peer that sends part of a request and stalls holds that thread for up to
-  // the ARTIM timeout (silent ones never reach it: TCP_DEFER_ACCEPT). kListenerThreads accepting
-  // threads per listening socket bound how many such half-open requests are read at once, apart
-  // from the max_associations slots, which only accepted associations take.
-  std::vector<std::thread> threads;
-  for (const auto& l : listeners_)
-    for (int i = 0; i < kListenerThreads; ++i) threads.emplace_back([this, &l] { acceptLoop(l); });
-  for (auto& t : threads) t.join();
+  // the ARTIM timeout (silent ones never reach it: TCP_DEFER_ACCEPT). While such peers hold
+  // accepting threads, more are started, so that kFreeListeners are always free for real
+  // associations (up to kMaxListenerThreads); the max_associations slots are apart from this and
+  // only accepted associations take one.
+  std::vector<std::unique_ptr<AcceptPool>> pools;
+  for (const auto& l : listeners_) {
+    pools.push_back(std::make_unique<AcceptPool>());
+    for (int i = 0; i < kFreeListeners; ++i) addAcceptingThread(*pools.back(), l);
+  }
+  while (!stopping_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    for (std::size_t i = 0; i < pools.size(); ++i) keepFreeListeners(*pools[i], listeners_[i]);
+  }
+  for (auto& pool : pools) {
+    std::lock_guard lock(pool->mutex);
+    for (auto& t : pool->threads) t.join();
+  }
   // Let running associations finish (bounded by the DIMSE timeout).
   std::unique_lock lock(doneMutex_);
   doneCv_.wait_for(lock, std::chrono::seconds(config_.dimseTimeoutSeconds + 5), [&] { return active_ == 0; });
 }
 
-void DimseServer::acceptLoop(const Listener& l) {
+namespace {
+std::int64_t steadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+void DimseServer::addAcceptingThread(AcceptPool& pool, const Listener& l) {
+  auto call = std::make_shared<std::atomic<std::int64_t>>(0);
+  pool.calls.push_back(call);
+  pool.threads.emplace_back([this, &l, call] { acceptLoop(l, *call); });
+}
+
+void DimseServer::keepFreeListeners(AcceptPool& pool, const Listener& l) {
+  // A call that has lasted over 1.5 s is reading a slow request: ASC_receiveAssociation waits
+  // at most 1 s for a connection, and a real A-ASSOCIATE-RQ arrives with it.
+  const std::int64_t now = steadyMs();
+  std::lock_guard lock(pool.mutex);
+  int held = 0;
+  for (const auto& c : pool.calls) {
+    std::int64_t started = c->load();
+    if (started > 0 && now - started > 1500) ++held;
+  }
+  int added = 0;
+  while (static_cast<int>(pool.calls.size()) - held < kFreeListeners &&
+         static_cast<int>(pool.calls.size()) < kMaxListenerThreads) {
+    addAcceptingThread(pool, l);
+    ++added;
+  }
+  if (added)
+    log::info("port ", l.port, ": ", held, " connections are slow to send their association request; ", added,
+              " more accepting threads (", pool.calls.size(), " in all)");
+}
+
+void DimseServer::acceptLoop(const Listener& l, std::atomic<std::int64_t>& callStarted) {
   while (!stopping_) {
     T_ASC_Association* assoc = nullptr;
+    callStarted = steadyMs();
     OFCondition c = ASC_receiveAssociation(l.network, &assoc, config_.maxPdu, nullptr, nullptr,
                                            l.tls ? OFTrue : OFFalse, DUL_NOBLOCK, 1);
+    callStarted = 0;
     if (c == DUL_NOASSOCIATIONREQUEST) {
       if (assoc) ASC_destroyAssociation(&assoc);
       continue;

@@ -2,9 +2,11 @@
 // The DICOM association acceptor: one thread per association, bounded by max_associations.
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "config/config.h"
@@ -35,14 +37,27 @@ class DimseServer {
   int activeAssociations() const { return active_; }
 
  private:
-  static constexpr int kListenerThreads = 16;
+  // Accepting threads per listening socket: at least kFreeListeners not held by a peer still
+  // sending its A-ASSOCIATE-RQ, and at most kMaxListenerThreads in all.
+  static constexpr int kFreeListeners = 16;
+  static constexpr int kMaxListenerThreads = 256;
   struct Listener {
     T_ASC_Network* network = nullptr;
     int port = 0;
     bool tls = false;
   };
+  // A listener's accepting threads; each one's `callStarted` is when its current
+  // ASC_receiveAssociation began (ms since the epoch of steady_clock; 0: between calls).
+  struct AcceptPool {
+    std::mutex mutex;
+    std::vector<std::shared_ptr<std::atomic<std::int64_t>>> calls;
+    std::vector<std::thread> threads;
+  };
   void listen(Listener& l);
-  void acceptLoop(const Listener& l);
+  void addAcceptingThread(AcceptPool& pool, const Listener& l);
+  // Adds threads while fewer than kFreeListeners are free (not held by a slow request).
+  void keepFreeListeners(AcceptPool& pool, const Listener& l);
+  void acceptLoop(const Listener& l, std::atomic<std::int64_t>& callStarted);
   void serveAssociation(T_ASC_Association* assoc);
   // True when accepted; *slot then holds one of max_associations, to be given back when it ends.
   bool negotiate(T_ASC_Association* assoc, const std::string& peer, bool* slot);

@@ -1,5 +1,5 @@
 """Connections that never become associations must not keep real ones waiting (#15): 200 bare TCP
-connections held open (health checks, a port scan) and 8 that send half an A-ASSOCIATE-RQ and stall
+connections held open (health checks, a port scan) and 40 that send half an A-ASSOCIATE-RQ and stall
 (slowloris), then a real C-ECHO and C-STORE. With ARTIM at 30 s, an archive that let those hold its
 accepting threads or association slots would make the real ones wait 30 s or more; here they must
 succeed well before that."""
@@ -21,7 +21,7 @@ def test_idle_and_stalled_connections_do_not_block_associations():
             for _ in range(200):
                 s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
                 held.append(s)
-            for _ in range(8):
+            for _ in range(40):  # more than the 16 accepting threads the server starts with
                 s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
                 s.sendall(b"\x01\x00\x00\x00")  # the start of an A-ASSOCIATE-RQ header, then nothing
                 held.append(s)
