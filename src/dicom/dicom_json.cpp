@@ -47,6 +47,15 @@ std::string valueText(const json& v, DcmEVR vr, const std::string& where) {
 
 void addElement(const std::string& key, const json& attr, DcmItem& item, const std::string& prefix);
 
+// An empty element of any VR (insertEmptyElement refuses some, UN among them).
+OFCondition insertEmpty(DcmItem& item, const DcmTag& tag) {
+  DcmElement* element = DcmItem::newDicomElement(tag);
+  if (!element) return EC_IllegalCall;
+  OFCondition c = item.insert(element, true);
+  if (c.bad()) delete element;
+  return c;
+}
+
 void addSequence(const DcmTag& tag, const json& values, DcmItem& item, const std::string& where) {
   auto* seq = new DcmSequenceOfItems(tag);
   if (item.insert(seq, true).bad()) {
@@ -86,7 +95,10 @@ void addElement(const std::string& key, const json& attr, DcmItem& item, const s
     Uint8* bytes = nullptr;
     std::string text = attr["InlineBinary"].get<std::string>();
     size_t n = OFStandard::decodeBase64(text.c_str(), bytes);
-    OFCondition c = item.putAndInsertUint8Array(tag, bytes, static_cast<unsigned long>(n));
+    // DCMTK 3.6.7 frees its buffer itself when nothing decodes (and leaves the pointer set): ours to
+    // free only when it returned bytes (a double free, found by fuzz/fuzz_dicom_json).
+    if (n == 0) bytes = nullptr;
+    OFCondition c = n ? item.putAndInsertUint8Array(tag, bytes, static_cast<unsigned long>(n)) : insertEmpty(item, tag);
     delete[] bytes;
     if (c.bad()) fail(where, std::string("cannot store binary value: ") + c.text());
     return;
@@ -101,7 +113,7 @@ void addElement(const std::string& key, const json& attr, DcmItem& item, const s
       first = false;
     }
   }
-  OFCondition c = joined.empty() ? item.insertEmptyElement(tag, true) : item.putAndInsertString(tag, joined.c_str());
+  OFCondition c = joined.empty() ? insertEmpty(item, tag) : item.putAndInsertString(tag, joined.c_str());
   if (c.bad()) fail(where, std::string("cannot store value: ") + c.text());
 }
 
