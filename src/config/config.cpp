@@ -1,9 +1,12 @@
 #include "config/config.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <type_traits>
+#include <utility>
 
 namespace atrium {
 namespace {
@@ -12,6 +15,14 @@ using nlohmann::json;
 template <typename T>
 void read(const json& j, const char* key, T& out) {
   if (!j.contains(key)) return;
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    // A whole number that fits: 1e40 or 2^40 would otherwise be converted out of range (UBSan,
+    // fuzz/regressions/config/number-too-large-for-an-int) or wrapped into a valid-looking value.
+    const json& v = j.at(key);
+    bool fits = v.is_number_integer() && (v.is_number_unsigned() ? std::in_range<T>(v.get<std::uint64_t>())
+                                                                 : std::in_range<T>(v.get<std::int64_t>()));
+    if (!fits) throw ConfigError(std::string("config: field '") + key + "' must be a whole number in range");
+  }
   try {
     out = j.at(key).get<T>();
   } catch (const json::exception&) {

@@ -1,7 +1,9 @@
 // REST admin API: server status and statistics, peers, deletions.
 #include <httplib.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <utility>
 
 #include "common/version.h"
 #include "dimse/echo_scu.h"
@@ -52,7 +54,8 @@ void registerAdminRoutes(HttpServer& http, WebContext& ctx) {
     nlohmann::json body;
     if (!parseJsonBody(req, res, body)) return;
     if (!body.is_object() || !body.contains("aet") || !body["aet"].is_string() || !body.contains("host") ||
-        !body["host"].is_string() || !body.contains("port") || !body["port"].is_number_integer())
+        !body["host"].is_string() || !body.contains("port") || !body["port"].is_number_integer() ||
+        !std::in_range<int>(body["port"].get<std::int64_t>()))
       return sendError(res, 400, "a peer is {\"aet\": string, \"host\": string, \"port\": integer}");
     Peer p;
     p.aet = body["aet"].get<std::string>();
