@@ -111,6 +111,11 @@ def test_tls_port_with_dcmtk_and_atrium_clients():
             check(p.returncode == 0 and len(srv.instances()) == 3, f"atrium send --tls failed: {p.stderr.decode()}")
             p = atrium_tls(["find", f"127.0.0.1:{srv.tls_port}", "--json", "--key", "StudyInstanceUID"], pki)
             check(p.returncode == 0 and len(json.loads(p.stdout)) == 1, f"atrium find --tls: {p.stderr.decode()}")
+            p = run(["findscu", "-S", "-aec", "ATRIUM", "+tls", client_cert[1], client_cert[0], "+cf", pki.ca,
+                     "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID", "127.0.0.1", str(srv.tls_port)],
+                    timeout=60)
+            check(p.returncode == 0 and p.stderr.decode().count("(0020,000d)") == 1,
+                  f"findscu +tls: {p.returncode} {p.stderr.decode()[-400:]}")
             # Plain DICOM to the TLS port fails; the plain port still serves plain DICOM.
             p = run(["echoscu", "-to", "5", "-aec", "ATRIUM", "127.0.0.1", str(srv.tls_port)], timeout=60)
             check(p.returncode != 0, "plain C-ECHO on the TLS port succeeded")
