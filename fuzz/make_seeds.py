@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import struct
+import sys
 
 import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
@@ -17,6 +18,9 @@ from pydicom.filewriter import write_dataset
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+from atrium_testlib import (EXPLICIT_LE, IMPLICIT_LE, VERIFICATION, associate_rq, c_echo_rq, c_find_rq,  # noqa: E402
+                            c_store_rq, command_set, dataset_bytes, p_data)
 CORPUS = os.path.join(HERE, "corpus")
 PYDICOM_FILES = os.path.join(os.path.dirname(pydicom.__file__), "data", "test_files")
 MR = "1.2.840.10008.5.1.4.1.1.4"
@@ -79,91 +83,46 @@ def store_dataset():
     write("store_dataset", "raw-explicit-be", b"\x03" + raw(mr_dataset(), False, False))
 
 
-# --- PDUs ---------------------------------------------------------------------------------------
-def pad_ae(ae):
-    return ae.encode().ljust(16)
-
-
-def item(kind, body):
-    return struct.pack(">BBH", kind, 0, len(body)) + body
-
-
-def associate_rq(called, calling, contexts):
-    """contexts: [(id, abstract syntax, [transfer syntaxes])]"""
-    body = struct.pack(">HH", 1, 0) + pad_ae(called) + pad_ae(calling) + bytes(32)
-    body += item(0x10, b"1.2.840.10008.3.1.1.1")
-    for pc_id, abstract, syntaxes in contexts:
-        sub = item(0x30, abstract.encode()) + b"".join(item(0x40, ts.encode()) for ts in syntaxes)
-        body += item(0x20, struct.pack(">BBBB", pc_id, 0, 0, 0) + sub)
-    user = item(0x51, struct.pack(">I", 16384)) + item(0x52, b"1.2.826.0.1.3680043.10.1234.99")
-    user += item(0x55, b"FUZZ")
-    body += item(0x50, user)
-    return struct.pack(">BBI", 0x01, 0, len(body)) + body
-
-
-def element(group, elem, value):
-    if isinstance(value, int):
-        data = struct.pack("<H", value)
-    else:
-        data = value.encode() if isinstance(value, str) else value
-        if len(data) % 2:
-            data += b"\x00"
-    return struct.pack("<HHI", group, elem, len(data)) + data
-
-
-def command(fields):
-    """A command set (Implicit VR LE) with its group length first."""
-    body = b"".join(element(0x0000, e, v) for e, v in fields)
-    return element(0x0000, 0x0000, struct.pack("<I", len(body))) + body
-
-
-def pdata(pc_id, fragment, is_command, last=True):
-    header = (0x01 if is_command else 0x00) | (0x02 if last else 0x00)
-    pdv = struct.pack(">IBB", len(fragment) + 2, pc_id, header) + fragment
-    return struct.pack(">BBI", 0x04, 0, len(pdv)) + pdv
-
-
+# --- PDUs: built with the integration tests' raw DICOM UL client ---------------------------------
 RELEASE_RQ = struct.pack(">BBI", 0x05, 0, 4) + bytes(4)
 ABORT = struct.pack(">BBI", 0x07, 0, 4) + bytes(4)
-VERIFICATION = "1.2.840.10008.1.1"
 STUDY_ROOT_FIND = "1.2.840.10008.5.1.4.1.2.2.1"
 MWL_FIND = "1.2.840.10008.5.1.4.31"
 STUDY_ROOT_MOVE = "1.2.840.10008.5.1.4.1.2.2.2"
-IMPLICIT, EXPLICIT = "1.2.840.10008.1.2", "1.2.840.10008.1.2.1"
+
+
+def us(value):
+    return struct.pack("<H", value)
 
 
 def association():
-    echo = command([(0x0002, VERIFICATION), (0x0100, 0x0030), (0x0110, 1), (0x0800, 0x0101)])
-    write("association", "echo", associate_rq("ATRIUM", "FUZZSCU", [(1, VERIFICATION, [IMPLICIT])])
-          + pdata(1, echo, True) + RELEASE_RQ)
-    ds = raw(mr_dataset("1.2.826.0.1.3680043.10.1234.7"), True, True)
-    store = command([(0x0002, MR), (0x0100, 0x0001), (0x0110, 2), (0x0700, 0), (0x0800, 0x0000),
-                     (0x1000, "1.2.826.0.1.3680043.10.1234.7")])
-    write("association", "store", associate_rq("ATRIUM", "FUZZSCU", [(1, MR, [EXPLICIT, IMPLICIT]),
-                                                                      (3, MR, [IMPLICIT])])
-          + pdata(3, store, True) + pdata(3, ds[:100], False, last=False) + pdata(3, ds[100:], False)
-          + RELEASE_RQ)
+    def rq(contexts, called="ATRIUM"):
+        return associate_rq(called, "FUZZSCU", contexts)
+    write("association", "echo", rq([(1, VERIFICATION, [IMPLICIT_LE])]) + p_data(1, c_echo_rq(), True) + RELEASE_RQ)
+    uid = "1.2.826.0.1.3680043.10.1234.7"
+    ds = dataset_bytes(mr_dataset(uid))
+    write("association", "store", rq([(1, MR, [EXPLICIT_LE, IMPLICIT_LE]), (3, MR, [IMPLICIT_LE])])
+          + p_data(3, c_store_rq(MR, uid, message_id=2), True) + p_data(3, ds[:100], False, last=False)
+          + p_data(3, ds[100:], False) + RELEASE_RQ)
     ident = Dataset()
     ident.QueryRetrieveLevel, ident.PatientName, ident.StudyInstanceUID, ident.StudyDate = "STUDY", "M*", "", "20260101-"
-    find = command([(0x0002, STUDY_ROOT_FIND), (0x0100, 0x0020), (0x0110, 3), (0x0700, 0), (0x0800, 0x0000)])
-    write("association", "find", associate_rq("ATRIUM", "FUZZSCU", [(1, STUDY_ROOT_FIND, [IMPLICIT])])
-          + pdata(1, find, True) + pdata(1, raw(ident, True, True), False) + RELEASE_RQ)
+    write("association", "find", rq([(1, STUDY_ROOT_FIND, [IMPLICIT_LE])])
+          + p_data(1, c_find_rq(STUDY_ROOT_FIND, message_id=3), True) + p_data(1, dataset_bytes(ident), False)
+          + RELEASE_RQ)
     wl = Dataset()
     step = Dataset()
     step.Modality, step.ScheduledStationAETitle, step.ScheduledProcedureStepStartDate = "MR", "", "20260101-"
     wl.PatientName, wl.ScheduledProcedureStepSequence = "", [step]
-    mwl = command([(0x0002, MWL_FIND), (0x0100, 0x0020), (0x0110, 4), (0x0700, 0), (0x0800, 0x0000)])
-    write("association", "worklist", associate_rq("ATRIUM", "FUZZSCU", [(5, MWL_FIND, [IMPLICIT])])
-          + pdata(5, mwl, True) + pdata(5, raw(wl, True, True), False) + RELEASE_RQ)
+    write("association", "worklist", rq([(5, MWL_FIND, [IMPLICIT_LE])])
+          + p_data(5, c_find_rq(MWL_FIND, message_id=4), True) + p_data(5, dataset_bytes(wl), False) + RELEASE_RQ)
     move_id = Dataset()
     move_id.QueryRetrieveLevel, move_id.StudyInstanceUID = "STUDY", "1.2.826.0.1.3680043.10.1234.2"
-    move = command([(0x0002, STUDY_ROOT_MOVE), (0x0100, 0x0021), (0x0110, 5), (0x0600, "NOWHERE"),
-                    (0x0700, 0), (0x0800, 0x0000)])
-    write("association", "move-unknown-destination",
-          associate_rq("ATRIUM", "FUZZSCU", [(7, STUDY_ROOT_MOVE, [IMPLICIT])])
-          + pdata(7, move, True) + pdata(7, raw(move_id, True, True), False) + RELEASE_RQ)
-    write("association", "abort", associate_rq("ATRIUM", "FUZZSCU", [(1, VERIFICATION, [IMPLICIT])]) + ABORT)
-    write("association", "wrong-called-ae", associate_rq("SOMEONE", "FUZZSCU", [(1, VERIFICATION, [IMPLICIT])]))
+    move = command_set([(0x0002, STUDY_ROOT_MOVE.encode() + b"\0"), (0x0100, us(0x0021)), (0x0110, us(5)),
+                        (0x0600, b"NOWHERE "), (0x0700, us(0)), (0x0800, us(0x0000))])
+    write("association", "move-unknown-destination", rq([(7, STUDY_ROOT_MOVE, [IMPLICIT_LE])])
+          + p_data(7, move, True) + p_data(7, dataset_bytes(move_id), False) + RELEASE_RQ)
+    write("association", "abort", rq([(1, VERIFICATION, [IMPLICIT_LE])]) + ABORT)
+    write("association", "wrong-called-ae", rq([(1, VERIFICATION, [IMPLICIT_LE])], called="SOMEONE"))
     write("association", "http-on-dicom-port", b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 
 

@@ -56,6 +56,9 @@ AuditTrail::AuditTrail(std::filesystem::path dir, std::string sourceId, const st
     : dir_(std::move(dir)), sourceId_(std::move(sourceId)) {
   std::filesystem::create_directories(dir_);
   if (syslogTarget.empty()) return;
+  char hostName[256] = "-";
+  ::gethostname(hostName, sizeof hostName - 1);
+  hostName_ = hostName;
   auto scheme = syslogTarget.find("://");
   auto colon = syslogTarget.rfind(':');
   std::string kind = scheme == std::string::npos ? std::string() : syslogTarget.substr(0, scheme);
@@ -101,9 +104,7 @@ void AuditTrail::record(Message m) {
   }
   if (syslogSocket_ >= 0 || syslogTls_) {
     // RFC 5424: facility authpriv (10), severity notice (5); MSGID as IHE ATNA asks.
-    char host[256] = "-";
-    ::gethostname(host, sizeof host - 1);
-    std::string msg = "<85>1 " + m.time + " " + host + " atrium " + std::to_string(::getpid()) +
+    std::string msg = "<85>1 " + m.time + " " + hostName_ + " atrium " + std::to_string(::getpid()) +
                       " IHE+RFC-3881 - \xEF\xBB\xBF" + line;
     if (syslogTls_)
       syslogTls_->send(std::move(msg));

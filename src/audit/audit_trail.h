@@ -33,6 +33,7 @@ class AuditTrail {
  private:
   std::filesystem::path dir_;
   std::string sourceId_;
+  std::string hostName_;  // HOSTNAME of the syslog messages
   int syslogSocket_ = -1;
   std::vector<unsigned char> syslogAddress_;  // a sockaddr_storage's bytes
   unsigned syslogAddressLength_ = 0;

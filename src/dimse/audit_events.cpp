@@ -6,17 +6,14 @@
 #include <dcmtk/dcmnet/assoc.h>
 
 #include "audit/audit_trail.h"
+#include "dicom/text.h"
 #include "dimse/store_scu.h"
 
 namespace atrium::dimse {
 namespace {
 
 std::string value(const DcmDataset* ds, const DcmTagKey& tag) {
-  OFString v;
-  if (!ds || const_cast<DcmDataset*>(ds)->findAndGetOFStringArray(tag, v).bad()) return {};
-  std::string s = v.c_str();
-  while (!s.empty() && s.back() == ' ') s.pop_back();
-  return s;
+  return ds ? dicom::trim(dicom::getRaw(*const_cast<DcmDataset*>(ds), tag)) : std::string();
 }
 
 }  // namespace

@@ -7,15 +7,10 @@
 #include <algorithm>
 
 #include "dicom/sop_classes.h"
+#include "dicom/text.h"
 
 namespace atrium::dimse {
 namespace {
-
-std::string trimmed(std::string s) {
-  while (!s.empty() && s.back() == ' ') s.pop_back();
-  s.erase(0, s.find_first_not_of(' ') == std::string::npos ? s.size() : s.find_first_not_of(' '));
-  return s;
-}
 
 // "::ffff:10.1.2.3" (an IPv4 peer on a dual-stack socket) is 10.1.2.3.
 std::string plainAddress(const std::string& a) { return a.rfind("::ffff:", 0) == 0 ? a.substr(7) : a; }
@@ -49,7 +44,7 @@ bool CallerDecision::may(DicomService service) const {
 CallerDecision checkCaller(const Config& config, const IPeerDirectory& peers, const std::string& callingAet,
                            const std::string& remoteAddress, const HostResolver& resolve) {
   CallerDecision d;
-  const std::string aet = trimmed(callingAet);
+  const std::string aet = dicom::trim(callingAet);
   d.peer = peers.find(aet);
   if (!d.peer) {
     d.accepted = config.acceptUnknownAets.value_or(config.peers.empty());

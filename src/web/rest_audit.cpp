@@ -7,6 +7,7 @@
 #include "audit/audit_trail.h"
 #include "web/http_server.h"
 #include "web/json_response.h"
+#include "web/web_audit.h"
 #include "web/web_context.h"
 
 namespace atrium::web {
@@ -32,11 +33,7 @@ void registerAuditRoutes(HttpServer& http, WebContext&) {
     } catch (const std::exception& e) {
       return sendError(res, 500, std::string("cannot read the audit trail: ") + e.what());
     }
-    audit::Message used;
-    used.event = audit::Event::AuditLogUsed;
-    used.action = 'R';
-    used.user = requestUser();
-    used.address = req.remote_addr;
+    audit::Message used = requestMessage(audit::Event::AuditLogUsed, 'R', req);
     used.patientId = patient;
     used.detail = "GET /api/audit since=" + since + ": " + std::to_string(messages.size()) + " messages";
     audit::record(std::move(used));

@@ -9,12 +9,18 @@
 
 namespace atrium::web {
 
-void auditSearch(const httplib::Request& req, const std::string& patientId) {
-  if (!audit::installed()) return;
+audit::Message requestMessage(audit::Event event, char action, const httplib::Request& req) {
   audit::Message m;
-  m.event = audit::Event::Query;
+  m.event = event;
+  m.action = action;
   m.user = requestUser();
   m.address = req.remote_addr;
+  return m;
+}
+
+void auditSearch(const httplib::Request& req, const std::string& patientId) {
+  if (!audit::installed()) return;
+  audit::Message m = requestMessage(audit::Event::Query, 'E', req);
   m.patientId = patientId;
   std::string query;
   for (const auto& [name, value] : req.params) query += (query.empty() ? "?" : "&") + name + "=" + value;
@@ -27,11 +33,7 @@ void auditRetrieve(WebContext& ctx, const httplib::Request& req, const std::vect
   if (!audit::installed() || items.empty()) return;
   const std::string& study = items.front().studyUid;
   if (!recent.firstIn(requestUser() + "@" + req.remote_addr + "/" + study, std::chrono::minutes(10))) return;
-  audit::Message m;
-  m.event = audit::Event::InstancesAccessed;
-  m.action = 'R';
-  m.user = requestUser();
-  m.address = req.remote_addr;
+  audit::Message m = requestMessage(audit::Event::InstancesAccessed, 'R', req);
   m.studyUid = study;
   if (auto inst = ctx.archive.index().findInstance(items.front().sopUid)) {
     m.patientId = inst->patientId;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/audit_message.h"
 #include "web/instance_lookup.h"
 
 namespace httplib {
@@ -13,6 +14,8 @@ struct Request;
 
 namespace atrium::web {
 
+// A message about this request, naming its user (as authenticated) and address.
+audit::Message requestMessage(audit::Event event, char action, const httplib::Request& req);
 void auditSearch(const httplib::Request& req, const std::string& patientId);
 void auditRetrieve(WebContext& ctx, const httplib::Request& req, const std::vector<StoredInstance>& items);
 
