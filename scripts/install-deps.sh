@@ -15,6 +15,7 @@ PACKAGES=(
   nlohmann-json3-dev              # config files and JSON output
   libopencv-dnn-dev libopencv-imgproc-dev  # runs the learned cardiac segmenter (ONNX) on the CPU
   libxxhash-dev                   # file checksums and storage layout hashes
+  libarchive-dev                  # ZIP archives: study download, import of ZIP files
   libgtest-dev googletest         # unit tests
   python3 python3-pydicom python3-pil python3-numpy python3-scipy  # integration tests (pydicom's corpus, arrays, PNG)
   python3-cryptography            # a throw-away CA and certificates for the TLS tests

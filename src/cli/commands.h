@@ -18,5 +18,7 @@ int runAnalyze(int argc, char** argv);
 int runBackup(int argc, char** argv);
 int runRestore(int argc, char** argv);
 int runVerify(int argc, char** argv);
+int runExport(int argc, char** argv);
+int runImport(int argc, char** argv);
 
 }  // namespace atrium::cli

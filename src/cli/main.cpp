@@ -25,7 +25,9 @@ int main(int argc, char** argv) {
                                                                    {"analyze", runAnalyze},
                                                                    {"backup", runBackup},
                                                                    {"restore", runRestore},
-                                                                   {"verify", runVerify}};
+                                                                   {"verify", runVerify},
+                                                                   {"export", runExport},
+                                                                   {"import", runImport}};
   if (argc < 2) {
     std::fputs(overviewText().c_str(), stderr);
     return 2;

@@ -17,7 +17,9 @@ bool isJpeg2000(const std::string& ts) {
 }
 
 bool loadDecodedWithGdcm(const std::filesystem::path& file, DcmFileFormat& out, std::string& error) {
+  // Its reasons go to stderr, not to the caller; the caller says what failed.
   gdcm::Trace::SetWarning(false);
+  gdcm::Trace::SetError(false);
   gdcm::ImageReader reader;
   reader.SetFileName(file.c_str());
   if (!reader.Read()) {

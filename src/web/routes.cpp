@@ -16,6 +16,7 @@ void registerAllRoutes(HttpServer& http, WebContext& ctx) {
   registerWadoUriRoutes(http, ctx);
   registerViewerRoutes(http, ctx);
   registerHealthRoutes(http, ctx);
+  registerMediaRoutes(http, ctx);
 }
 
 }  // namespace atrium::web

@@ -25,6 +25,7 @@ void registerWorklistRoutes(HttpServer& http, WebContext& ctx);  // /api/worklis
 void registerJobRoutes(HttpServer& http, WebContext& ctx);       // /api/jobs, /api/push
 void registerViewerRoutes(HttpServer& http, WebContext& ctx);    // the viewer's files at /
 void registerHealthRoutes(HttpServer& http, WebContext& ctx);    // /healthz, /metrics, /api/routes
+void registerMediaRoutes(HttpServer& http, WebContext& ctx);     // study ZIP download, /api/import
 // All of the above and the DICOMweb routes (dicomweb.h): what `serve` offers.
 void registerAllRoutes(HttpServer& http, WebContext& ctx);
 

@@ -1,0 +1,159 @@
+// atrium export | import: studies onto media (a DICOMDIR file-set) and media, folders and ZIP files
+// into the archive.
+#include <dcmtk/oflog/oflog.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "archive/archive.h"
+#include "audit/audit_trail.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/data_folder.h"
+#include "config/config.h"
+#include "dicom/dcmtk_setup.h"
+#include "index/index_db.h"
+#include "media/export_selection.h"
+#include "media/file_set_writer.h"
+#include "media/importer.h"
+#include "storage/data_lock.h"
+#include "storage/file_store.h"
+
+namespace atrium::cli {
+namespace {
+
+Config configOf(const Args& args) {
+  Config config = args.has("config") ? loadConfig(args.get("config")) : Config{};
+  config.dataDir = dataFolderOf(args).string();
+  return config;
+}
+
+// The data folder's audit trail, for what a command run on it does (as serve's would record it).
+audit::AuditTrail trailOf(const Config& config) {
+  return audit::AuditTrail(std::filesystem::path(config.dataDir) / "audit", config.aet, config.auditSyslog,
+                           {config.tls.caCertificates, config.tls.certificate, config.tls.privateKey});
+}
+
+std::string localUser() {
+  const char* u = std::getenv("USER");
+  return std::string("cli:") + (u && *u ? u : "unknown");
+}
+
+}  // namespace
+
+int runExport(int argc, char** argv) {
+  Config config;
+  std::filesystem::path to;
+  media::MediaProfile profile = media::MediaProfile::GeneralCd;
+  std::vector<std::string> studies, patients;
+  bool json = false;
+  try {
+    Args args(argc, argv, 2, commandSpec("export"));
+    if (!args.positionals().empty()) throw UsageError("unexpected argument '" + args.positionals()[0] + "'");
+    studies = args.all("study");
+    patients = args.all("patient");
+    if (studies.empty() && patients.empty()) throw UsageError("give --study UID or --patient ID (repeatable)");
+    if (!args.has("to")) throw UsageError("--to DIR is required (a new or empty folder)");
+    to = args.get("to");
+    if (args.has("profile")) {
+      auto p = media::parseProfile(args.get("profile"));
+      if (!p) throw UsageError("unknown --profile '" + args.get("profile") + "' (known: " + media::profileNames() + ")");
+      profile = *p;
+    }
+    indexFileOf(args);  // the data folder must hold an archive
+    config = configOf(args);
+    json = args.has("json");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "atrium export: %s\n", e.what());
+    return 2;
+  }
+  OFLog::configure(OFLogger::ERROR_LOG_LEVEL);
+  dicom::initializeDcmtk();
+  try {
+    DataLayout layout(config.dataDir);
+    index::IndexDatabase index(layout.indexFile);
+    storage::FileStore store(layout.storage);
+    std::vector<std::string> unknown;
+    auto items = media::selectForExport(index, store, studies, patients, unknown);
+    for (const auto& u : unknown) std::fprintf(stderr, "atrium export: no %s in the archive\n", u.c_str());
+    if (items.empty()) return 1;
+    auto report = media::writeFileSet(items, to, profile, "ATRIUM");
+    auto trail = trailOf(config);
+    audit::ScopedInstall auditing(trail);
+    media::auditExport(items, localUser(), "", "media " + std::filesystem::absolute(to).string());
+    for (const auto& f : report.failures) std::fprintf(stderr, "atrium export: not written: %s\n", f.c_str());
+    if (json) {
+      nlohmann::json out{{"folder", to.string()},    {"profile", media::profileName(profile)},
+                         {"written", report.written}, {"transcoded", report.transcoded},
+                         {"patients", report.patients}, {"studies", report.studies},
+                         {"series", report.series},   {"failures", report.failures}};
+      std::printf("%s\n", out.dump(1).c_str());
+    }
+    std::fprintf(stderr, "atrium export: %zu instances (%zu converted to Explicit VR Little Endian) of %zu studies to %s, %s\n",
+                 report.written, report.transcoded, report.studies, to.c_str(), media::profileName(profile));
+    return report.failures.empty() && unknown.empty() ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "atrium export: %s\n", e.what());
+    return 1;
+  }
+}
+
+int runImport(int argc, char** argv) {
+  Config config;
+  std::vector<std::string> paths;
+  bool json = false;
+  try {
+    Args args(argc, argv, 2, commandSpec("import"));
+    paths = args.positionals();
+    if (paths.empty()) throw UsageError("give one or more PATHs (DICOMDIR, folder, ZIP or file)");
+    indexFileOf(args);
+    config = configOf(args);
+    json = args.has("json");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "atrium import: %s\n", e.what());
+    return 2;
+  }
+  OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
+  dicom::initializeDcmtk();
+  try {
+    std::unique_ptr<storage::DataLock> lock;
+    try {
+      lock = std::make_unique<storage::DataLock>(config.dataDir);
+    } catch (const std::exception&) {
+      std::fprintf(stderr,
+                   "atrium import: the archive in %s is running: import through it (the viewer's Import, POST "
+                   "/api/import, or atrium send)\n",
+                   config.dataDir.c_str());
+      return 2;
+    }
+    auto trail = trailOf(config);
+    audit::ScopedInstall auditing(trail);
+    Archive archive(config);
+    media::Importer importer(archive.ingestor(), "IMPORT");
+    media::ImportReport report;
+    std::string what;
+    for (const auto& p : paths) {
+      importer.importPath(p, report);
+      what += (what.empty() ? "" : ", ") + std::filesystem::absolute(p).string();
+    }
+    media::auditImport(report, localUser(), "", what);
+    for (const auto& f : report.failures) std::fprintf(stderr, "atrium import: not imported: %s\n", f.c_str());
+    if (json) {
+      nlohmann::json studies = nlohmann::json::array();
+      for (const auto& [uid, s] : report.studies)
+        studies.push_back({{"study_instance_uid", uid}, {"patient_id", s.patientId}, {"instances", s.instances}});
+      nlohmann::json out{{"stored", report.stored},   {"duplicates", report.duplicates},
+                         {"skipped", report.skipped}, {"failed", report.failures.size()},
+                         {"failures", report.failures}, {"studies", studies}};
+      std::printf("%s\n", out.dump(1).c_str());
+    }
+    std::fprintf(stderr, "atrium import: %zu stored, %zu already there, %zu not DICOM, %zu failed (%zu studies)\n",
+                 report.stored, report.duplicates, report.skipped, report.failures.size(), report.studies.size());
+    return report.failures.empty() ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "atrium import: %s\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace atrium::cli
