@@ -156,7 +156,7 @@ def test_viewer_in_chromium():
         paths = make_study(os.path.join(tmp, "study"))
         config = {"analysis": {"enabled": True, "stable_s": 1, "segmenter": "classic"}}  # a drawn disk, no MR
         with AtriumServer(os.path.join(tmp, "data"), http=True, config=config,
-                          extra_args=["--user", "doc:pw:viewer"]) as srv:
+                          extra_args=["--user", "doc:pw:viewer", "--user", "adm:pw:admin"]) as srv:
             p = run([ATRIUM, "send", f"127.0.0.1:{srv.port}", "--called", "ATRIUM"] + paths)
             check(p.returncode == 0, f"storing the study: {p.stderr.decode()}")
             # The server analyses the cine once it is complete; the viewer shows the results.
@@ -173,7 +173,8 @@ def test_viewer_in_chromium():
             warnings = json.loads(state[2])["warnings"]
             check(any(w.startswith("no RV found") for w in warnings), f"analysis warnings: {warnings}")
             env = dict(os.environ, ATRIUM_URL=f"http://127.0.0.1:{srv.http_port}", ATRIUM_USER="doc",
-                       ATRIUM_PASSWORD="pw", PATIENT=PATIENT, SHOTS=shots, VIEWER_DIR=os.path.abspath(VIEWER),
+                       ATRIUM_PASSWORD="pw", ATRIUM_ADMIN_USER="adm", ATRIUM_ADMIN_PASSWORD="pw", PATIENT=PATIENT,
+                       SHOTS=shots, VIEWER_DIR=os.path.abspath(VIEWER),
                        ANALYSIS_WARNINGS=json.dumps(warnings))
             r = subprocess.run(["node", os.path.join(ROOT, "tests", "viewer", "viewer_check.mjs")], env=env,
                                capture_output=True, timeout=180)

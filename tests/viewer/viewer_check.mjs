@@ -140,6 +140,39 @@ try {
   const tags = await page.textContent("#tags");
   check(tags.includes("PatientName") && tags.includes(process.env.PATIENT), "tag browser lists the instance's attributes");
   check(errors.length === 0, `no errors in the page: ${errors}`);
+
+  // Download: the study as a ZIP, plain and as a CD/USB file-set.
+  const fetched = (id) => page.evaluate(async (id) => {
+    const a = document.getElementById(id);
+    const r = await fetch(a.href);
+    const b = new Uint8Array(await r.arrayBuffer());
+    return { status: r.status, type: r.headers.get("content-type"), magic: String.fromCharCode(b[0], b[1]),
+      size: b.length, href: a.getAttribute("href") };
+  }, id);
+  const dl = await fetched("download");
+  check(dl.status === 200 && dl.type === "application/zip" && dl.magic === "PK" && dl.size > 1000,
+    `Download gives the study as a ZIP: ${JSON.stringify(dl)}`);
+  const media = await fetched("download-media");
+  check(media.status === 200 && media.magic === "PK" && media.href.endsWith("?media=1"),
+    `Download for CD/USB gives a ZIP: ${JSON.stringify(media)}`);
+  const zip = await (await context.request.get(process.env.ATRIUM_URL + dl.href)).body();
+
+  // Import: a viewer is told that it needs the admin role; an admin imports (all already there).
+  const importAs = async (p) => {
+    await p.goto(process.env.ATRIUM_URL + "/");
+    await p.waitForSelector("tr.study", { timeout: 15000 });
+    await p.setInputFiles("#import-file", { name: "study.zip", mimeType: "application/zip", buffer: zip });
+    await p.waitForFunction(() => /^imported /.test(document.getElementById("status").textContent), null,
+      { timeout: 30000 });
+    return p.textContent("#status");
+  };
+  const refused = await importAs(page);
+  check(/failed: study\.zip: importing needs the admin role \(403\)/.test(refused), `viewer's import refused: ${refused}`);
+  const adminContext = await browser.newContext({ httpCredentials: { username: process.env.ATRIUM_ADMIN_USER,
+    password: process.env.ATRIUM_ADMIN_PASSWORD } });
+  const adminPage = await adminContext.newPage();
+  const imported = await importAs(adminPage);
+  check(/^imported 0 new, [1-9][0-9]* already there$/.test(imported), `admin's import: ${imported}`);
 } finally {
   await browser.close();
 }

@@ -42,6 +42,30 @@ export async function analysisOf(study: string): Promise<Analysis | undefined> {
   return list[0];
 }
 
+// POST /api/import: a ZIP (media, folders) or one DICOM file into the archive (admin role).
+export interface ImportResult {
+  stored: number;
+  duplicates: number;
+  skipped: number;
+  failed: number;
+  failures: string[];
+  studies: { study_instance_uid: string; patient_id: string; instances: number }[];
+}
+export async function importFile(file: File): Promise<ImportResult> {
+  const r = await fetch(`/api/import?name=${encodeURIComponent(file.name)}`, {
+    method: "POST", body: file,
+    headers: { "Content-Type": file.name.toLowerCase().endsWith(".zip") ? "application/zip" : "application/dicom" },
+  });
+  let body: (ImportResult & { error?: string }) | undefined;
+  try { body = await r.json(); } catch { /* not JSON */ }
+  if (r.status === 403) throw new Error(`${file.name}: importing needs the admin role (403)`);
+  if (!body || (r.status >= 400 && r.status !== 409)) throw new Error(`${file.name}: ${r.status} ${body?.error ?? ""}`);
+  return body;
+}
+
+export const studyArchiveUrl = (study: string, media: boolean) =>
+  `/api/studies/${study}/archive${media ? "?media=1" : ""}`;
+
 export function instancePath(study: string, series: string, sop: string): string {
   return `${BASE}/studies/${study}/series/${series}/instances/${sop}`;
 }

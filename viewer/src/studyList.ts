@@ -1,5 +1,5 @@
 // The study list: search by patient, date range, modality and accession (QIDO-RS).
-import { searchStudies } from "./api";
+import { importFile, searchStudies } from "./api";
 import { str, T } from "./dicom";
 
 export function showStudyList(app: HTMLElement, setStatus: (s: string) => void): void {
@@ -11,6 +11,9 @@ export function showStudyList(app: HTMLElement, setStatus: (s: string) => void):
       <input name="ModalitiesInStudy" placeholder="Modality" size="6">
       <input name="AccessionNumber" placeholder="Accession" size="12">
       <button type="submit">Search</button>
+      <label class="import" title="a ZIP (a CD or USB stick's files, a downloaded study) or DICOM files">Import
+        <input type="file" id="import-file" accept=".zip,.dcm,application/zip,application/dicom" multiple hidden>
+      </label>
     </form>
     <table><thead><tr><th>Patient</th><th>ID</th><th>Date</th><th>Modalities</th><th>Accession</th>
     <th>Description</th><th>Images</th></tr></thead><tbody id="studies"></tbody></table>`;
@@ -50,5 +53,26 @@ export function showStudyList(app: HTMLElement, setStatus: (s: string) => void):
     }
   };
   form.onsubmit = (e) => { e.preventDefault(); run(); };
+  const input = app.querySelector<HTMLInputElement>("#import-file")!;
+  input.onchange = async () => {
+    const files = Array.from(input.files || []);
+    input.value = "";
+    let stored = 0, duplicates = 0;
+    const failures: string[] = [];
+    for (const [i, f] of files.entries()) {
+      setStatus(`importing ${f.name} (${i + 1} of ${files.length})…`);
+      try {
+        const r = await importFile(f);
+        stored += r.stored;
+        duplicates += r.duplicates;
+        failures.push(...r.failures);
+      } catch (e) {
+        failures.push(e instanceof Error ? e.message : String(e));
+      }
+    }
+    await run();
+    setStatus(`imported ${stored} new, ${duplicates} already there` +
+      (failures.length ? `; ${failures.length} failed: ${failures.slice(0, 3).join("; ")}` : ""));
+  };
   run();
 }

@@ -1,5 +1,5 @@
 // A study: its series as thumbnails, the image view, and the tag browser of the shown instance.
-import { analysisOf, instanceMetadata, instancesOf, seriesMetadata, seriesOf, thumbnailUrl } from "./api";
+import { analysisOf, instanceMetadata, instancesOf, seriesMetadata, seriesOf, studyArchiveUrl, thumbnailUrl } from "./api";
 import { DicomJson, SOP, str, T, TAG_NAMES } from "./dicom";
 import { ImageView, Overlays, PRESETS } from "./imageView";
 import { PresentationState, Segmentation, StructureSet } from "./overlays";
@@ -17,6 +17,9 @@ export async function showStudy(app: HTMLElement, study: string, setStatus: (s: 
           <label>GSPS <select id="gsps"></select></label>
           <label><input id="overlays" type="checkbox" checked> overlays</label>
           <button id="zoom-in">+</button><button id="zoom-out">−</button><button id="reset">Reset</button>
+          <a id="download" class="button" href="${studyArchiveUrl(study, false)}" download>Download</a>
+          <a id="download-media" class="button" href="${studyArchiveUrl(study, true)}" download
+             title="a ZIP holding a DICOMDIR file-set: unpack it onto a CD or USB stick">Download for CD/USB</a>
         </div>
         <div class="viewport" id="viewport"><div class="info" id="info"></div></div>
       </div>
