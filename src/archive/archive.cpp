@@ -2,6 +2,7 @@
 
 #include <dcmtk/dcmnet/dimse.h>
 
+#include "archive/data_correction.h"
 #include "archive/storage_limits.h"
 #include "common/log.h"
 #include "index/sqlite_util.h"
@@ -27,8 +28,10 @@ std::uint16_t dimseStatusFor(ingest::IngestStatus s) {
 Archive::Archive(const Config& config) : config_(config), layout_(config.dataDir) {
   std::filesystem::create_directories(config.dataDir);
   store_ = std::make_unique<storage::FileStore>(layout_.storage);
-  store_->removeStaleTempFiles();
   index_ = std::make_unique<index::IndexDatabase>(layout_.indexFile);
+  // A correction's new files are temp files until moved into place: finish that first.
+  finishPendingSwaps(*store_, *index_);
+  store_->removeStaleTempFiles();
   ingestor_ = std::make_unique<ingest::Ingestor>(*store_, *index_, config.duplicatePolicy);
   peers_ = std::make_unique<PeerRegistry>(config.peers, *index_);
   limits_ = std::make_unique<StorageLimits>(config.storage, *this);

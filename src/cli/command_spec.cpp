@@ -189,6 +189,21 @@ std::vector<CommandSpec> makeCommands() {
        {"PATH... [--data DIR] [--json]"},
        "DICOMDIR media, folders, ZIP files and DICOM files into the archive (server stopped)",
        {kData, kConfig, kJson}},
+      {"modify",
+       {"--study UID --set KEYWORD=VALUE... [--data DIR]", "--merge-patient ID --into ID [--data DIR]",
+        "--series UID --to-study UID|new [--data DIR]"},
+       "correct stored data (server stopped): patient/study attributes, merge patients, move a series",
+       {kData,
+        kConfig,
+        {"study", "UID", "the study to correct"},
+        {"set", "KEYWORD=VALUE",
+         "PatientName, PatientID, IssuerOfPatientID, PatientBirthDate, PatientSex, AccessionNumber, StudyID, "
+         "StudyDescription or ReferringPhysicianName; repeatable"},
+        {"merge-patient", "ID", "every study of this patient ..."},
+        {"into", "ID", "... takes this patient's attributes"},
+        {"series", "UID", "the series to move ..."},
+        {"to-study", "UID|new", "... into this study, or a new one"},
+        kJson}},
       {"hash-password", {"< PASSWORD-FILE"}, "read a password on stdin, print its hash for the config", {}},
   };
 }

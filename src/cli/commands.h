@@ -20,5 +20,6 @@ int runRestore(int argc, char** argv);
 int runVerify(int argc, char** argv);
 int runExport(int argc, char** argv);
 int runImport(int argc, char** argv);
+int runModify(int argc, char** argv);
 
 }  // namespace atrium::cli

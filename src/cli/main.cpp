@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
                                                                    {"restore", runRestore},
                                                                    {"verify", runVerify},
                                                                    {"export", runExport},
-                                                                   {"import", runImport}};
+                                                                   {"import", runImport},
+                                                                   {"modify", runModify}};
   if (argc < 2) {
     std::fputs(overviewText().c_str(), stderr);
     return 2;

@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "dicom/indexed_attributes.h"
+#include "index/level_columns.h"
 #include "index/schema.h"
 #include "index/sqlite_util.h"
 
@@ -16,22 +17,6 @@ std::int64_t nowMs() {
 }
 
 using StatementFor = std::function<Statement&(const char*)>;
-
-// A level's columns in the table of indexed attributes: "a,b,c", "?,?,?" and the rows, in order.
-struct LevelColumns {
-  std::string names, marks;
-  std::vector<const dicom::IndexedAttribute*> attributes;
-};
-LevelColumns columnsOf(dicom::RecordLevel level) {
-  LevelColumns c;
-  for (const auto& a : dicom::indexedAttributes()) {
-    if (a.level != level) continue;
-    c.names += std::string(c.names.empty() ? "" : ",") + a.column;
-    c.marks += c.marks.empty() ? "?" : ",?";
-    c.attributes.push_back(&a);
-  }
-  return c;
-}
 
 // One statement per level, built once (prepared statements are kept by their text's address).
 struct Inserts {
@@ -50,12 +35,6 @@ struct Inserts {
 const Inserts& inserts() {
   static const Inserts i;
   return i;
-}
-
-// Binds a level's attribute values from parameter `first` on; returns the next parameter.
-int bindLevel(Statement& st, int first, const LevelColumns& level, const dicom::InstanceRecord& r) {
-  for (const auto* a : level.attributes) st.bind(first++, a->value(r));
-  return first;
 }
 
 // Insert or refresh the patient/study/series rows; returns the series pk.

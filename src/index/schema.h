@@ -2,7 +2,8 @@
 // The index schema (SQLite). Versioned so later issues can migrate it.
 namespace atrium::index {
 
-constexpr int kSchemaVersion = 4;  // 2: worklist, jobs, peers; 3: analyses.outputs; 4: studies.protected
+constexpr int kSchemaVersion = 5;  // 2: worklist, jobs, peers; 3: analyses.outputs; 4: studies.protected;
+                                   // 5: modifications, pending_swaps
 
 constexpr const char* kSchemaSql = R"SQL(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -129,6 +130,23 @@ CREATE TABLE IF NOT EXISTS jobs(
   updated_at INTEGER NOT NULL,
   last_error TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, next_attempt_at);
+
+-- Corrections of stored data (patient/study attributes, merges, series moved): who, when, what
+-- (detail: JSON with the old and new values), newest last.
+CREATE TABLE IF NOT EXISTS modifications(
+  pk INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,                       -- unix ms
+  user TEXT NOT NULL,
+  address TEXT NOT NULL,
+  kind TEXT NOT NULL,                        -- modify | merge | move-series
+  study_uid TEXT NOT NULL,                   -- the study as it is after the change
+  detail TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS modifications_study ON modifications(study_uid);
+-- Rewritten files whose index rows are committed but which a crash kept from replacing the old
+-- file: moved into place when the archive opens (paths relative to the storage root).
+CREATE TABLE IF NOT EXISTS pending_swaps(
+  temp TEXT PRIMARY KEY,
+  final TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS job_items(
   job_pk INTEGER NOT NULL REFERENCES jobs(pk) ON DELETE CASCADE,
   sop_uid TEXT NOT NULL,

@@ -262,4 +262,15 @@ int recoverInterruptedJobs(index::IndexDatabase& db) {
   return n;
 }
 
+std::vector<std::string> destinationsThatReceived(const index::IndexDatabase& db, const std::string& studyUid) {
+  std::vector<std::string> out;
+  db.select("SELECT DISTINCT j.destination FROM jobs j JOIN job_items it ON it.job_pk=j.pk WHERE j.study_uid=? AND "
+            "it.state='sent' ORDER BY j.destination",
+            {studyUid}, [&](const index::Statement& s) {
+              out.push_back(s.text(0));
+              return true;
+            });
+  return out;
+}
+
 }  // namespace atrium::routing

@@ -73,6 +73,10 @@ struct ItemResult {
 void recordAttempt(index::IndexDatabase& db, const ClaimedJob& job, const std::vector<ItemResult>& results,
                    const std::string& error, const RetryPolicy& policy);
 
+// The peers that received at least one instance of the study (forwarded or pushed), for resending
+// a corrected study to them.
+std::vector<std::string> destinationsThatReceived(const index::IndexDatabase& db, const std::string& studyUid);
+
 // After a crash: jobs left running go back to pending (their sent items stay sent).
 int recoverInterruptedJobs(index::IndexDatabase& db);
 

@@ -242,6 +242,11 @@ void HttpServer::post(const std::string& pattern, Role role, Handler handler) {
   server_->Post(pattern, guarded(role, std::move(handler)));
 }
 
+void HttpServer::patch(const std::string& pattern, Role role, Handler handler) {
+  routes_.push_back({"PATCH", pattern, roleName(role)});
+  server_->Patch(pattern, guarded(role, std::move(handler)));
+}
+
 void HttpServer::del(const std::string& pattern, Role role, Handler handler) {
   routes_.push_back({"DELETE", pattern, roleName(role)});
   server_->Delete(pattern, guarded(role, std::move(handler)));

@@ -17,6 +17,7 @@ void registerAllRoutes(HttpServer& http, WebContext& ctx) {
   registerViewerRoutes(http, ctx);
   registerHealthRoutes(http, ctx);
   registerMediaRoutes(http, ctx);
+  registerCorrectionRoutes(http, ctx);
 }
 
 }  // namespace atrium::web

@@ -26,6 +26,7 @@ void registerJobRoutes(HttpServer& http, WebContext& ctx);       // /api/jobs, /
 void registerViewerRoutes(HttpServer& http, WebContext& ctx);    // the viewer's files at /
 void registerHealthRoutes(HttpServer& http, WebContext& ctx);    // /healthz, /metrics, /api/routes
 void registerMediaRoutes(HttpServer& http, WebContext& ctx);     // study ZIP download, /api/import
+void registerCorrectionRoutes(HttpServer& http, WebContext& ctx);  // PATCH studies, merge, move series, history
 // All of the above and the DICOMweb routes (dicomweb.h): what `serve` offers.
 void registerAllRoutes(HttpServer& http, WebContext& ctx);
 
