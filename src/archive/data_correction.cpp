@@ -5,6 +5,7 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcvrda.h>
 
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -168,6 +169,9 @@ CorrectionResult rewrite(Archive& archive, Plan plan, const Actor& who) {
     discard();
     throw CorrectionError(CorrectionError::Kind::Failed, "the index refused the change: " + error);
   }
+  // Fault injection for the crash test: dead between the commit and the swaps.
+  if (const char* fault = std::getenv("ATRIUM_FAULT"); fault && std::string(fault) == "correction-after-commit")
+    std::_Exit(137);
   // Committed: each new file replaces its old one (what a crash leaves here, the next start does).
   std::vector<index::PendingSwap> done;
   for (const auto& r : rewritten) {
@@ -246,7 +250,13 @@ AttributeChange checkedChange(const std::string& keyword, const std::string& val
   }
   if (vr == "DA" && !value.empty()) {
     OFDate d;
+    // OFDate takes 20230231; a date of birth must be a day of the calendar.
     if (value.size() != 8 || DcmDate::getOFDateFromString(value.c_str(), d).bad() || !d.isValid())
+      throw bad("not a date (YYYYMMDD)");
+    static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const unsigned y = d.getYear(), m = d.getMonth(), day = d.getDay();
+    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (m < 1 || m > 12 || day < 1 || int(day) > kDays[m - 1] || (m == 2 && day == 29 && !leap))
       throw bad("not a date (YYYYMMDD)");
   }
   if (keyword == "PatientSex" && !value.empty() && value != "M" && value != "F" && value != "O")
@@ -329,6 +339,7 @@ CorrectionResult DataCorrection::moveSeries(const std::string& seriesUid, const 
 
 std::size_t finishPendingSwaps(const storage::FileStore& store, index::IndexDatabase& index) {
   std::vector<index::PendingSwap> done;
+  std::size_t moved = 0;
   for (const auto& s : index::pendingSwaps(index)) {
     auto temp = store.absolutePath(s.temp);
     std::error_code ec;
@@ -338,11 +349,12 @@ std::size_t finishPendingSwaps(const storage::FileStore& store, index::IndexData
         log::error("cannot finish a correction: ", s.temp, " -> ", s.final, ": ", err.message());
         continue;
       }
-      log::info("finished an interrupted correction: ", s.final);
+      ++moved;
     }
     done.push_back(s);
   }
   if (!done.empty()) index::clearSwaps(index, done);
+  if (moved) log::info("finished an interrupted correction: ", moved, " rewritten files moved into place");
   return done.size();
 }
 
