@@ -204,6 +204,19 @@ std::vector<CommandSpec> makeCommands() {
         {"series", "UID", "the series to move ..."},
         {"to-study", "UID|new", "... into this study, or a new one"},
         kJson}},
+      {"deidentify",
+       {"IN... --to DIR [--profile basic] [--option NAME]... [--key-file F]"},
+       "PS3.15 Annex E de-identified copies (Basic Profile and its options)",
+       {{"to", "DIR", "a new or empty folder for the copies (required)"},
+        {"profile", "basic", "the Basic Application Level Confidentiality Profile (the default)"},
+        {"option", "NAME",
+         "retain-long-modified-dates, retain-long-full-dates, retain-patient-characteristics, retain-device-identity, "
+         "retain-institution-identity, retain-uids, retain-safe-private, clean-descriptors, clean-structured-content, "
+         "clean-graphics, clean-pixel-data; repeatable"},
+        {"key-file", "F", "the project key: the same key gives the same UIDs, IDs and date shifts in every run"},
+        {"pixel-regions", "F", "burned-in text regions per manufacturer/model/size (JSON), for clean-pixel-data"},
+        {"safe-private", "CREATOR", "with retain-safe-private: a private creator whose block is kept; repeatable"},
+        kJson}},
       {"hash-password", {"< PASSWORD-FILE"}, "read a password on stdin, print its hash for the config", {}},
   };
 }

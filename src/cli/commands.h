@@ -21,5 +21,6 @@ int runVerify(int argc, char** argv);
 int runExport(int argc, char** argv);
 int runImport(int argc, char** argv);
 int runModify(int argc, char** argv);
+int runDeidentify(int argc, char** argv);
 
 }  // namespace atrium::cli

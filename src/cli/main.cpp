@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
                                                                    {"verify", runVerify},
                                                                    {"export", runExport},
                                                                    {"import", runImport},
-                                                                   {"modify", runModify}};
+                                                                   {"modify", runModify},
+                                                                   {"deidentify", runDeidentify}};
   if (argc < 2) {
     std::fputs(overviewText().c_str(), stderr);
     return 2;
