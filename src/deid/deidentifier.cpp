@@ -281,9 +281,11 @@ class Run {
     std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
     for (auto token : tokens_) {
       std::transform(token.begin(), token.end(), token.begin(), ::tolower);
-      for (std::size_t at = lower.find(token); at != std::string::npos; at = lower.find(token, at + token.size())) {
-        s.replace(at, token.size(), std::string(token.size(), '*'));
-        lower.replace(at, token.size(), std::string(token.size(), '*'));
+      std::size_t chars = 0;  // one asterisk per character (UTF-8), not per byte
+      for (unsigned char c : token) chars += (c & 0xC0) != 0x80;
+      for (std::size_t at = lower.find(token); at != std::string::npos; at = lower.find(token, at + chars)) {
+        s.replace(at, token.size(), std::string(chars, '*'));
+        lower.replace(at, token.size(), std::string(chars, '*'));
       }
     }
     e->putString(s.c_str());
@@ -372,15 +374,19 @@ DeidResult Deidentifier::file(const std::filesystem::path& in, const std::filesy
   image.columns = cols;
   const bool hasPixels = ds->tagExists(DCM_PixelData);
   const bool suspect = burned == "YES" || (image.modality == "US" && burned != "NO");
-  if (hasPixels && suspect) {
-    if (!settings_.options.count(Option::CleanPixelData))
+  const bool cleaning = hasPixels && settings_.options.count(Option::CleanPixelData) > 0;
+  // With Clean Pixel Data every image with known regions is cleaned (vendors' NO is not trusted
+  // where a layout is known to carry text); without known regions a suspect image is refused.
+  auto regions = cleaning ? settings_.pixels.regionsFor(image) : std::nullopt;
+  if (hasPixels && suspect && !regions) {
+    if (!cleaning)
       throw DeidError(burned == "YES" ? "Burned In Annotation is YES: refused without --option clean-pixel-data"
                                       : "ultrasound images carry burned-in text: refused without --option "
                                         "clean-pixel-data");
-    auto regions = settings_.pixels.regionsFor(image);
-    if (!regions)
-      throw DeidError("Burned In Annotation is YES and no pixel region is configured for " + image.manufacturer + " " +
-                      image.model + " " + std::to_string(cols) + "x" + std::to_string(rows) + ": refused");
+    throw DeidError("Burned In Annotation is YES and no pixel region is configured for " + image.manufacturer + " " +
+                    image.model + " " + std::to_string(cols) + "x" + std::to_string(rows) + ": refused");
+  }
+  if (regions) {
     OFString ts;
     ff.getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, ts);
     if (std::string(ts.c_str()) != kExplicitLittle && std::string(ts.c_str()) != "1.2.840.10008.1.2") {

@@ -18,6 +18,7 @@ void registerAllRoutes(HttpServer& http, WebContext& ctx) {
   registerHealthRoutes(http, ctx);
   registerMediaRoutes(http, ctx);
   registerCorrectionRoutes(http, ctx);
+  registerDeidentifyRoutes(http, ctx);
 }
 
 }  // namespace atrium::web

@@ -27,6 +27,7 @@ void registerViewerRoutes(HttpServer& http, WebContext& ctx);    // the viewer's
 void registerHealthRoutes(HttpServer& http, WebContext& ctx);    // /healthz, /metrics, /api/routes
 void registerMediaRoutes(HttpServer& http, WebContext& ctx);     // study ZIP download, /api/import
 void registerCorrectionRoutes(HttpServer& http, WebContext& ctx);  // PATCH studies, merge, move series, history
+void registerDeidentifyRoutes(HttpServer& http, WebContext& ctx);  // POST /api/studies/{uid}/deidentify
 // All of the above and the DICOMweb routes (dicomweb.h): what `serve` offers.
 void registerAllRoutes(HttpServer& http, WebContext& ctx);
 
