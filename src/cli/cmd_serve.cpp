@@ -62,7 +62,7 @@ int runServe(int argc, char** argv) {
     }
     if (args.has("no-auth")) config.httpAuth.enabled = false;
     // --forward AET: every new instance to that peer.
-    for (const auto& aet : args.all("forward")) config.routes.push_back(Route{"--forward " + aet, {}, {aet}});
+    for (const auto& aet : args.all("forward")) config.routes.push_back(Route{"--forward " + aet, {}, {aet}, false, {}});
     validateConfig(config);
     routing::validateRoutes(config.routes);
     if (config.httpPort) auth = std::make_unique<web::Authenticator>(config.httpAuth);

@@ -165,6 +165,12 @@ void readRoutes(const json& j, Config& c) {
       }
       read(r, "destinations", route.destinations);
       if (route.destinations.empty()) throw ConfigError("config: route '" + route.name + "' has no 'destinations'");
+      if (r.contains("deidentify")) {
+        const auto& d = r["deidentify"];
+        if (!d.is_object()) throw ConfigError("config: route '" + route.name + "': 'deidentify' must be an object");
+        route.deidentify = true;
+        read(d, "options", route.deidOptions);
+      }
       c.routes.push_back(std::move(route));
     }
   }

@@ -38,6 +38,10 @@ struct Route {
   std::string name;
   std::vector<std::pair<std::string, std::string>> match;
   std::vector<std::string> destinations;
+  // "deidentify": {"options": [...]}: what goes to these destinations is de-identified (PS3.15
+  // Basic Profile with these options, the data folder's project key) — forwarded and pushed alike.
+  bool deidentify = false;
+  std::vector<std::string> deidOptions;
 };
 
 // Automatic cardiac analysis of short-axis cine MR studies once they are complete.

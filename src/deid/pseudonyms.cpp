@@ -4,6 +4,11 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
@@ -73,6 +78,26 @@ std::string randomKey() {
     s += hex[c & 15];
   }
   return s;
+}
+
+std::string projectKeyOf(const std::string& dataDir) {
+  const auto file = std::filesystem::path(dataDir) / "deid.key";
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) {
+    const std::string key = randomKey() + "\n";
+    auto temp = file;
+    temp += "." + randomKey().substr(0, 8) + ".part";
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    bool ok = fd >= 0 && ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
+    if (fd >= 0) ::close(fd);
+    // link() fails on an existing name: two first uses at once keep the first key.
+    if (!ok || (::link(temp.c_str(), file.c_str()) != 0 && errno != EEXIST)) {
+      std::filesystem::remove(temp, ec);
+      throw std::runtime_error("cannot create " + file.string());
+    }
+    std::filesystem::remove(temp, ec);
+  }
+  return readKeyFile(file.string());
 }
 
 }  // namespace atrium::deid

@@ -27,5 +27,8 @@ class Pseudonyms {
 std::string readKeyFile(const std::string& path);
 // 32 random bytes as hex: the key of a run without a key file (consistent within that run only).
 std::string randomKey();
+// The archive's project key: <dataDir>/deid.key, made on first use (0600, written once even when
+// two first uses race). std::runtime_error when it cannot be made or read.
+std::string projectKeyOf(const std::string& dataDir);
 
 }  // namespace atrium::deid

@@ -1,11 +1,15 @@
 #include "routing/forwarder.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "archive/peer_registry.h"
 #include "audit/audit_trail.h"
 #include "common/log.h"
+#include "common/fs.h"
 #include "common/metrics.h"
+#include "deid/deidentifier.h"
+#include "dicom/instance_reader.h"
 #include "dimse/store_scu.h"
 #include "index/index_db.h"
 #include "routing/job_queue.h"
@@ -93,16 +97,29 @@ void Forwarder::runOne() {
       dimse::PeerAddress a = peerAddress(*peer, config_);
       std::vector<dimse::SendItem> absolute = job->items;
       for (auto& it : absolute) it.file = storageRoot_ / it.file;
+      std::map<std::string, std::string> originalOf;  // de-identified SOP Instance UID -> stored one
+      const bool deid = std::any_of(config_.routes.begin(), config_.routes.end(), [&](const Route& r) {
+        return r.deidentify &&
+               std::find(r.destinations.begin(), r.destinations.end(), job->destination) != r.destinations.end();
+      });
+      if (deid) absolute = deidentified(job->destination, absolute, originalOf, results);
+      for (const auto& r : results)
+        if (error.empty()) error = r.error;
       std::vector<const dimse::SendItem*> items;
       for (const auto& it : absolute) items.push_back(&it);
-      dimse::sendItems(a, items, [&](const dimse::SendOutcome& o) {
-        bool ok = o.success();
-        char status[32];
-        std::snprintf(status, sizeof status, "status 0x%04x", o.status);
-        std::string why = ok ? "" : (o.error.empty() ? status : o.error);
-        if (!ok && error.empty()) error = why;
-        results.push_back({o.item->sopInstanceUid, ok, why});
-      });
+      if (!items.empty())
+        dimse::sendItems(a, items, [&](const dimse::SendOutcome& o) {
+          bool ok = o.success();
+          char status[32];
+          std::snprintf(status, sizeof status, "status 0x%04x", o.status);
+          std::string why = ok ? "" : (o.error.empty() ? status : o.error);
+          if (!ok && error.empty()) error = why;
+          auto orig = originalOf.find(o.item->sopInstanceUid);
+          results.push_back({orig == originalOf.end() ? o.item->sopInstanceUid : orig->second, ok, why});
+        });
+      std::error_code ec;
+      if (deid)
+        for (const auto& it : absolute) std::filesystem::remove(it.file, ec);
     }
     std::size_t sent = 0;
     for (const auto& r : results) sent += r.sent;
@@ -118,6 +135,44 @@ void Forwarder::runOne() {
     log::info("job ", job->id, " to ", job->destination, " attempt ", job->attempt, ": ", sent, " of ",
               job->items.size(), " sent", error.empty() ? "" : " (" + error + ")");
   }
+}
+
+std::vector<dimse::SendItem> Forwarder::deidentified(const std::string& destination,
+                                                     const std::vector<dimse::SendItem>& items,
+                                                     std::map<std::string, std::string>& originalOf,
+                                                     std::vector<ItemResult>& refused) {
+  deid::Settings settings;
+  for (const auto& r : config_.routes)
+    if (r.deidentify && std::find(r.destinations.begin(), r.destinations.end(), destination) != r.destinations.end())
+      for (const auto& o : r.deidOptions)
+        if (auto opt = deid::parseOption(o)) settings.options.insert(*opt);
+  std::vector<dimse::SendItem> out;
+  try {
+    settings.key = deid::projectKeyOf(config_.dataDir);
+    auto regions = std::filesystem::path(config_.dataDir) / "deid-pixel-regions.json";
+    if (std::filesystem::exists(regions)) settings.pixels = deid::PixelRegions::load(regions);
+  } catch (const std::exception& e) {
+    for (const auto& it : items) refused.push_back({it.sopInstanceUid, false, e.what()});
+    return out;
+  }
+  deid::Deidentifier deidentifier(std::move(settings));
+  const auto temps = storageRoot_ / "incoming";
+  std::error_code ec;
+  std::filesystem::create_directories(temps, ec);
+  for (const auto& it : items) {
+    auto temp = fs::uniqueTempPath(temps, "route-deid-");
+    try {
+      auto r = deidentifier.file(it.file, temp);
+      auto meta = dicom::readFileMeta(temp);
+      out.push_back({temp, it.sopClassUid, r.sopUid, meta.transferSyntaxUid});
+      originalOf[r.sopUid] = it.sopInstanceUid;
+    } catch (const std::exception& e) {
+      std::filesystem::remove(temp, ec);
+      // Never the original instead: the item fails (and is retried, and fails, and is named).
+      refused.push_back({it.sopInstanceUid, false, std::string("not de-identified: ") + e.what()});
+    }
+  }
+  return out;
 }
 
 }  // namespace atrium::routing

@@ -5,11 +5,14 @@
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "config/config.h"
+#include "dimse/store_scu.h"
 
 namespace atrium {
 class PeerRegistry;
@@ -21,6 +24,7 @@ class IndexDatabase;
 namespace atrium::routing {
 
 struct ClaimedJob;
+struct ItemResult;
 
 class Forwarder {
  public:
@@ -36,6 +40,11 @@ class Forwarder {
   void loop();
   void runOne();
   void auditSend(const ClaimedJob& job, std::size_t sent, const std::string& error);
+
+  // A destination of a de-identifying route gets de-identified copies, made just before sending.
+  std::vector<dimse::SendItem> deidentified(const std::string& destination, const std::vector<dimse::SendItem>& items,
+                                            std::map<std::string, std::string>& originalOf,
+                                            std::vector<ItemResult>& refused);
 
   const Config& config_;
   index::IndexDatabase& index_;

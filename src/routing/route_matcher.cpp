@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "deid/annex_e_table.h"
 #include "dicom/indexed_attributes.h"
 
 namespace atrium::routing {
@@ -61,6 +62,18 @@ std::vector<std::string> destinationsFor(const std::vector<Route>& routes, const
 }
 
 void validateRoutes(const std::vector<Route>& routes) {
+  for (const auto& r : routes) {
+    for (const auto& o : r.deidOptions)
+      if (!deid::parseOption(o))
+        throw ConfigError("config: route '" + r.name + "': unknown de-identification option '" + o + "'");
+    // A research peer gets de-identified data only: no other route may send it originals.
+    for (const auto& other : routes)
+      for (const auto& d : r.destinations)
+        if (r.deidentify != other.deidentify &&
+            std::find(other.destinations.begin(), other.destinations.end(), d) != other.destinations.end())
+          throw ConfigError("config: '" + d + "' is the destination of a de-identifying route ('" +
+                            (r.deidentify ? r.name : other.name) + "') and of one that is not");
+  }
   for (const auto& r : routes)
     for (const auto& m : r.match)
       if (m.first != kCallingAet && !dicom::indexedAttribute(m.first))

@@ -2,9 +2,6 @@
 // archive (through the ingest path), for research and teaching files. The project key is the data
 // folder's deid.key (made on first use, readable by the archive only); burned-in text regions come
 // from the data folder's deid-pixel-regions.json when there is one.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <nlohmann/json.hpp>
 
 #include "audit/audit_trail.h"
@@ -17,29 +14,6 @@
 #include "web/web_context.h"
 
 namespace atrium::web {
-namespace {
-
-std::string projectKey(const Config& config) {
-  const auto file = std::filesystem::path(config.dataDir) / "deid.key";
-  std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) {
-    const std::string key = deid::randomKey() + "\n";
-    auto temp = fs::uniqueTempPath(file.parent_path(), ".deid-key");
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0 || ::write(fd, key.data(), key.size()) != static_cast<ssize_t>(key.size()) || ::fsync(fd) != 0) {
-      if (fd >= 0) ::close(fd);
-      throw std::runtime_error("cannot create " + file.string());
-    }
-    ::close(fd);
-    // Two first requests at once: the first key written stays.
-    if (::link(temp.c_str(), file.c_str()) != 0 && errno != EEXIST) throw std::runtime_error("cannot create " + file.string());
-    std::filesystem::remove(temp, ec);
-  }
-  return deid::readKeyFile(file.string());
-}
-
-}  // namespace
-
 void registerDeidentifyRoutes(HttpServer& http, WebContext& ctx) {
   http.post(R"(/api/studies/([0-9.]{1,64})/deidentify)", Role::Admin,
             [&](const httplib::Request& req, httplib::Response& res) {
@@ -57,7 +31,7 @@ void registerDeidentifyRoutes(HttpServer& http, WebContext& ctx) {
               auto items = findInstances(ctx, study, "", "");
               if (items.empty()) return sendError(res, 404, "no study " + study);
               try {
-                settings.key = projectKey(ctx.config);
+                settings.key = deid::projectKeyOf(ctx.config.dataDir);
                 auto regions = std::filesystem::path(ctx.config.dataDir) / "deid-pixel-regions.json";
                 if (std::filesystem::exists(regions)) settings.pixels = deid::PixelRegions::load(regions);
               } catch (const std::exception& e) {

@@ -439,6 +439,42 @@ def test_deidentified_copy_in_the_archive():
         cleanup(work)
 
 
+def test_route_forwards_deidentified_copies():
+    import time
+    work = tempdir("deid-route")
+    try:
+        corpus = mr_corpus(os.path.join(work, "in"))
+        us = us_image(os.path.join(work, "us.dcm"), f"{ROOT}.8", "EchoPro")  # refused: burned-in text
+        research = AtriumServer(os.path.join(work, "research"), aet="RESEARCH", config={"accept_unknown_aets": True})
+        with research:
+            cfg = {"peers": [{"aet": "RESEARCH", "host": "127.0.0.1", "port": research.port}],
+                   "accept_unknown_aets": True,
+                   "routes": [{"name": "research", "destinations": ["RESEARCH"],
+                               "deidentify": {"options": ["retain-long-modified-dates"]}}]}
+            with AtriumServer(os.path.join(work, "data"), http=True, config=cfg,
+                              extra_args=["--user", f"{ADMIN[0]}:{ADMIN[1]}:admin"]) as srv:
+                run(["storescu", "-aec", srv.aet, "127.0.0.1", str(srv.port), *corpus, us], check_rc=0)
+                deadline = time.time() + 90
+                while time.time() < deadline:
+                    jobs = srv.http("GET", "/api/jobs", auth=ADMIN)[1] or []
+                    if sum(j["sent"] for j in jobs) >= 7 and any("not de-identified" in j["last_error"] for j in jobs):
+                        break
+                    time.sleep(0.5)
+                sent = sum(j["sent"] for j in jobs)
+                errors = " ".join(j["last_error"] for j in jobs)
+                check(sent == 7 and "not de-identified: Burned In Annotation is YES" in errors, (jobs, errors))
+            got = [pydicom.dcmread(f) for f in glob.glob(os.path.join(research.data_dir, "storage", "**", "*.dcm"),
+                                                       recursive=True)]
+            check(len(got) == 7, f"the research peer holds {len(got)} instances")
+            originals = [pydicom.dcmread(p) for p in corpus]
+            check(all(str(g.PatientName).startswith("ANON") and g.PatientIdentityRemoved == "YES" for g in got), "de-id")
+            check(not ({str(g.SOPInstanceUID) for g in got} & {str(o.SOPInstanceUID) for o in originals}), "new UIDs")
+            problems = [x for g in got for o in originals for x in leaks(o, g) if not re.search(r"'\d{8}'", x)]
+            check(not problems, problems[:5])
+    finally:
+        cleanup(work)
+
+
 if __name__ == "__main__":
     main([test_our_corpus_every_element_and_every_action, test_pydicom_corpus, test_clean_pixel_data,
-          test_deidentified_copy_in_the_archive])
+          test_deidentified_copy_in_the_archive, test_route_forwards_deidentified_copies])

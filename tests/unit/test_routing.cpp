@@ -18,16 +18,24 @@ TEST(RouteMatcher, EveryConditionMustHoldAndDestinationsAreListedOnce) {
   r.series.modality = "MR";
   r.study.studyDescription = "CARDIAC MRI";
   std::vector<Route> routes = {
-      {"mr", {{"Modality", "CT\\MR"}}, {"A", "B"}},
-      {"cardiac from scanner", {{"StudyDescription", "*CARDIAC*"}, {"calling_aet", "SCANNER"}}, {"B", "C"}},
-      {"ct", {{"Modality", "CT"}}, {"D"}},
-      {"all", {}, {"E"}},
+      {"mr", {{"Modality", "CT\\MR"}}, {"A", "B"}, false, {}},
+      {"cardiac from scanner", {{"StudyDescription", "*CARDIAC*"}, {"calling_aet", "SCANNER"}}, {"B", "C"}, false, {}},
+      {"ct", {{"Modality", "CT"}}, {"D"}, false, {}},
+      {"all", {}, {"E"}, false, {}},
   };
   EXPECT_EQ(routing::destinationsFor(routes, r, "SCANNER"), (std::vector<std::string>{"A", "B", "C", "E"}));
   EXPECT_EQ(routing::destinationsFor(routes, r, "OTHER"), (std::vector<std::string>{"A", "B", "E"}));
 }
 
 TEST(RouteMatcher, UnknownKeysAreAConfigurationError) {
-  EXPECT_THROW(routing::validateRoutes({{"x", {{"PatientWeight", "1"}}, {"A"}}}), ConfigError);
-  EXPECT_NO_THROW(routing::validateRoutes({{"x", {{"SOPClassUID", "1.2*"}, {"calling_aet", "X"}}, {"A"}}}));
+  EXPECT_THROW(routing::validateRoutes({{"x", {{"PatientWeight", "1"}}, {"A"}, false, {}}}), ConfigError);
+  EXPECT_NO_THROW(routing::validateRoutes({{"x", {{"SOPClassUID", "1.2*"}, {"calling_aet", "X"}}, {"A"}, false, {}}}));
+}
+
+TEST(RouteMatcher, ADeidentifyingRouteOwnsItsDestinations) {
+  EXPECT_NO_THROW(routing::validateRoutes({{"research", {}, {"RESEARCH"}, true, {"retain-long-modified-dates"}},
+                                           {"clinical", {}, {"PACS"}, false, {}}}));
+  EXPECT_THROW(routing::validateRoutes({{"research", {}, {"R"}, true, {}}, {"clinical", {}, {"R", "PACS"}, false, {}}}),
+               ConfigError);
+  EXPECT_THROW(routing::validateRoutes({{"research", {}, {"R"}, true, {"keep-names"}}}), ConfigError);
 }
