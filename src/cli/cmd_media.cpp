@@ -10,8 +10,11 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/data_folder.h"
+#include "common/fs.h"
 #include "config/config.h"
+#include "deid/deidentifier.h"
 #include "dicom/dcmtk_setup.h"
+#include "dicom/instance_reader.h"
 #include "index/index_db.h"
 #include "media/export_selection.h"
 #include "media/file_set_writer.h"
@@ -34,6 +37,33 @@ audit::AuditTrail trailOf(const Config& config) {
                            {config.tls.caCertificates, config.tls.certificate, config.tls.privateKey});
 }
 
+// The items replaced by de-identified copies in `temp` (UIDs, patient and file as the copies have
+// them); what cannot be de-identified is left out and named.
+std::vector<media::MediaItem> deidentifiedItems(const std::vector<media::MediaItem>& items, deid::Settings settings,
+                                                const std::filesystem::path& temp, std::vector<std::string>& failures) {
+  deid::Deidentifier deidentifier(std::move(settings));
+  std::vector<media::MediaItem> out;
+  std::size_t n = 0;
+  for (const auto& item : items) {
+    auto file = temp / ("D" + std::to_string(++n) + ".dcm");
+    try {
+      auto r = deidentifier.file(item.file, file);
+      auto meta = dicom::readFileMeta(file);
+      auto copy = item;
+      copy.file = file;
+      copy.sopUid = r.sopUid;
+      copy.studyUid = r.studyUid;
+      copy.seriesUid = r.seriesUid;
+      copy.transferSyntax = meta.transferSyntaxUid;
+      copy.patientId = copy.patientName = "";
+      out.push_back(std::move(copy));
+    } catch (const std::exception& e) {
+      failures.push_back(item.sopUid + ": not de-identified: " + e.what());
+    }
+  }
+  return out;
+}
+
 std::string localUser() {
   const char* u = std::getenv("USER");
   return std::string("cli:") + (u && *u ? u : "unknown");
@@ -46,7 +76,8 @@ int runExport(int argc, char** argv) {
   std::filesystem::path to;
   media::MediaProfile profile = media::MediaProfile::GeneralCd;
   std::vector<std::string> studies, patients;
-  bool json = false;
+  bool json = false, deidentify = false;
+  deid::Settings deidSettings;
   try {
     Args args(argc, argv, 2, commandSpec("export"));
     if (!args.positionals().empty()) throw UsageError("unexpected argument '" + args.positionals()[0] + "'");
@@ -63,6 +94,19 @@ int runExport(int argc, char** argv) {
     indexFileOf(args);  // the data folder must hold an archive
     config = configOf(args);
     json = args.has("json");
+    if (args.has("deidentify")) {
+      if (args.get("deidentify") != "basic")
+        throw UsageError("unknown --deidentify '" + args.get("deidentify") + "' (basic: PS3.15 E.1, with --option)");
+      deidentify = true;
+      for (const auto& o : args.all("option")) {
+        auto opt = deid::parseOption(o);
+        if (!opt) throw UsageError("unknown --option '" + o + "'");
+        deidSettings.options.insert(*opt);
+      }
+      deidSettings.key = args.has("key-file") ? deid::readKeyFile(args.get("key-file")) : deid::projectKeyOf(config.dataDir);
+    } else if (args.has("option") || args.has("key-file")) {
+      throw UsageError("--option and --key-file go with --deidentify basic");
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atrium export: %s\n", e.what());
     return 2;
@@ -77,11 +121,30 @@ int runExport(int argc, char** argv) {
     auto items = media::selectForExport(index, store, studies, patients, unknown);
     for (const auto& u : unknown) std::fprintf(stderr, "atrium export: no %s in the archive\n", u.c_str());
     if (items.empty()) return 1;
-    auto report = media::writeFileSet(items, to, profile, "ATRIUM");
+    std::vector<std::string> refused;
+    std::filesystem::path temp;
+    struct Cleanup {
+      std::filesystem::path& p;
+      ~Cleanup() {
+        std::error_code ec;
+        if (!p.empty()) std::filesystem::remove_all(p, ec);
+      }
+    } cleanup{temp};
+    const auto original = items;
+    if (deidentify) {
+      temp = fs::uniqueTempPath(DataLayout(config.dataDir).storage / "incoming", "export-deid-");
+      std::filesystem::create_directories(temp);
+      items = deidentifiedItems(items, deidSettings, temp, refused);
+      for (const auto& f : refused) std::fprintf(stderr, "atrium export: not written: %s\n", f.c_str());
+      if (items.empty()) return 1;
+    }
+    auto report = media::writeFileSet(items, to, profile, deidentify ? "ATRIUM_DEID" : "ATRIUM");
+    for (const auto& f : report.failures) std::fprintf(stderr, "atrium export: not written: %s\n", f.c_str());
+    report.failures.insert(report.failures.end(), refused.begin(), refused.end());
     auto trail = trailOf(config);
     audit::ScopedInstall auditing(trail);
-    media::auditExport(items, localUser(), "", "media " + std::filesystem::absolute(to).string());
-    for (const auto& f : report.failures) std::fprintf(stderr, "atrium export: not written: %s\n", f.c_str());
+    media::auditExport(original, localUser(), "",
+                       (deidentify ? "de-identified media " : "media ") + std::filesystem::absolute(to).string());
     if (json) {
       nlohmann::json out{{"folder", to.string()},    {"profile", media::profileName(profile)},
                          {"written", report.written}, {"transcoded", report.transcoded},

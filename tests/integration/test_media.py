@@ -156,6 +156,18 @@ def test_export_writes_a_file_set_dciodvfy_and_dcmtk_accept():
         # Export in the audit trail: one Export message per study, naming the study.
         lines = audit_lines(data, "110106")
         check(len(lines) == 4 and f"{ROOT}.0.0" in lines[-1], f"{len(lines)} Export messages")
+        # De-identified media: the same layout, pseudonyms instead of the patients, new UIDs.
+        anon = os.path.join(work, "anon")
+        r = run_text([ATRIUM, "export", "--data", data, "--patient", "MEDIA-1", "--to", anon, "--deidentify", "basic"])
+        check(r.returncode == 0, r.stderr)
+        deid = [pydicom.dcmread(os.path.join(anon, f)) for f in dicomdir_files(anon)]
+        check(len(deid) == 8 and all(str(d.PatientName).startswith("ANON") and d.PatientIdentityRemoved == "YES"
+                                     for d in deid), [str(d.PatientName) for d in deid])
+        check(not ({str(d.SOPInstanceUID) for d in deid} & set(stored)), "new UIDs on de-identified media")
+        with open(os.path.join(anon, "DICOMDIR"), "rb") as f:
+            check(b"Durand" not in f.read(), "no name in the DICOMDIR")
+        v = run_text(["dciodvfy", os.path.join(anon, "DICOMDIR")])
+        check(not [x for x in v.stderr.splitlines() if x.startswith("Error")], v.stderr[-500:])
         # Bad input: unknown study (exit 1, one line), a folder that is not empty, unknown profile.
         r = run_text([ATRIUM, "export", "--data", data, "--study", "1.2.3.4", "--to", os.path.join(work, "x")])
         check(r.returncode == 1 and "no study 1.2.3.4 in the archive" in r.stderr, r.stderr)
