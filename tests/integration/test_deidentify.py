@@ -290,6 +290,14 @@ def test_our_corpus_every_element_and_every_action():
             before = [x for x in run(["dciodvfy", p]).stderr.decode().splitlines() if x.startswith("Error")]
             after = [x for x in run(["dciodvfy", op]).stderr.decode().splitlines() if x.startswith("Error")]
             check(len(after) <= len(before), f"dciodvfy: new errors {set(after) - set(before)}")
+        # A dciodvfy-clean MR (dicom3tools' example) stays clean.
+        clean = "/usr/share/doc/dicom3tools/examples/0051.dcm"
+        check(not [x for x in run(["dciodvfy", clean]).stderr.decode().splitlines() if x.startswith("Error")],
+              "the example is clean")
+        r, rep = deidentify([clean], os.path.join(work, "clean"))
+        (op,) = outputs(os.path.join(work, "clean")).keys()
+        errors = [x for x in run(["dciodvfy", op]).stderr.decode().splitlines() if x.startswith("Error")]
+        check(rep["written"] == 1 and not errors, f"dciodvfy on the de-identified example: {errors}")
         # Options: modified dates keep the interval between the two studies; clean descriptors keep
         # the descriptions without the name; patient characteristics keep sex, age, weight.
         opt = os.path.join(work, "opt")
