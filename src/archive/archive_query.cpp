@@ -1,10 +1,12 @@
 // The archive's answers to C-FIND, C-MOVE and C-GET, over the one query model.
 #include <dcmtk/dcmdata/dcdatset.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmnet/dimse.h>
 
 #include "archive/archive.h"
 #include "common/log.h"
 #include "query/dicom_identifier.h"
+#include "dicom/response_charset.h"
 #include "dicom/sop_classes.h"
 #include "index/sqlite_util.h"
 #include "query/attributes.h"
@@ -32,6 +34,9 @@ std::uint16_t statusFor(const query::QueryError& e) {
 std::uint16_t Archive::find(const std::string& sopClassUid, DcmDataset& identifier,
                             const std::function<bool(DcmDataset&)>& onMatch, std::string& errorComment) {
   try {
+    OFString requestedCharset;
+    identifier.findAndGetOFStringArray(DCM_SpecificCharacterSet, requestedCharset);
+    const std::string charset = requestedCharset.c_str();
     if (dicom::isWorklistSopClass(sopClassUid)) {
       expireWorklist();
       query::Query q = query::worklistIdentifierToQuery(identifier, config_.personNameCaseInsensitive);
@@ -39,6 +44,7 @@ std::uint16_t Archive::find(const std::string& sopClassUid, DcmDataset& identifi
         auto item = worklist::itemDataset(m.worklistItem);
         DcmDataset out;
         query::worklistResponse(*item, m.stepIndex, identifier, out);
+        dicom::answerInRequestedCharset(out, charset);
         return onMatch(out);
       });
       return STATUS_Success;
@@ -47,6 +53,7 @@ std::uint16_t Archive::find(const std::string& sopClassUid, DcmDataset& identifi
     query::runQuery(*index_, q, [&](query::Match&& m) {
       DcmDataset out;
       query::matchToIdentifier(m, q, config_.aet, out);
+      dicom::answerInRequestedCharset(out, charset);
       return onMatch(out);
     });
     return STATUS_Success;
