@@ -206,7 +206,8 @@ int runImport(int argc, char** argv) {
       for (const auto& [uid, s] : report.studies)
         studies.push_back({{"study_instance_uid", uid}, {"patient_id", s.patientId}, {"instances", s.instances}});
       nlohmann::json out{{"stored", report.stored},   {"duplicates", report.duplicates},
-                         {"skipped", report.skipped}, {"failed", report.failures.size()},
+                         {"skipped", report.skipped}, {"headerless", report.headerless},
+                         {"failed", report.failures.size()},
                          {"failures", report.failures}, {"studies", studies}};
       std::printf("%s\n", out.dump(1).c_str());
     }

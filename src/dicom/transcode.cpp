@@ -1,5 +1,6 @@
 #include "dicom/transcode.h"
 
+#include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcostrmb.h>
 #include <dcmtk/dcmdata/dcxfer.h>
@@ -24,6 +25,29 @@ bool loadInTransferSyntax(const std::filesystem::path& file, const std::string& 
   DcmDataset* ds = ff.getDataset();
   if (target == EXS_Unknown || ds->chooseRepresentation(target, nullptr).bad() || !ds->canWriteXfer(target)) {
     error = "cannot convert from " + storedTs + " to " + targetTs;
+    return false;
+  }
+  return true;
+}
+
+bool addPart10Header(const std::filesystem::path& in, const std::filesystem::path& out, std::string& error) {
+  DcmFileFormat ff;
+  if (OFCondition c = ff.loadFile(in.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_dataset); c.bad()) {
+    error = std::string("not a DICOM data set: ") + c.text();
+    return false;
+  }
+  DcmDataset* ds = ff.getDataset();
+  OFString cls, sop;
+  if (ds->findAndGetOFString(DCM_SOPClassUID, cls).bad() || cls.empty() ||
+      ds->findAndGetOFString(DCM_SOPInstanceUID, sop).bad() || sop.empty()) {
+    error = "no SOP Class or SOP Instance UID in the data set";
+    return false;
+  }
+  const E_TransferSyntax xfer = ds->getOriginalXfer();
+  if (OFCondition c = ff.saveFile(out.c_str(), xfer, EET_ExplicitLength, EGL_recalcGL, EPD_noChange, 0, 0,
+                                  EWM_createNewMeta);
+      c.bad()) {
+    error = std::string("cannot write ") + out.string() + ": " + c.text();
     return false;
   }
   return true;

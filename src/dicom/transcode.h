@@ -12,6 +12,11 @@ namespace atrium::dicom {
 bool loadInTransferSyntax(const std::filesystem::path& file, const std::string& storedTs, const std::string& targetTs,
                           DcmFileFormat& out, std::string& error);
 
+// A data set stored without the Part 10 header (no preamble, no meta information; implicit or
+// explicit VR guessed by DCMTK) written to `out` as a Part 10 file in the transfer syntax it was read
+// in. False and *error when `in` is no such data set (no SOP Class and Instance UID).
+bool addPart10Header(const std::filesystem::path& in, const std::filesystem::path& out, std::string& error);
+
 // The Part 10 bytes of ff written in ts (meta header updated).
 bool writePart10(DcmFileFormat& ff, const std::string& ts, std::string& bytes, std::string& error);
 

@@ -17,8 +17,18 @@ const std::vector<std::string>& acceptedTransferSyntaxes() {
       UID_JPEGLSLosslessTransferSyntax,       UID_JPEGLSLossyTransferSyntax,
       UID_JPEG2000LosslessOnlyTransferSyntax, UID_JPEG2000TransferSyntax,
       UID_RLELosslessTransferSyntax,
+      // Video (endoscopy, ultrasound clips, angiography runs): stored and served as they come.
+      UID_MPEG2MainProfileAtMainLevelTransferSyntax, UID_MPEG2MainProfileAtHighLevelTransferSyntax,
+      UID_MPEG4HighProfileLevel4_1TransferSyntax, UID_MPEG4BDcompatibleHighProfileLevel4_1TransferSyntax,
+      UID_MPEG4HighProfileLevel4_2_For2DVideoTransferSyntax, UID_MPEG4HighProfileLevel4_2_For3DVideoTransferSyntax,
+      UID_MPEG4StereoHighProfileLevel4_2TransferSyntax, UID_HEVCMainProfileLevel5_1TransferSyntax,
+      UID_HEVCMain10ProfileLevel5_1TransferSyntax,
   };
   return list;
+}
+
+bool isVideoTransferSyntax(const std::string& uid) {
+  return uid.rfind("1.2.840.10008.1.2.4.10", 0) == 0 && uid.size() == 23;
 }
 
 bool isAcceptedTransferSyntax(const std::string& uid) {

@@ -10,6 +10,9 @@ const std::vector<std::string>& acceptedTransferSyntaxes();
 bool isAcceptedTransferSyntax(const std::string& uid);
 // Native (uncompressed, not deflated) little/big endian syntaxes.
 bool isNativeTransferSyntax(const std::string& uid);
+// MPEG-2, MPEG-4 AVC/H.264 and HEVC/H.265 (1.2.840.10008.1.2.4.100-108): stored as they come; no
+// decoder here, so never rendered or converted.
+bool isVideoTransferSyntax(const std::string& uid);
 
 // Pick one of the proposed syntaxes for a storage context: the first proposed
 // compressed (or deflated) one we support — keep what the modality made — else

@@ -4,6 +4,7 @@
 
 #include "audit/audit_trail.h"
 #include "common/fs.h"
+#include "dicom/transcode.h"
 #include "media/file_set_reader.h"
 #include "media/zip_archive.h"
 
@@ -53,7 +54,8 @@ void Importer::importPath(const std::filesystem::path& path, ImportReport& repor
 }
 
 void Importer::importFile(const std::filesystem::path& file, const std::string& shownAs, ImportReport& report) {
-  if (!hasPart10Magic(file) || isDicomdir(file)) {
+  if (!hasPart10Magic(file)) return importHeaderless(file, shownAs, report);
+  if (isDicomdir(file)) {
     ++report.skipped;
     return;
   }
@@ -70,13 +72,36 @@ void Importer::importFile(const std::filesystem::path& file, const std::string& 
   ingestStaged(staged, shownAs, report);
 }
 
+void Importer::importHeaderless(const std::filesystem::path& file, const std::string& shownAs,
+                                ImportReport& report) {
+  // Old media and some modalities write bare data sets: given a Part 10 header (same transfer
+  // syntax), they go the same way. Anything that does not read as a data set with SOP UIDs is not
+  // for the archive (README.TXT, viewer programs).
+  std::error_code ec;
+  std::filesystem::create_directories(ingestor_.incomingFolder(), ec);
+  auto staged = fs::uniqueTempPath(ingestor_.incomingFolder(), "import");
+  std::string why;
+  if (!dicom::addPart10Header(file, staged, why)) {
+    std::filesystem::remove(staged, ec);
+    ++report.skipped;
+    return;
+  }
+  ++report.headerless;
+  ingestStaged(staged, shownAs, report);
+}
+
 void Importer::importZip(const std::filesystem::path& zip, const std::string& shownAs, ImportReport& report) {
   std::error_code ec;
   std::filesystem::create_directories(ingestor_.incomingFolder(), ec);
   try {
     forEachZipEntry(zip, ingestor_.incomingFolder(), [&](const std::filesystem::path& extracted, const std::string& name) {
       std::error_code rmEc;
-      if (!hasPart10Magic(extracted) || isDicomdir(extracted)) {
+      if (!hasPart10Magic(extracted)) {
+        importHeaderless(extracted, shownAs + ":" + name, report);
+        std::filesystem::remove(extracted, rmEc);
+        return;
+      }
+      if (isDicomdir(extracted)) {
         ++report.skipped;
         std::filesystem::remove(extracted, rmEc);
         return;
@@ -95,7 +120,9 @@ void Importer::importReceived(const std::filesystem::path& tempFile, const std::
     importZip(tempFile, shownAs, report);
     std::filesystem::remove(tempFile, ec);
   } else if (!hasPart10Magic(tempFile)) {
-    report.failures.push_back(shownAs + ": neither a ZIP nor a DICOM Part 10 file");
+    const auto before = report.headerless;
+    importHeaderless(tempFile, shownAs, report);
+    if (report.headerless == before) report.failures.push_back(shownAs + ": neither a ZIP nor a DICOM file");
     std::filesystem::remove(tempFile, ec);
   } else {
     ingestStaged(tempFile, shownAs, report);

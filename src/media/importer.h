@@ -13,6 +13,7 @@ namespace atrium::media {
 struct ImportReport {
   std::size_t stored = 0, duplicates = 0;
   std::size_t skipped = 0;            // not DICOM (README.TXT, INDEX.HTM, ...) or a DICOMDIR itself
+  std::size_t headerless = 0;         // data sets without a Part 10 header, given one
   std::vector<std::string> failures;  // "<where>: why" (refused by ingest, unreadable, missing from the medium)
   struct Study {
     std::string patientId, patientName;
@@ -34,6 +35,7 @@ class Importer {
 
  private:
   void importFile(const std::filesystem::path& file, const std::string& shownAs, ImportReport& report);
+  void importHeaderless(const std::filesystem::path& file, const std::string& shownAs, ImportReport& report);
   void importZip(const std::filesystem::path& zip, const std::string& shownAs, ImportReport& report);
   // The staged copy goes through the ingestor (which consumes it).
   void ingestStaged(const std::filesystem::path& staged, const std::string& shownAs, ImportReport& report);

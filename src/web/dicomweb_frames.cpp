@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "dicom/transcode.h"
+#include "dicom/transfer_syntax.h"
 #include "web/dicomweb.h"
 #include "web/http_server.h"
 #include "web/instance_lookup.h"
@@ -93,6 +94,9 @@ void retrieveFrames(WebContext& ctx, const httplib::Request& req, httplib::Respo
   std::string error;
   std::vector<std::string> frames;
   std::string partType = "application/octet-stream; transfer-syntax=" + std::string(kExplicitLittleEndian);
+  if (dicom::isVideoTransferSyntax(inst.transferSyntax) && !asStored)
+    return sendError(res, 406, "the instance is a video (" + inst.transferSyntax +
+                                   "): its frames exist only as the stored stream; ask for transfer-syntax=*");
   bool compressed = inst.transferSyntax != kExplicitLittleEndian && inst.transferSyntax != "1.2.840.10008.1.2" &&
                     inst.transferSyntax != "1.2.840.10008.1.2.2" && inst.transferSyntax != "1.2.840.10008.1.2.1.99";
   long count = 1;

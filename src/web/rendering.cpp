@@ -15,6 +15,7 @@
 
 #include "dicom/gdcm_decode.h"
 #include "dicom/transcode.h"
+#include "dicom/transfer_syntax.h"
 
 namespace atrium::web {
 namespace {
@@ -36,6 +37,11 @@ bool encode(DicomImage& img, const DiPluginFormat& plugin, std::string& out) {
 
 RenderResult renderFrame(const std::filesystem::path& file, const std::string& ts, const RenderRequest& rq) {
   RenderResult r;
+  if (dicom::isVideoTransferSyntax(ts)) {
+    r.httpStatus = 406;
+    r.error = "the instance is a video (" + ts + "): no video decoder here, so no rendered frame; retrieve it as stored";
+    return r;
+  }
   DcmFileFormat ff;
   std::string error;
   // DicomImage decodes JPEG, JPEG-LS and RLE through the registered codecs; JPEG 2000 is decoded

@@ -6,6 +6,7 @@
 
 #include "common/fs.h"
 #include "common/log.h"
+#include "dicom/instance_reader.h"
 #include "media/export_selection.h"
 #include "media/file_set_writer.h"
 #include "media/importer.h"
@@ -91,7 +92,7 @@ void importUpload(WebContext& ctx, const httplib::Request& req, httplib::Respons
     if (total == 0 && received) return sendError(res, 400, "empty upload: send a ZIP or a DICOM file as the body");
     return sendError(res, writeFailed || !closed ? 507 : 400, "upload not received completely");
   }
-  if (!media::looksLikeZip(temp) && !media::hasPart10Magic(temp)) {
+  if (!media::looksLikeZip(temp) && !media::hasPart10Magic(temp) && !dicom::readFileMeta(temp).ok) {
     std::filesystem::remove(temp, ec);
     return sendError(res, 415, "the upload is neither a ZIP nor a DICOM Part 10 file");
   }
