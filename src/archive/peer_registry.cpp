@@ -17,6 +17,7 @@ dimse::PeerAddress peerAddress(const Peer& peer, const Config& config) {
   a.maxPdu = config.maxPdu;
   a.timeoutSeconds = config.dimseTimeoutSeconds;
   if (peer.tls) a.tls = config.tls;
+  a.transferSyntaxes = peer.transferSyntaxes;
   return a;
 }
 

@@ -75,6 +75,7 @@ void refuseUnknownFields(const json& j) {
                                 "tls_require_client_cert",
                                 "tls_profile",
                                 "accept_unknown_aets",
+                                "accept_only_implicit",
                                 "audit_syslog"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool ok = false;
@@ -106,6 +107,7 @@ void readArchive(const json& j, Config& c) {
   }
   std::string dup = "keep-first";
   read(j, "duplicate_policy", dup);
+  read(j, "accept_only_implicit", c.acceptOnlyImplicit);
   if (dup == "keep-first")
     c.duplicatePolicy = DuplicatePolicy::KeepFirst;
   else if (dup == "overwrite")
@@ -138,6 +140,20 @@ void readPeers(const json& j, Config& c) {
           throw ConfigError("config: peer " + peer.aet + ": unknown service '" + s +
                             "' (store, query, retrieve, worklist, commitment)");
         peer.services.push_back(it->second);
+      }
+      std::vector<std::string> syntaxes;
+      read(p, "transfer_syntaxes", syntaxes);
+      for (const auto& ts : syntaxes) {
+        static const std::pair<const char*, const char*> known[] = {
+            {"implicit", "1.2.840.10008.1.2"},           {"explicit", "1.2.840.10008.1.2.1"},
+            {"big-endian", "1.2.840.10008.1.2.2"},       {"jpeg-lossless", "1.2.840.10008.1.2.4.70"},
+            {"jpeg-ls-lossless", "1.2.840.10008.1.2.4.80"}, {"j2k-lossless", "1.2.840.10008.1.2.4.90"}};
+        auto it = std::find_if(std::begin(known), std::end(known),
+                               [&](const auto& k) { return ts == k.first || ts == k.second; });
+        if (it == std::end(known))
+          throw ConfigError("config: peer " + peer.aet + ": unknown transfer syntax '" + ts +
+                            "' (implicit, explicit, big-endian, jpeg-lossless, jpeg-ls-lossless, j2k-lossless)");
+        peer.transferSyntaxes.push_back(it->second);
       }
       if (!validAet(peer.aet)) throw ConfigError("config: peer has an invalid 'aet'");
       if (peer.host.empty()) throw ConfigError("config: peer " + peer.aet + " has no 'host'");

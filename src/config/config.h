@@ -17,6 +17,9 @@ struct Peer {
   int port = 104;
   bool tls = false;                    // associate over TLS, with the server's "tls" certificate, key and CAs
   std::vector<DicomService> services;  // what it may use; empty: everything
+  // Transfer syntax UIDs proposed to it, in order of preference ("transfer_syntaxes": names or
+  // UIDs); empty: each file's own syntax, then Explicit and Implicit VR Little Endian.
+  std::vector<std::string> transferSyntaxes;
 };
 
 // DICOM TLS (DCMTK's dcmtls, the BCP 195 profiles: TLS 1.2 and 1.3 only). The same settings serve
@@ -109,6 +112,7 @@ struct Config {
   // Calling AE titles that are no peer's: accepted (for every service) or refused. Unset: accepted
   // only while no peer is configured.
   std::optional<bool> acceptUnknownAets;
+  bool acceptOnlyImplicit = false;  // old devices: every presentation context in Implicit VR Little Endian
   std::string auditSyslog;          // "udp://HOST:PORT": audit messages also to a syslog collector
   int worklistRetentionHours = 48;  // worklist items go this long after their last step
   std::vector<Route> routes;

@@ -16,7 +16,11 @@ bool isJpeg2000(const std::string& ts) {
   return ts == UID_JPEG2000LosslessOnlyTransferSyntax || ts == UID_JPEG2000TransferSyntax;
 }
 
-bool loadDecodedWithGdcm(const std::filesystem::path& file, DcmFileFormat& out, std::string& error) {
+namespace {
+
+// The file through GDCM's transfer syntax change (decoding or encoding), loaded into `out`.
+bool loadChangedWithGdcm(const std::filesystem::path& file, gdcm::TransferSyntax::TSType target, DcmFileFormat& out,
+                         std::string& error) {
   // Its reasons go to stderr, not to the caller; the caller says what failed.
   gdcm::Trace::SetWarning(false);
   gdcm::Trace::SetError(false);
@@ -27,10 +31,11 @@ bool loadDecodedWithGdcm(const std::filesystem::path& file, DcmFileFormat& out, 
     return false;
   }
   gdcm::ImageChangeTransferSyntax change;
-  change.SetTransferSyntax(gdcm::TransferSyntax::ExplicitVRLittleEndian);
+  change.SetTransferSyntax(target);
   change.SetInput(reader.GetImage());
   if (!change.Change()) {
-    error = "GDCM cannot decode the pixel data";
+    error = target == gdcm::TransferSyntax::ExplicitVRLittleEndian ? "GDCM cannot decode the pixel data"
+                                                                   : "GDCM cannot encode the pixel data";
     return false;
   }
   gdcm::ImageWriter writer;
@@ -54,6 +59,16 @@ bool loadDecodedWithGdcm(const std::filesystem::path& file, DcmFileFormat& out, 
     return false;
   }
   return true;
+}
+
+}  // namespace
+
+bool loadDecodedWithGdcm(const std::filesystem::path& file, DcmFileFormat& out, std::string& error) {
+  return loadChangedWithGdcm(file, gdcm::TransferSyntax::ExplicitVRLittleEndian, out, error);
+}
+
+bool loadJpeg2000LosslessWithGdcm(const std::filesystem::path& file, DcmFileFormat& out, std::string& error) {
+  return loadChangedWithGdcm(file, gdcm::TransferSyntax::JPEG2000Lossless, out, error);
 }
 
 }  // namespace atrium::dicom

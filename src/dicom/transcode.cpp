@@ -3,6 +3,7 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcostrmb.h>
+#include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 
 #include "dicom/gdcm_decode.h"
@@ -12,6 +13,14 @@ namespace atrium::dicom {
 bool loadInTransferSyntax(const std::filesystem::path& file, const std::string& storedTs, const std::string& targetTs,
                           DcmFileFormat& ff, std::string& error) {
   std::string gdcmError;
+  if (targetTs == UID_JPEG2000LosslessOnlyTransferSyntax && !isJpeg2000(storedTs)) {
+    // DCMTK has no JPEG 2000 encoder: GDCM (OpenJPEG) encodes, DCMTK carries the result.
+    if (!loadJpeg2000LosslessWithGdcm(file, ff, gdcmError)) {
+      error = "cannot encode JPEG 2000: " + gdcmError;
+      return false;
+    }
+    return true;
+  }
   if (isJpeg2000(storedTs) && !isJpeg2000(targetTs)) {
     if (!loadDecodedWithGdcm(file, ff, gdcmError)) {
       error = "cannot decode JPEG 2000: " + gdcmError;

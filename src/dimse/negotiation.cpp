@@ -29,7 +29,16 @@ AssociationRejection checkAssociation(const Config& config, const std::string& c
   return AssociationRejection::None;
 }
 
-ContextResult negotiateContext(const std::string& abstractSyntax, const std::vector<std::string>& proposed) {
+ContextResult negotiateContext(const std::string& abstractSyntax, const std::vector<std::string>& proposed,
+                               bool onlyImplicit) {
+  if (onlyImplicit) {
+    // Old devices that mishandle anything else: Implicit VR Little Endian or nothing.
+    auto result = negotiateContext(abstractSyntax, proposed, false);
+    if (result.decision != ContextDecision::Accept) return result;
+    if (std::find(proposed.begin(), proposed.end(), "1.2.840.10008.1.2") == proposed.end())
+      return {ContextDecision::TransferSyntaxesNotSupported, {}};
+    return {ContextDecision::Accept, "1.2.840.10008.1.2"};
+  }
   if (dicom::isVerificationSopClass(abstractSyntax) ||
       dicom::queryRetrieveService(abstractSyntax) != dicom::QrService::None ||
       dicom::isWorklistSopClass(abstractSyntax) || dicom::isStorageCommitmentSopClass(abstractSyntax)) {

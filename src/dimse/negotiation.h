@@ -22,6 +22,8 @@ struct ContextResult {
 };
 
 // One proposed presentation context: accept storage classes and Verification.
-ContextResult negotiateContext(const std::string& abstractSyntax, const std::vector<std::string>& proposed);
+// onlyImplicit (accept_only_implicit): every accepted context in Implicit VR Little Endian.
+ContextResult negotiateContext(const std::string& abstractSyntax, const std::vector<std::string>& proposed,
+                               bool onlyImplicit = false);
 
 }  // namespace atrium::dimse

@@ -21,6 +21,9 @@ struct PeerAddress {
   long maxPdu = 16384;
   int timeoutSeconds = 30;       // connect, ACSE and DIMSE
   std::optional<TlsConfig> tls;  // set: associate over TLS (the server's certificate checked against host)
+  // Storage: the syntaxes to propose, in order of preference (each its own presentation context);
+  // empty: each file's own syntax, then Explicit and Implicit VR Little Endian.
+  std::vector<std::string> transferSyntaxes;
 };
 
 // "HOST:PORT" → address with defaults; throws std::invalid_argument with a one-line reason.

@@ -281,7 +281,7 @@ bool DimseServer::negotiate(T_ASC_Association* assoc, const std::string& peer, b
                     std::string(serviceName(*service)) + " is not permitted to this peer");
       continue;
     }
-    auto result = negotiateContext(pc.abstractSyntax, proposed);
+    auto result = negotiateContext(pc.abstractSyntax, proposed, config_.acceptOnlyImplicit);
     if (result.decision == ContextDecision::Accept) {
       // A C-GET requestor proposes storage contexts with itself as SCP: agree to the role asked.
       T_ASC_SC_ROLE role = pc.proposedRole == ASC_SC_ROLE_DEFAULT ? ASC_SC_ROLE_DEFAULT : pc.proposedRole;

@@ -91,7 +91,15 @@ SendOutcome sendConverted(T_ASC_Association* assoc, const SendItem& item, unsign
 }  // namespace
 
 SendOutcome storeInstance(T_ASC_Association* assoc, const SendItem& item, unsigned short messageId, int timeout,
-                          const MoveOriginator& originator) {
+                          const MoveOriginator& originator, const std::vector<std::string>& preferred) {
+  // A peer with its own syntaxes: the first of them it accepted, the file converted to it (or its
+  // bytes unchanged where it is the file's own).
+  for (const auto& ts : preferred) {
+    unsigned char presId = acceptedContext(assoc, item.sopClassUid, ts);
+    if (!presId) continue;
+    if (ts != item.transferSyntaxUid) return sendConverted(assoc, item, presId, ts, messageId, timeout, originator);
+    break;
+  }
   // The file's own syntax accepted: its bytes go out unchanged.
   if (unsigned char presId = acceptedContext(assoc, item.sopClassUid, item.transferSyntaxUid)) {
     auto offset = datasetOffset(item.file);
@@ -125,10 +133,18 @@ SendOutcome storeInstance(T_ASC_Association* assoc, const SendItem& item, unsign
   return sendConverted(assoc, item, presId, ts, messageId, timeout, originator);
 }
 
-std::vector<ProposedContext> contextsFor(const std::vector<const SendItem*>& items) {
+std::vector<ProposedContext> contextsFor(const std::vector<const SendItem*>& items,
+                                         const std::vector<std::string>& preferred) {
   std::vector<ProposedContext> out;
   std::set<std::pair<std::string, std::string>> pairs;
   std::set<std::string> classes;
+  if (!preferred.empty()) {
+    // One context per syntax, in the peer's order: whichever it accepts, we know which it took.
+    for (const auto* it : items)
+      if (classes.insert(it->sopClassUid).second)
+        for (const auto& ts : preferred) out.push_back({it->sopClassUid, {ts}});
+    return out;
+  }
   for (const auto* it : items) {
     if (pairs.insert({it->sopClassUid, it->transferSyntaxUid}).second)
       out.push_back({it->sopClassUid, {it->transferSyntaxUid}});
@@ -153,7 +169,9 @@ void sendItems(const PeerAddress& peer, const std::vector<const SendItem*>& item
       auto c2 = classes;
       p2.insert({items[end]->sopClassUid, items[end]->transferSyntaxUid});
       c2.insert(items[end]->sopClassUid);
-      if (contextCost(p2, c2) > kMaxContexts) break;
+      const std::size_t cost =
+          peer.transferSyntaxes.empty() ? contextCost(p2, c2) : c2.size() * peer.transferSyntaxes.size();
+      if (cost > kMaxContexts) break;
       pairs.swap(p2);
       classes.swap(c2);
       ++end;
@@ -162,7 +180,7 @@ void sendItems(const PeerAddress& peer, const std::vector<const SendItem*>& item
     std::unique_ptr<ScuAssociation> a;
     std::string openError;
     try {
-      a = ScuAssociation::open(peer, contextsFor(batch));
+      a = ScuAssociation::open(peer, contextsFor(batch, peer.transferSyntaxes));
     } catch (const std::exception& e) {
       openError = e.what();
     }
@@ -174,7 +192,8 @@ void sendItems(const PeerAddress& peer, const std::vector<const SendItem*>& item
         onResult(o);
         continue;
       }
-      SendOutcome o = storeInstance(a->raw(), *item, a->nextMessageId(), a->timeoutSeconds(), originator);
+      SendOutcome o =
+          storeInstance(a->raw(), *item, a->nextMessageId(), a->timeoutSeconds(), originator, peer.transferSyntaxes);
       onResult(o);
       if (!o.sent && o.error.rfind("C-STORE failed", 0) == 0) {
         // The association broke; reopen for the rest of the batch.
@@ -186,7 +205,7 @@ void sendItems(const PeerAddress& peer, const std::vector<const SendItem*>& item
             if (after) rest.push_back(x);
             if (x == item) after = true;
           }
-          if (!rest.empty()) a = ScuAssociation::open(peer, contextsFor(rest));
+          if (!rest.empty()) a = ScuAssociation::open(peer, contextsFor(rest, peer.transferSyntaxes));
         } catch (const std::exception& e) {
           openError = e.what();
         }

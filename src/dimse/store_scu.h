@@ -25,8 +25,10 @@ struct SendOutcome {
 };
 
 // The contexts proposed for a batch: each (SOP class, file syntax) pair alone, plus
-// Explicit LE / Implicit LE per SOP class as the fallback.
-std::vector<ProposedContext> contextsFor(const std::vector<const SendItem*>& items);
+// Explicit LE / Implicit LE per SOP class as the fallback; for a peer with its own syntaxes
+// (`preferred`), one context per SOP class and syntax, in its order.
+std::vector<ProposedContext> contextsFor(const std::vector<const SendItem*>& items,
+                                         const std::vector<std::string>& preferred = {});
 
 // Who asked for a C-STORE sub-operation (C-MOVE), carried in the request.
 struct MoveOriginator {
@@ -34,10 +36,12 @@ struct MoveOriginator {
   unsigned short messageId = 0;
 };
 
-// One C-STORE on an open association (ours as requestor, or a C-GET peer's): the file's bytes
-// unchanged when its syntax was accepted for its SOP class, else converted to one that was.
+// One C-STORE on an open association (ours as requestor, or a C-GET peer's): the first of the
+// `preferred` syntaxes that was accepted (converted to it: DCMTK's encoders, GDCM for JPEG 2000);
+// else the file's bytes unchanged when its syntax was accepted for its SOP class, else converted
+// to one that was.
 SendOutcome storeInstance(T_ASC_Association* assoc, const SendItem& item, unsigned short messageId, int timeoutSeconds,
-                          const MoveOriginator& originator = {});
+                          const MoveOriginator& originator = {}, const std::vector<std::string>& preferred = {});
 
 // Sends the items in order over as many associations as the 128-context limit needs.
 // onResult is called once per item (from this thread).
