@@ -10,6 +10,7 @@
 #include "archive/peer_registry.h"
 #include "config/config.h"
 #include "dimse/commitment.h"
+#include "dimse/mpps.h"
 #include "dimse/query_handlers.h"
 #include "dimse/store_handler.h"
 #include "index/index_db.h"
@@ -31,7 +32,8 @@ class StorageLimits;
 class Archive : public dimse::IStoreRequestHandler,
                 public dimse::IFindRequestHandler,
                 public dimse::IRetrieveRequestHandler,
-                public dimse::ICommitmentHandler {
+                public dimse::ICommitmentHandler,
+                public dimse::IMppsHandler {
  public:
   explicit Archive(const Config& config);
   ~Archive();
@@ -49,6 +51,10 @@ class Archive : public dimse::IStoreRequestHandler,
 
   dimse::CommitmentResult commit(const std::string& transactionUid, const std::vector<dimse::SopRef>& refs) override;
   std::optional<dimse::PeerAddress> reportDestination(const std::string& callingAet) override;
+
+  std::uint16_t createStep(const std::string& sopInstanceUid, DcmDataset& attributes, const std::string& callingAet,
+                           std::string& error) override;
+  std::uint16_t setStep(const std::string& sopInstanceUid, DcmDataset& modifications, std::string& error) override;
 
   // Deletes a study, series or instance (level Study, Series or Image); returns how many
   // instances went (0: nothing with that UID). Throws std::runtime_error when the index fails.

@@ -13,6 +13,7 @@
 #include "query/runner.h"
 #include "query/sql_builder.h"
 #include "worklist/worklist_item.h"
+#include "worklist/mpps_store.h"
 #include "worklist/worklist_store.h"
 
 namespace atrium {
@@ -108,6 +109,20 @@ std::optional<dimse::PeerAddress> Archive::moveDestination(const std::string& ae
   auto p = peers_->find(aet);
   if (!p) return std::nullopt;
   return peerAddress(*p, config_);
+}
+
+// MPPS: the steps are kept with the worklist they report on.
+std::uint16_t Archive::createStep(const std::string& sopInstanceUid, DcmDataset& attributes,
+                                  const std::string& callingAet, std::string& error) {
+  auto status = worklist::createPerformedStep(*index_, sopInstanceUid, attributes, callingAet, error);
+  if (status == 0) log::info("MPPS ", sopInstanceUid, " from ", callingAet, ": IN PROGRESS");
+  return status;
+}
+
+std::uint16_t Archive::setStep(const std::string& sopInstanceUid, DcmDataset& modifications, std::string& error) {
+  auto status = worklist::setPerformedStep(*index_, sopInstanceUid, modifications, error);
+  if (status == 0) log::info("MPPS ", sopInstanceUid, " updated");
+  return status;
 }
 
 }  // namespace atrium

@@ -111,6 +111,7 @@ int runServe(int argc, char** argv) {
       http->start();
     }
     dimse::DimseServer server(config, archive, archive, archive, archive, archive.peers());
+    server.setMppsHandler(&archive);
     server.open();
     g_server = &server;
     std::signal(SIGINT, onSignal);

@@ -4,6 +4,7 @@
 #include <dcmtk/oflog/oflog.h>
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -15,6 +16,8 @@
 #include "config/config.h"
 #include "dicom/dcmtk_setup.h"
 #include "dicom/keys.h"
+#include "dicom/dicom_json.h"
+#include "dimse/mpps.h"
 #include "dimse/qr_scu.h"
 #include "index/index_db.h"
 #include "worklist/worklist_item.h"
@@ -177,6 +180,39 @@ int query(int argc, char** argv) {
   return 0;
 }
 
+// mpps-create HOST:PORT FILE.json [--uid UID] / mpps-set HOST:PORT UID FILE.json: a modality's
+// performed procedure step, as a scanner reports it.
+int mpps(int argc, char** argv, bool create) {
+  const char* name = create ? "mpps-create" : "mpps-set";
+  Args args(argc, argv, 3, commandSpec("worklist"));
+  const auto& pos = args.positionals();
+  if (pos.size() != (create ? 2u : 3u))
+    throw UsageError(std::string("worklist ") + name + (create ? " takes HOST:PORT FILE.json" : " takes HOST:PORT UID FILE.json"));
+  dimse::PeerAddress peer = peerFromArgs(args, pos[0], 30);
+  const std::string file = pos.back();
+  std::ifstream in(file);
+  if (!in) throw UsageError("cannot read " + file);
+  DcmDataset ds;
+  try {
+    std::stringstream text;
+    text << in.rdbuf();
+    dicom::fromDicomJson(nlohmann::json::parse(text.str()), ds);
+  } catch (const std::exception& e) {
+    throw UsageError(file + ": " + e.what());
+  }
+  ds.putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 192");
+  OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
+  std::string uid = create ? args.get("uid") : pos[1], error;
+  std::uint16_t status = create ? dimse::createMpps(peer, uid, ds, error) : dimse::setMpps(peer, uid, ds, error);
+  if (status != 0) {
+    std::fprintf(stderr, "atrium worklist %s: peer answered status 0x%04x%s%s\n", name, status,
+                 error.empty() ? "" : ": ", error.c_str());
+    return 1;
+  }
+  std::printf("%s\n", uid.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int runWorklist(int argc, char** argv) {
@@ -186,6 +222,8 @@ int runWorklist(int argc, char** argv) {
     if (sub == "list") return list(argc, argv);
     if (sub == "remove") return remove(argc, argv);
     if (sub == "query") return query(argc, argv);
+    if (sub == "mpps-create") return mpps(argc, argv, true);
+    if (sub == "mpps-set") return mpps(argc, argv, false);
     std::fputs(usageText(commandSpec("worklist")).c_str(), stderr);
     return 2;
   } catch (const ConfigError& e) {

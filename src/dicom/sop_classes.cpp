@@ -25,6 +25,7 @@ bool isGrayscalePresentationState(const std::string& uid) {
 bool isWorklistSopClass(const std::string& uid) { return uid == UID_FINDModalityWorklistInformationModel; }
 
 bool isStorageCommitmentSopClass(const std::string& uid) { return uid == UID_StorageCommitmentPushModelSOPClass; }
+bool isMppsSopClass(const std::string& uid) { return uid == UID_ModalityPerformedProcedureStepSOPClass; }
 
 QrService queryRetrieveService(const std::string& uid, QrRoot* root) {
   struct Entry {

@@ -9,6 +9,7 @@ bool isVerificationSopClass(const std::string& uid);
 bool isGrayscalePresentationState(const std::string& uid);
 bool isWorklistSopClass(const std::string& uid);           // Modality Worklist Information Model - FIND
 bool isStorageCommitmentSopClass(const std::string& uid);  // Storage Commitment Push Model
+bool isMppsSopClass(const std::string& uid);               // Modality Performed Procedure Step
 
 enum class QrService { None, Find, Move, Get };
 enum class QrRoot { Patient, Study };

@@ -41,7 +41,8 @@ ContextResult negotiateContext(const std::string& abstractSyntax, const std::vec
   }
   if (dicom::isVerificationSopClass(abstractSyntax) ||
       dicom::queryRetrieveService(abstractSyntax) != dicom::QrService::None ||
-      dicom::isWorklistSopClass(abstractSyntax) || dicom::isStorageCommitmentSopClass(abstractSyntax)) {
+      dicom::isWorklistSopClass(abstractSyntax) || dicom::isStorageCommitmentSopClass(abstractSyntax) ||
+      dicom::isMppsSopClass(abstractSyntax)) {
     auto ts = dicom::selectUncompressedTransferSyntax(proposed);
     if (ts.empty()) return {ContextDecision::TransferSyntaxesNotSupported, {}};
     return {ContextDecision::Accept, ts};

@@ -72,7 +72,8 @@ std::optional<DicomService> serviceOf(const std::string& abstractSyntax, bool re
     case dicom::QrService::None:
       break;
   }
-  if (dicom::isWorklistSopClass(abstractSyntax)) return DicomService::Worklist;
+  // MPPS comes from the modalities that use the worklist: the same permission.
+  if (dicom::isWorklistSopClass(abstractSyntax) || dicom::isMppsSopClass(abstractSyntax)) return DicomService::Worklist;
   if (dicom::isStorageCommitmentSopClass(abstractSyntax)) return DicomService::Commitment;
   return std::nullopt;
 }

@@ -405,6 +405,10 @@ bool DimseServer::serve(T_ASC_Association* assoc, T_DIMSE_Message& msg, unsigned
       if (report) s.reports.push_back(std::move(*report));
       return true;
     }
+    case DIMSE_N_CREATE_RQ:
+      return serveMppsCreate(assoc, msg, presId, mppsHandler_, config_.dimseTimeoutSeconds);
+    case DIMSE_N_SET_RQ:
+      return serveMppsSet(assoc, msg, presId, mppsHandler_, config_.dimseTimeoutSeconds);
     case DIMSE_C_CANCEL_RQ:
       return true;  // a cancel that arrived after its operation ended
     default:

@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "dimse/commitment.h"
+#include "dimse/mpps.h"
 #include "dimse/peer_access.h"
 #include "dimse/query_handlers.h"
 #include "dimse/store_handler.h"
@@ -35,6 +36,8 @@ class DimseServer {
   void run();
   void stop() { stopping_ = true; }
   int activeAssociations() const { return active_; }
+  // Serves MPPS N-CREATE/N-SET through this handler (none: they are answered with a failure).
+  void setMppsHandler(IMppsHandler* handler) { mppsHandler_ = handler; }
 
  private:
   // Accepting threads per listening socket: at least kFreeListeners not held by a peer still
@@ -81,6 +84,7 @@ class DimseServer {
   IFindRequestHandler& findHandler_;
   IRetrieveRequestHandler& retrieveHandler_;
   ICommitmentHandler& commitmentHandler_;
+  IMppsHandler* mppsHandler_ = nullptr;
   const IPeerDirectory& peers_;
   std::unique_ptr<DcmTLSTransportLayer> tlsLayer_;  // outlives the listeners, which use it
   std::vector<Listener> listeners_;

@@ -2,8 +2,8 @@
 // The index schema (SQLite). Versioned so later issues can migrate it.
 namespace atrium::index {
 
-constexpr int kSchemaVersion = 5;  // 2: worklist, jobs, peers; 3: analyses.outputs; 4: studies.protected;
-                                   // 5: modifications, pending_swaps
+constexpr int kSchemaVersion = 6;  // 2: worklist, jobs, peers; 3: analyses.outputs; 4: studies.protected;
+                                   // 5: modifications, pending_swaps; 6: mpps
 
 constexpr const char* kSchemaSql = R"SQL(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -142,6 +142,18 @@ CREATE TABLE IF NOT EXISTS modifications(
   study_uid TEXT NOT NULL,                   -- the study as it is after the change
   detail TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS modifications_study ON modifications(study_uid);
+-- Modality Performed Procedure Steps (N-CREATE / N-SET from the modalities), and the worklist
+-- steps each performs (the Scheduled Procedure Step IDs of its Scheduled Step Attributes Sequence).
+CREATE TABLE IF NOT EXISTS mpps(
+  sop_uid TEXT PRIMARY KEY,
+  status TEXT NOT NULL,                      -- IN PROGRESS | COMPLETED | DISCONTINUED
+  json TEXT NOT NULL,                        -- its attributes as they stand (DICOM JSON, UTF-8)
+  patient_id TEXT NOT NULL,
+  accession TEXT NOT NULL,
+  scheduled_step_ids TEXT NOT NULL,          -- backslash-separated
+  calling_aet TEXT NOT NULL,
+  created_at INTEGER NOT NULL,               -- unix ms
+  updated_at INTEGER NOT NULL);
 -- Rewritten files whose index rows are committed but which a crash kept from replacing the old
 -- file: moved into place when the archive opens (paths relative to the storage root).
 CREATE TABLE IF NOT EXISTS pending_swaps(

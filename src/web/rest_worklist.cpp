@@ -4,6 +4,7 @@
 #include "web/http_server.h"
 #include "web/json_response.h"
 #include "web/web_context.h"
+#include "worklist/mpps_store.h"
 #include "worklist/worklist_item.h"
 #include "worklist/worklist_store.h"
 
@@ -16,6 +17,22 @@ void registerWorklistRoutes(HttpServer& http, WebContext& ctx) {
     worklist::listItems(ctx.archive.index(), [&](const worklist::ListedItem& i) {
       out.push_back({{"id", i.id}, {"item", nlohmann::json::parse(i.json)}});
     });
+    sendJson(res, 200, out);
+  });
+
+  // MPPS: what the modalities reported, newest first.
+  http.get("/api/mpps", Role::Viewer, [&](const httplib::Request&, httplib::Response& res) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& s : worklist::listPerformedSteps(ctx.archive.index()))
+      out.push_back({{"sop_instance_uid", s.uid},
+                     {"status", s.status},
+                     {"patient_id", s.patientId},
+                     {"accession", s.accession},
+                     {"scheduled_step_ids", s.scheduledStepIds},
+                     {"calling_aet", s.callingAet},
+                     {"created_ms", s.createdAt},
+                     {"updated_ms", s.updatedAt},
+                     {"attributes", nlohmann::json::parse(s.json, nullptr, false)}});
     sendJson(res, 200, out);
   });
 

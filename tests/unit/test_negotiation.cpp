@@ -46,6 +46,14 @@ TEST(Negotiation, AcceptsTheServicesAtriumProvidesOnly) {
       ContextDecision::Accept);
   EXPECT_EQ(
       negotiateContext(UID_ModalityPerformedProcedureStepSOPClass, {UID_LittleEndianImplicitTransferSyntax}).decision,
-      ContextDecision::AbstractSyntaxNotSupported);
+      ContextDecision::Accept);
+  EXPECT_EQ(negotiateContext(UID_GeneralPurposeScheduledProcedureStepSOPClass, {UID_LittleEndianImplicitTransferSyntax})
+                .decision,
+            ContextDecision::AbstractSyntaxNotSupported);
+  auto implicitOnly = negotiateContext(UID_CTImageStorage,
+                                       {UID_JPEGProcess14SV1TransferSyntax, UID_LittleEndianImplicitTransferSyntax}, true);
+  EXPECT_EQ(implicitOnly.transferSyntax, UID_LittleEndianImplicitTransferSyntax);
+  EXPECT_EQ(negotiateContext(UID_CTImageStorage, {UID_JPEGProcess14SV1TransferSyntax}, true).decision,
+            ContextDecision::TransferSyntaxesNotSupported);
   EXPECT_EQ(negotiateContext(UID_CTImageStorage, {"1.2.3"}).decision, ContextDecision::TransferSyntaxesNotSupported);
 }

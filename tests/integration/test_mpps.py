@@ -1,0 +1,122 @@
+"""Modality Performed Procedure Step: N-CREATE and N-SET from Atrium's SCU (`atrium worklist
+mpps-create|mpps-set`, DCMTK's network API) to the archive: the step is kept (GET /api/mpps), marks
+its worklist step STARTED, a COMPLETED step takes it off the worklist (DCMTK findscu -W no longer
+finds it), a DISCONTINUED one leaves it there; an ended step may not change; every bad request gets
+the status PS3.4 F.7 names."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from atrium_testlib import ATRIUM, AtriumServer, check, cleanup, findscu, main, run, tempdir  # noqa: E402
+
+
+def write(path, obj):
+    with open(path, "w") as f:
+        json.dump(obj, f)
+    return path
+
+
+def worklist_item(pid, step_id):
+    return {"00100020": {"vr": "LO", "Value": [pid]}, "00100010": {"vr": "PN", "Value": [{"Alphabetic": "Pps^Patient"}]},
+            "00080050": {"vr": "SH", "Value": [f"ACC-{step_id}"]},
+            "00400100": {"vr": "SQ", "Value": [{
+                "00080060": {"vr": "CS", "Value": ["MR"]}, "00400001": {"vr": "AE", "Value": ["MR1"]},
+                "00400002": {"vr": "DA", "Value": ["20991201"]}, "00400003": {"vr": "TM", "Value": ["080000"]},
+                "00400009": {"vr": "SH", "Value": [step_id]}}]}}
+
+
+def performed(step_id, status="IN PROGRESS"):
+    attrs = {"00100020": {"vr": "LO", "Value": ["PPS-1"]},
+             "00400253": {"vr": "SH", "Value": [f"PPS-{step_id}"]},
+             "00400241": {"vr": "AE", "Value": ["MR1"]}, "00400244": {"vr": "DA", "Value": ["20991201"]},
+             "00400245": {"vr": "TM", "Value": ["081500"]}, "00080060": {"vr": "CS", "Value": ["MR"]},
+             "00400270": {"vr": "SQ", "Value": [{"00080050": {"vr": "SH", "Value": [f"ACC-{step_id}"]},
+                                                  "00400009": {"vr": "SH", "Value": [step_id]}}]}}
+    if status is not None:
+        attrs["00400252"] = {"vr": "CS", "Value": [status]}
+    return attrs
+
+
+def on_worklist(srv, step_id):
+    status, rsps = findscu(srv.port, ["PatientID", "ScheduledProcedureStepSequence[0].ScheduledProcedureStepID",
+                                      "ScheduledProcedureStepSequence[0].Modality=MR"], root="-W")
+    check(status == "Success", status)
+    return any(r.ScheduledProcedureStepSequence[0].ScheduledProcedureStepID == step_id for r in rsps)
+
+
+def step_status(srv, step_id):
+    with srv.db() as c:
+        row = c.execute("SELECT status FROM worklist_steps WHERE step_id=?", (step_id,)).fetchone()
+    return row[0] if row else None
+
+
+def test_mpps_create_set_and_the_worklist():
+    work = tempdir("mpps")
+    try:
+        with AtriumServer(os.path.join(work, "data"), http=True, extra_args=["--user", "v:pw:viewer"]) as srv:
+            for step in ("SPS-A", "SPS-B"):
+                run([ATRIUM, "worklist", "add", write(os.path.join(work, f"{step}.json"), worklist_item("PPS-1", step)),
+                     "--data", srv.data_dir], check_rc=0)
+            check(on_worklist(srv, "SPS-A") and on_worklist(srv, "SPS-B"), "both steps scheduled")
+            peer = f"127.0.0.1:{srv.port}"
+
+            def create(attrs, *extra):
+                return run([ATRIUM, "worklist", "mpps-create", peer, write(os.path.join(work, "c.json"), attrs),
+                            "--called", "ATRIUM", *extra])
+
+            def set_(uid, attrs):
+                return run([ATRIUM, "worklist", "mpps-set", peer, uid, write(os.path.join(work, "s.json"), attrs),
+                            "--called", "ATRIUM"])
+
+            r = create(performed("SPS-A"))
+            check(r.returncode == 0, r.stderr)
+            uid_a = r.stdout.decode().strip()
+            check(step_status(srv, "SPS-A") == "STARTED", step_status(srv, "SPS-A"))
+            # Progress, then the end.
+            r = set_(uid_a, {"00400254": {"vr": "LO", "Value": ["SAX cine and LGE"]}})
+            check(r.returncode == 0, r.stderr)
+            r = set_(uid_a, {"00400252": {"vr": "CS", "Value": ["COMPLETED"]},
+                             "00400250": {"vr": "DA", "Value": ["20991201"]},
+                             "00400251": {"vr": "TM", "Value": ["090000"]}})
+            check(r.returncode == 0, r.stderr)
+            check(not on_worklist(srv, "SPS-A") and on_worklist(srv, "SPS-B"), "a completed step leaves the worklist")
+            r = set_(uid_a, {"00400254": {"vr": "LO", "Value": ["late"]}})
+            check(r.returncode == 1 and b"0xc310" in r.stderr and b"may no longer be updated" in r.stderr, r.stderr)
+            # Discontinued: the scheduled step stays, marked.
+            r = create(performed("SPS-B"), "--uid", "1.2.826.0.1.3680043.9.7777.20.1")
+            check(r.returncode == 0 and r.stdout.strip() == b"1.2.826.0.1.3680043.9.7777.20.1", r.stderr)
+            r = set_("1.2.826.0.1.3680043.9.7777.20.1", {"00400252": {"vr": "CS", "Value": ["DISCONTINUED"]}})
+            check(r.returncode == 0, r.stderr)
+            check(on_worklist(srv, "SPS-B") and step_status(srv, "SPS-B") == "DISCONTINUED", step_status(srv, "SPS-B"))
+            # What REST shows.
+            st, steps, _ = srv.http("GET", "/api/mpps", auth=("v", "pw"))
+            check(st == 200 and [(s["status"], s["scheduled_step_ids"]) for s in steps] ==
+                  [("DISCONTINUED", "SPS-B"), ("COMPLETED", "SPS-A")], steps)
+            done = [s for s in steps if s["status"] == "COMPLETED"][0]
+            check(done["attributes"]["00400254"]["Value"] == ["SAX cine and LGE"] and done["accession"] == "ACC-SPS-A",
+                  done)
+            # Refusals with the statuses of PS3.4 F.7.
+            r = create(performed("SPS-C", status="COMPLETED"))
+            check(r.returncode == 1 and b"0x0106" in r.stderr, r.stderr)
+            r = create(performed("SPS-C", status=None))
+            check(r.returncode == 1 and b"0x0120" in r.stderr, r.stderr)
+            r = create(performed("SPS-C"), "--uid", uid_a)
+            check(r.returncode == 1 and b"0x0111" in r.stderr, r.stderr)
+            r = set_("1.2.3.4.5", {"00400252": {"vr": "CS", "Value": ["COMPLETED"]}})
+            check(r.returncode == 1 and b"0x0112" in r.stderr, r.stderr)
+            r = set_("1.2.826.0.1.3680043.9.7777.20.1", {"00400252": {"vr": "CS", "Value": ["FINISHED"]}})
+            check(r.returncode == 1 and b"0x0106" in r.stderr, r.stderr)
+            check(srv.alive(), "still serving")
+        # A peer allowed to store only may not report steps.
+        cfg = {"peers": [{"aet": "SCANNER", "host": "127.0.0.1", "port": 104, "services": ["store"]}]}
+        with AtriumServer(os.path.join(work, "data2"), config=cfg) as srv:
+            r = run([ATRIUM, "worklist", "mpps-create", f"127.0.0.1:{srv.port}",
+                     write(os.path.join(work, "c.json"), performed("X")), "--called", "ATRIUM", "--aet", "SCANNER"])
+            check(r.returncode == 1 and b"accepted none of the proposed presentation contexts" in r.stderr, r.stderr)
+    finally:
+        cleanup(work)
+
+
+if __name__ == "__main__":
+    main([test_mpps_create_set_and_the_worklist])
