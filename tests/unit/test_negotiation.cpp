@@ -47,8 +47,7 @@ TEST(Negotiation, AcceptsTheServicesAtriumProvidesOnly) {
   EXPECT_EQ(
       negotiateContext(UID_ModalityPerformedProcedureStepSOPClass, {UID_LittleEndianImplicitTransferSyntax}).decision,
       ContextDecision::Accept);
-  EXPECT_EQ(negotiateContext(UID_GeneralPurposeScheduledProcedureStepSOPClass, {UID_LittleEndianImplicitTransferSyntax})
-                .decision,
+  EXPECT_EQ(negotiateContext(UID_BasicFilmSessionSOPClass, {UID_LittleEndianImplicitTransferSyntax}).decision,
             ContextDecision::AbstractSyntaxNotSupported);
   auto implicitOnly = negotiateContext(UID_CTImageStorage,
                                        {UID_JPEGProcess14SV1TransferSyntax, UID_LittleEndianImplicitTransferSyntax}, true);
