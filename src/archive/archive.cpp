@@ -4,6 +4,7 @@
 
 #include "archive/data_correction.h"
 #include "archive/storage_limits.h"
+#include "dose/dose_registry.h"
 #include "common/log.h"
 #include "index/sqlite_util.h"
 
@@ -37,6 +38,19 @@ Archive::Archive(const Config& config) : config_(config), layout_(config.dataDir
   limits_ = std::make_unique<StorageLimits>(config.storage, *this);
   ingestor_->setAdmission(
       [this](std::int64_t bytes, const std::string& study) { return limits_->admit(bytes, study); });
+  // Dose reports are read as they arrive (the dose registry, GET /api/dose).
+  ingestor_->setOnStored([this](const dicom::InstanceRecord& record, const std::filesystem::path& file) {
+    if (!dose::isDoseReportSopClass(record.instance.sopClassUid)) return;
+    try {
+      auto report = dose::readDoseReport(file);
+      if (!report) return;
+      for (const auto& a : dose::recordDoseReport(*index_, *report, config_.doseNotificationLevels))
+        log::warn("dose notification: study ", a.studyUid, " (patient ", a.patientId, "), protocol '", a.protocol,
+                  "': ", a.quantity, " ", a.value, " above the level ", a.level);
+    } catch (const std::exception& e) {
+      log::warn("dose report ", record.instance.sopInstanceUid, " not read: ", e.what());
+    }
+  });
 }
 
 Archive::~Archive() = default;

@@ -76,6 +76,7 @@ void refuseUnknownFields(const json& j) {
                                 "tls_profile",
                                 "accept_unknown_aets",
                                 "accept_only_implicit",
+                                "dose_notification_levels",
                                 "audit_syslog"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool ok = false;
@@ -108,6 +109,22 @@ void readArchive(const json& j, Config& c) {
   std::string dup = "keep-first";
   read(j, "duplicate_policy", dup);
   read(j, "accept_only_implicit", c.acceptOnlyImplicit);
+  if (j.contains("dose_notification_levels")) {
+    if (!j["dose_notification_levels"].is_array())
+      throw ConfigError("config: 'dose_notification_levels' must be an array");
+    for (const auto& l : j["dose_notification_levels"]) {
+      if (!l.is_object()) throw ConfigError("config: each dose notification level must be an object");
+      DoseNotificationLevel level;
+      read(l, "protocol", level.protocol);
+      read(l, "dlp_mgycm", level.dlpMgyCm);
+      read(l, "ctdivol_mgy", level.ctdivolMgy);
+      if (level.protocol.empty()) throw ConfigError("config: a dose notification level needs a 'protocol'");
+      if (level.dlpMgyCm < 0 || level.ctdivolMgy < 0 || (level.dlpMgyCm == 0 && level.ctdivolMgy == 0))
+        throw ConfigError("config: dose notification level '" + level.protocol +
+                          "' needs a positive 'dlp_mgycm' or 'ctdivol_mgy'");
+      c.doseNotificationLevels.push_back(level);
+    }
+  }
   if (dup == "keep-first")
     c.duplicatePolicy = DuplicatePolicy::KeepFirst;
   else if (dup == "overwrite")

@@ -88,6 +88,13 @@ struct HttpAuthConfig {
   std::vector<HttpTokenConfig> tokens;
 };
 
+// NEMA XR 25-style dose check: a study's events of a protocol above these levels raise an alert.
+struct DoseNotificationLevel {
+  std::string protocol;  // Acquisition Protocol, '*' and '?' wildcards, case-insensitive
+  double dlpMgyCm = 0;   // the study's total DLP of that protocol (0: not checked)
+  double ctdivolMgy = 0; // any one event's CTDIvol (0: not checked)
+};
+
 struct Config {
   std::string aet = "ATRIUM";
   int dicomPort = 4242;  // plain DICOM (0: none, with TLS on tls.port)
@@ -112,7 +119,8 @@ struct Config {
   // Calling AE titles that are no peer's: accepted (for every service) or refused. Unset: accepted
   // only while no peer is configured.
   std::optional<bool> acceptUnknownAets;
-  bool acceptOnlyImplicit = false;  // old devices: every presentation context in Implicit VR Little Endian
+  bool acceptOnlyImplicit = false;
+  std::vector<DoseNotificationLevel> doseNotificationLevels;  // old devices: every presentation context in Implicit VR Little Endian
   std::string auditSyslog;          // "udp://HOST:PORT": audit messages also to a syslog collector
   int worklistRetentionHours = 48;  // worklist items go this long after their last step
   std::vector<Route> routes;

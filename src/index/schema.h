@@ -2,8 +2,8 @@
 // The index schema (SQLite). Versioned so later issues can migrate it.
 namespace atrium::index {
 
-constexpr int kSchemaVersion = 6;  // 2: worklist, jobs, peers; 3: analyses.outputs; 4: studies.protected;
-                                   // 5: modifications, pending_swaps; 6: mpps
+constexpr int kSchemaVersion = 7;  // 2: worklist, jobs, peers; 3: analyses.outputs; 4: studies.protected;
+                                   // 5: modifications, pending_swaps; 6: mpps; 7: dose
 
 constexpr const char* kSchemaSql = R"SQL(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -154,6 +154,30 @@ CREATE TABLE IF NOT EXISTS mpps(
   calling_aet TEXT NOT NULL,
   created_at INTEGER NOT NULL,               -- unix ms
   updated_at INTEGER NOT NULL);
+-- Radiation dose read from X-Ray/CT Radiation Dose SRs (TID 10001/10011) on arrival: one row per
+-- irradiation event; NULL where the report gives no such value.
+CREATE TABLE IF NOT EXISTS dose_events(
+  pk INTEGER PRIMARY KEY,
+  sop_uid TEXT NOT NULL,                     -- the dose report
+  study_uid TEXT NOT NULL,
+  patient_id TEXT NOT NULL,
+  study_date TEXT NOT NULL,
+  kind TEXT NOT NULL,                        -- CT | XRAY
+  protocol TEXT NOT NULL,
+  ctdivol_mgy REAL, dlp_mgycm REAL, scan_length_mm REAL, dap_gym2 REAL, dose_rp_gy REAL);
+CREATE INDEX IF NOT EXISTS dose_events_patient ON dose_events(patient_id);
+CREATE INDEX IF NOT EXISTS dose_events_sop ON dose_events(sop_uid);
+-- Studies above a configured notification level (dose_notification_levels).
+CREATE TABLE IF NOT EXISTS dose_alerts(
+  pk INTEGER PRIMARY KEY,
+  study_uid TEXT NOT NULL,
+  patient_id TEXT NOT NULL,
+  protocol TEXT NOT NULL,                    -- the level's pattern
+  quantity TEXT NOT NULL,                    -- DLP | CTDIvol
+  value REAL NOT NULL,
+  level REAL NOT NULL,
+  at INTEGER NOT NULL,
+  UNIQUE(study_uid, protocol, quantity));
 -- Rewritten files whose index rows are committed but which a crash kept from replacing the old
 -- file: moved into place when the archive opens (paths relative to the storage root).
 CREATE TABLE IF NOT EXISTS pending_swaps(

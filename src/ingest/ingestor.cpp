@@ -148,6 +148,8 @@ IngestResult Ingestor::commitAndIndex(const storage::FileStore::Slot& slot, cons
       return res;
     }
   }
+  if (onStored_ && (res.status == IngestStatus::Stored || res.status == IngestStatus::Replaced))
+    onStored_(read.record, store_.absolutePath(slot.finalRelative));
   return res;
 }
 

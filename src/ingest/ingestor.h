@@ -66,6 +66,10 @@ class Ingestor {
   // Set before any store (the storage limits).
   using Admission = std::function<std::string(std::int64_t bytes, const std::string& studyUid)>;
   void setAdmission(Admission a) { admission_ = std::move(a); }
+  // Told of each instance stored (new or replaced), after it is durable and indexed, with its
+  // record and file (the dose registry reads dose reports there). Exceptions are its own to catch.
+  using OnStored = std::function<void(const dicom::InstanceRecord& record, const std::filesystem::path& file)>;
+  void setOnStored(OnStored f) { onStored_ = std::move(f); }
   // Where to receive such files (a folder on the storage file system).
   std::filesystem::path incomingFolder() const { return store_.root() / "incoming"; }
 
@@ -81,6 +85,7 @@ class Ingestor {
   index::IndexDatabase& index_;
   DuplicatePolicy policy_;
   Admission admission_;
+  OnStored onStored_;
   std::array<std::mutex, 64> stripes_;  // same-UID stores are serialised, others run in parallel
 };
 

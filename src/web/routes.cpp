@@ -19,6 +19,7 @@ void registerAllRoutes(HttpServer& http, WebContext& ctx) {
   registerMediaRoutes(http, ctx);
   registerCorrectionRoutes(http, ctx);
   registerDeidentifyRoutes(http, ctx);
+  registerDoseRoutes(http, ctx);
 }
 
 }  // namespace atrium::web

@@ -28,6 +28,7 @@ void registerHealthRoutes(HttpServer& http, WebContext& ctx);    // /healthz, /m
 void registerMediaRoutes(HttpServer& http, WebContext& ctx);     // study ZIP download, /api/import
 void registerCorrectionRoutes(HttpServer& http, WebContext& ctx);  // PATCH studies, merge, move series, history
 void registerDeidentifyRoutes(HttpServer& http, WebContext& ctx);  // POST /api/studies/{uid}/deidentify
+void registerDoseRoutes(HttpServer& http, WebContext& ctx);         // GET /api/dose
 // All of the above and the DICOMweb routes (dicomweb.h): what `serve` offers.
 void registerAllRoutes(HttpServer& http, WebContext& ctx);
 
