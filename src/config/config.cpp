@@ -77,6 +77,7 @@ void refuseUnknownFields(const json& j) {
                                 "accept_unknown_aets",
                                 "accept_only_implicit",
                                 "dose_notification_levels",
+                                "listeners",
                                 "audit_syslog"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool ok = false;
@@ -134,6 +135,41 @@ void readArchive(const json& j, Config& c) {
 }
 
 // "peers": AE title, host and port of each.
+DicomService serviceNamed(const std::string& s, const std::string& where) {
+  static const std::pair<const char*, DicomService> names[] = {{"store", DicomService::Store},
+                                                               {"query", DicomService::Query},
+                                                               {"retrieve", DicomService::Retrieve},
+                                                               {"worklist", DicomService::Worklist},
+                                                               {"commitment", DicomService::Commitment}};
+  auto it = std::find_if(std::begin(names), std::end(names), [&](const auto& n) { return s == n.first; });
+  if (it == std::end(names))
+    throw ConfigError("config: " + where + ": unknown service '" + s + "' (store, query, retrieve, worklist, commitment)");
+  return it->second;
+}
+
+// "listeners": several DICOM ports, each with its AE titles, TLS and services.
+void readListeners(const json& j, Config& c) {
+  if (!j.contains("listeners")) return;
+  if (!j["listeners"].is_array()) throw ConfigError("config: 'listeners' must be an array");
+  for (const auto& l : j["listeners"]) {
+    if (!l.is_object()) throw ConfigError("config: each listener must be an object");
+    ListenerConfig listener;
+    read(l, "port", listener.port);
+    read(l, "aets", listener.aets);
+    read(l, "tls", listener.tls);
+    std::vector<std::string> services;
+    read(l, "services", services);
+    const std::string where = "listener on port " + std::to_string(listener.port);
+    if (listener.port < 1 || listener.port > 65535) throw ConfigError("config: a listener needs a 'port' (1-65535)");
+    for (const auto& a : listener.aets)
+      if (!validAet(a)) throw ConfigError("config: " + where + ": invalid AE title '" + a + "'");
+    for (const auto& name : services) listener.services.push_back(serviceNamed(name, where));
+    for (const auto& other : c.listeners)
+      if (other.port == listener.port) throw ConfigError("config: two listeners on port " + std::to_string(listener.port));
+    c.listeners.push_back(std::move(listener));
+  }
+}
+
 void readPeers(const json& j, Config& c) {
   if (j.contains("peers")) {
     if (!j["peers"].is_array()) throw ConfigError("config: 'peers' must be an array");
@@ -146,18 +182,7 @@ void readPeers(const json& j, Config& c) {
       read(p, "tls", peer.tls);
       std::vector<std::string> services;
       read(p, "services", services);
-      for (const auto& s : services) {
-        static const std::pair<const char*, DicomService> names[] = {{"store", DicomService::Store},
-                                                                     {"query", DicomService::Query},
-                                                                     {"retrieve", DicomService::Retrieve},
-                                                                     {"worklist", DicomService::Worklist},
-                                                                     {"commitment", DicomService::Commitment}};
-        auto it = std::find_if(std::begin(names), std::end(names), [&](const auto& n) { return s == n.first; });
-        if (it == std::end(names))
-          throw ConfigError("config: peer " + peer.aet + ": unknown service '" + s +
-                            "' (store, query, retrieve, worklist, commitment)");
-        peer.services.push_back(it->second);
-      }
+      for (const auto& name : services) peer.services.push_back(serviceNamed(name, "peer " + peer.aet));
       std::vector<std::string> syntaxes;
       read(p, "transfer_syntaxes", syntaxes);
       for (const auto& ts : syntaxes) {
@@ -331,6 +356,7 @@ Config parseConfig(const std::string& text) {
   Config c;
   readArchive(j, c);
   readPeers(j, c);
+  readListeners(j, c);
   read(j, "worklist_retention_hours", c.worklistRetentionHours);
   readRoutes(j, c);
   readStorage(j, c);
@@ -358,6 +384,9 @@ void validateConfig(const Config& c) {
   if (c.dicomPort == 0 && c.tls.port == 0) throw ConfigError("config: 'dicom_port' 0 needs a 'tls_port'");
   if (c.tls.port != 0 && (c.tls.certificate.empty() || c.tls.privateKey.empty()))
     throw ConfigError("config: 'tls_port' needs 'tls_cert' and 'tls_key'");
+  for (const auto& l : c.listeners)
+    if (l.tls && (c.tls.certificate.empty() || c.tls.privateKey.empty()))
+      throw ConfigError("config: the TLS listener on port " + std::to_string(l.port) + " needs 'tls_cert' and 'tls_key'");
   if (c.https && (c.tls.certificate.empty() || c.tls.privateKey.empty()))
     throw ConfigError("config: 'https' needs 'tls_cert' and 'tls_key'");
   if (c.tls.requirePeerCertificate && c.tls.caCertificates.empty())

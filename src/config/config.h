@@ -22,6 +22,16 @@ struct Peer {
   std::vector<std::string> transferSyntaxes;
 };
 
+// One of several DICOM ports ("listeners"): its AE titles, TLS or not, the services it offers
+// (e.g. store on 104, query/retrieve on 7000, worklist on 4001). Without listeners, dicom_port and
+// tls_port serve everything under "aet".
+struct ListenerConfig {
+  int port = 0;
+  std::vector<std::string> aets;       // called AE titles it answers to (empty: "aet")
+  bool tls = false;                    // DICOM TLS on this port (tls_cert and tls_key)
+  std::vector<DicomService> services;  // empty: everything; C-ECHO is always answered
+};
+
 // DICOM TLS (DCMTK's dcmtls, the BCP 195 profiles: TLS 1.2 and 1.3 only). The same settings serve
 // the archive's TLS port, its associations to "tls" peers and the clients' --tls.
 struct TlsConfig {
@@ -120,6 +130,7 @@ struct Config {
   // only while no peer is configured.
   std::optional<bool> acceptUnknownAets;
   bool acceptOnlyImplicit = false;
+  std::vector<ListenerConfig> listeners;
   std::vector<DoseNotificationLevel> doseNotificationLevels;  // old devices: every presentation context in Implicit VR Little Endian
   std::string auditSyslog;          // "udp://HOST:PORT": audit messages also to a syslog collector
   int worklistRetentionHours = 48;  // worklist items go this long after their last step

@@ -16,9 +16,14 @@ std::string trimAe(std::string s) {
 }  // namespace
 
 AssociationRejection checkAssociation(const Config& config, const std::string& callingAet, const std::string& calledAet,
-                                      int activeAssociations) {
-  if (config.checkCalledAet && trimAe(calledAet) != trimAe(config.aet))
-    return AssociationRejection::CalledAeNotRecognized;
+                                      int activeAssociations, const std::vector<std::string>& listenerAets) {
+  if (config.checkCalledAet) {
+    const auto called = trimAe(calledAet);
+    const bool known = listenerAets.empty() ? called == trimAe(config.aet)
+                                            : std::any_of(listenerAets.begin(), listenerAets.end(),
+                                                          [&](const std::string& a) { return trimAe(a) == called; });
+    if (!known) return AssociationRejection::CalledAeNotRecognized;
+  }
   if (!config.allowedCallingAets.empty()) {
     auto calling = trimAe(callingAet);
     bool known = std::any_of(config.allowedCallingAets.begin(), config.allowedCallingAets.end(),

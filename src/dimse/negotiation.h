@@ -11,8 +11,9 @@ namespace atrium::dimse {
 
 enum class AssociationRejection { None, CallingAeNotRecognized, CalledAeNotRecognized, TooManyAssociations };
 
+// listenerAets: the called AE titles of the port it came in on (empty: the archive's "aet").
 AssociationRejection checkAssociation(const Config& config, const std::string& callingAet, const std::string& calledAet,
-                                      int activeAssociations);
+                                      int activeAssociations, const std::vector<std::string>& listenerAets = {});
 
 enum class ContextDecision { Accept, AbstractSyntaxNotSupported, TransferSyntaxesNotSupported };
 

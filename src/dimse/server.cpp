@@ -69,12 +69,20 @@ void DimseServer::open() {
   // The calling presentation address as the peer's IP address, not a name looked up for it: the
   // peer rules compare addresses, and a slow reverse DNS must not hold an accepting thread.
   dcmDisableGethostbyaddr.set(OFTrue);
-  // TLS on the plain port's number means TLS only there.
-  if (config_.dicomPort != 0 && config_.dicomPort != config_.tls.port)
-    listeners_.push_back({nullptr, config_.dicomPort, false});
-  if (config_.tls.port != 0) {
-    tlsLayer_ = makeTlsLayer(config_.tls, TlsRole::Server);
-    listeners_.push_back({nullptr, config_.tls.port, true});
+  if (!config_.listeners.empty()) {
+    // Several ports, each with its AE titles and services.
+    for (const auto& c : config_.listeners) {
+      if (c.tls && !tlsLayer_) tlsLayer_ = makeTlsLayer(config_.tls, TlsRole::Server);
+      listeners_.push_back({nullptr, c.port, c.tls, c.aets, c.services});
+    }
+  } else {
+    // TLS on the plain port's number means TLS only there.
+    if (config_.dicomPort != 0 && config_.dicomPort != config_.tls.port)
+      listeners_.push_back({nullptr, config_.dicomPort, false, {}, {}});
+    if (config_.tls.port != 0) {
+      tlsLayer_ = makeTlsLayer(config_.tls, TlsRole::Server);
+      listeners_.push_back({nullptr, config_.tls.port, true, {}, {}});
+    }
   }
   for (auto& l : listeners_) listen(l);
 }
@@ -105,7 +113,8 @@ void DimseServer::listen(Listener& l) {
 
 void DimseServer::run() {
   for (const auto& l : listeners_)
-    log::info("DICOM server ", config_.aet, " listening on ", l.tls ? "TLS " : "", "port ", l.port, " (max ",
+    log::info("DICOM server ", l.aets.empty() ? config_.aet : l.aets[0], " listening on ", l.tls ? "TLS " : "", "port ",
+              l.port, l.services.empty() ? "" : " (" + std::to_string(l.services.size()) + " services)", " (max ",
               config_.maxAssociations, " associations, max PDU ", config_.maxPdu, ")");
   // DCMTK reads the A-ASSOCIATE-RQ (after the TLS handshake) inside ASC_receiveAssociation, on the
   // accepting thread, so a peer that sends part of a request and stalls holds that thread for up to
@@ -192,8 +201,8 @@ void DimseServer::acceptLoop(const Listener& l, std::atomic<std::int64_t>& callS
       continue;
     }
     ++active_;
-    std::thread([this, assoc] {
-      serveAssociation(assoc);
+    std::thread([this, assoc, &l] {
+      serveAssociation(assoc, l);
       std::lock_guard lock(doneMutex_);
       --active_;
       doneCv_.notify_all();
@@ -201,7 +210,7 @@ void DimseServer::acceptLoop(const Listener& l, std::atomic<std::int64_t>& callS
   }
 }
 
-void DimseServer::serveAssociation(T_ASC_Association* assoc) {
+void DimseServer::serveAssociation(T_ASC_Association* assoc, const Listener& l) {
   std::string peer =
       std::string(assoc->params->DULparams.callingAPTitle) + "@" + assoc->params->DULparams.callingPresentationAddress;
   static metrics::Gauge& active = metrics::gauge("atrium_dimse_associations_active", "DICOM associations being served");
@@ -210,7 +219,7 @@ void DimseServer::serveAssociation(T_ASC_Association* assoc) {
   active.add(1);
   bool slot = false;
   try {
-    bool accepted = negotiate(assoc, peer, &slot);
+    bool accepted = negotiate(assoc, peer, &slot, l);
     byOutcome.at(accepted ? 0 : 1, accepted ? "accepted" : "rejected").add();
     if (accepted) messageLoop(assoc, peer);
   } catch (const std::exception& e) {
@@ -225,7 +234,7 @@ void DimseServer::serveAssociation(T_ASC_Association* assoc) {
   dropAssociation(assoc);
 }
 
-bool DimseServer::negotiate(T_ASC_Association* assoc, const std::string& peer, bool* slot) {
+bool DimseServer::negotiate(T_ASC_Association* assoc, const std::string& peer, bool* slot, const Listener& l) {
   auto& dul = assoc->params->DULparams;
   // Who it is, before a slot is taken: a known peer from its own host, or an accepted stranger.
   CallerDecision caller = checkCaller(config_, peers_, dul.callingAPTitle, dul.callingPresentationAddress, resolveHost);
@@ -240,7 +249,7 @@ bool DimseServer::negotiate(T_ASC_Association* assoc, const std::string& peer, b
   {
     // Checked and taken in one step: two requests at once cannot both take the last slot.
     std::lock_guard lock(slotMutex_);
-    rejection = checkAssociation(config_, dul.callingAPTitle, dul.calledAPTitle, slots_);
+    rejection = checkAssociation(config_, dul.callingAPTitle, dul.calledAPTitle, slots_, l.aets);
     if (rejection == AssociationRejection::None) {
       ++slots_;
       *slot = true;
@@ -273,6 +282,12 @@ bool DimseServer::negotiate(T_ASC_Association* assoc, const std::string& peer, b
     for (int t = 0; t < pc.transferSyntaxCount; ++t) proposed.emplace_back(pc.proposedTransferSyntaxes[t]);
     auto service =
         serviceOf(pc.abstractSyntax, pc.proposedRole == ASC_SC_ROLE_SCP || pc.proposedRole == ASC_SC_ROLE_SCUSCP);
+    if (service && !l.services.empty() && std::find(l.services.begin(), l.services.end(), *service) == l.services.end()) {
+      ASC_refusePresentationContext(assoc->params, pc.presentationContextID, ASC_P_ABSTRACTSYNTAXNOTSUPPORTED);
+      log::warn("association ", peer, ": ", serviceName(*service), " is not offered on port ", l.port, " (context ",
+                int(pc.presentationContextID), ", ", pc.abstractSyntax, ")");
+      continue;
+    }
     if (service && !caller.may(*service)) {
       ASC_refusePresentationContext(assoc->params, pc.presentationContextID, ASC_P_ABSTRACTSYNTAXNOTSUPPORTED);
       log::warn("association ", peer, ": ", serviceName(*service), " is not permitted to this peer (context ",

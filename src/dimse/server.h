@@ -48,6 +48,8 @@ class DimseServer {
     T_ASC_Network* network = nullptr;
     int port = 0;
     bool tls = false;
+    std::vector<std::string> aets;       // called AE titles (empty: the archive's)
+    std::vector<DicomService> services;  // offered here (empty: all)
   };
   // A listener's accepting threads; each one's `callStarted` is when its current
   // ASC_receiveAssociation began (ms since the epoch of steady_clock; 0: between calls).
@@ -61,9 +63,9 @@ class DimseServer {
   // Adds threads while fewer than kFreeListeners are free (not held by a slow request).
   void keepFreeListeners(AcceptPool& pool, const Listener& l);
   void acceptLoop(const Listener& l, std::atomic<std::int64_t>& callStarted);
-  void serveAssociation(T_ASC_Association* assoc);
+  void serveAssociation(T_ASC_Association* assoc, const Listener& l);
   // True when accepted; *slot then holds one of max_associations, to be given back when it ends.
-  bool negotiate(T_ASC_Association* assoc, const std::string& peer, bool* slot);
+  bool negotiate(T_ASC_Association* assoc, const std::string& peer, bool* slot, const Listener& l);
   void messageLoop(T_ASC_Association* assoc, const std::string& peer);
   // One association's state in messageLoop: counts for the log, commitment reports owed.
   struct Session {
