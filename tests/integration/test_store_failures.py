@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from atrium_testlib import (IMPLICIT_LE, MR_STORAGE, AtriumServer, RawAssociation, check, cleanup, skip,  # noqa: E402
                             dataset_bytes, echo_ok, main, make_mr_files, mr_dataset, run, split_part10, tempdir)
 
-MPPS = "1.2.840.10008.3.1.2.3.3"  # Modality Performed Procedure Step: not offered
+PRINT = "1.2.840.10008.5.1.1.1"  # Basic Film Session (printing): not offered
 
 
 def store_one(port, sop_class, announced_uid, payload, ts=IMPLICIT_LE):
@@ -143,9 +143,9 @@ def test_association_refusals():
             out = (p.stdout + p.stderr).decode()
             check(p.returncode != 0 and "Called AE Title Not Recognized" in out, f"bad called AE: {out}")
             a = RawAssociation(srv.port, calling="GOODSCU",
-                               contexts=[(1, MPPS, [IMPLICIT_LE]), (3, MR_STORAGE, [IMPLICIT_LE]),
+                               contexts=[(1, PRINT, [IMPLICIT_LE]), (3, MR_STORAGE, [IMPLICIT_LE]),
                                          (5, MR_STORAGE, ["1.2.3.4.5.6"])])
-            check(a.accepted.get(1, (None,))[0] == 3, f"MPPS context not refused as abstract syntax: {a.accepted}")
+            check(a.accepted.get(1, (None,))[0] == 3, f"print context not refused as abstract syntax: {a.accepted}")
             check(a.accepted.get(3, (None,))[0] == 0, "storage context refused")
             check(a.accepted.get(5, (None,))[0] == 4, "unknown transfer syntax not refused as such")
             a.release()
