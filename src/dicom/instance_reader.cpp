@@ -1,5 +1,7 @@
 #include "dicom/instance_reader.h"
 
+#include "dicom/stored_attributes.h"
+
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcxfer.h>
@@ -85,6 +87,7 @@ ReadResult readInstanceFile(const std::filesystem::path& file) {
         break;
     }
   }
+  rec.storedAttributes = storedAttributesJson(ds, text);
   return r;
 }
 

@@ -30,6 +30,7 @@ struct InstanceRecord {
   SeriesAttributes series;
   InstanceAttributes instance;
   std::string transferSyntaxUid;  // of the stored file
+  std::string storedAttributes;   // the other top-level attributes, DICOM JSON (stored_attributes.h)
 };
 
 }  // namespace atrium::dicom

@@ -30,7 +30,8 @@ struct Inserts {
   std::string seriesSql = "INSERT INTO series(study_pk," + series.names + ") VALUES(?," + series.marks +
                           ") ON CONFLICT(series_uid) DO UPDATE SET series_uid=series_uid RETURNING pk";
   std::string instanceSql = "INSERT INTO instances(series_pk," + instance.names +
-                            ",path,size,checksum,source_aet,received_at) VALUES(?," + instance.marks + ",?,?,?,?,?)";
+                            ",path,size,checksum,source_aet,received_at,attributes) VALUES(?," + instance.marks +
+                            ",?,?,?,?,?,?)";
 };
 const Inserts& inserts() {
   static const Inserts i;
@@ -72,6 +73,9 @@ void migrate(sqlite3* db) {
   if (!hasOutputs) exec(db, "ALTER TABLE analyses ADD COLUMN outputs TEXT NOT NULL DEFAULT '[]'");
   Statement p(db, "SELECT 1 FROM pragma_table_info('studies') WHERE name='protected'");
   if (!p.step()) exec(db, "ALTER TABLE studies ADD COLUMN protected INTEGER NOT NULL DEFAULT 0");
+  // Indexes made before: their instances return only the typed columns until `atrium reindex`.
+  Statement a(db, "SELECT 1 FROM pragma_table_info('instances') WHERE name='attributes'");
+  if (!a.step()) exec(db, "ALTER TABLE instances ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}'");
 }
 
 }  // namespace
@@ -173,6 +177,7 @@ InsertOutcome IndexDatabase::addInstance(const dicom::InstanceRecord& r, const S
     int next = bindLevel(ins, 2, inserts().instance, r);
     ins.bind(next, f.relativePath).bind(next + 1, f.size).bind(next + 2, f.checksum).bind(next + 3, f.sourceAet);
     ins.bind(next + 4, now);
+    ins.bind(next + 5, r.storedAttributes.empty() ? std::string("{}") : r.storedAttributes);
     ins.step();
     ins.reset();
     outcome = existing ? InsertOutcome::Replaced : InsertOutcome::Inserted;

@@ -57,7 +57,8 @@ std::int64_t commitModification(IndexDatabase& db, const std::vector<RewrittenIn
           where.reset();
         }
         Statement patient(w, up.patientSql.c_str()), study(w, up.studySql.c_str()), series(w, up.seriesSql.c_str());
-        Statement instance(w, "UPDATE instances SET series_pk=?, size=?, checksum=? WHERE sop_uid=?");
+        Statement instance(w,
+                           "UPDATE instances SET series_pk=?, size=?, checksum=?, attributes=? WHERE sop_uid=?");
         Statement swap(w, "INSERT OR REPLACE INTO pending_swaps(temp, final) VALUES(?,?)");
         for (const auto& f : files) {
           const auto& r = f.record;
@@ -70,7 +71,9 @@ std::int64_t commitModification(IndexDatabase& db, const std::vector<RewrittenIn
           series.bind(1, studyPk);
           bindLevel(series, 2, up.series, r);
           std::int64_t seriesPk = returning(series);
-          instance.bind(1, seriesPk).bind(2, f.size).bind(3, f.checksum).bind(4, r.instance.sopInstanceUid);
+          instance.bind(1, seriesPk).bind(2, f.size).bind(3, f.checksum);
+          instance.bind(4, r.storedAttributes.empty() ? std::string("{}") : r.storedAttributes);
+          instance.bind(5, r.instance.sopInstanceUid);
           instance.step();
           instance.reset();
           swap.bind(1, f.tempRelative).bind(2, f.finalRelative);

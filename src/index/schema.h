@@ -2,8 +2,9 @@
 // The index schema (SQLite). Versioned so later issues can migrate it.
 namespace atrium::index {
 
-constexpr int kSchemaVersion = 7;  // 2: worklist, jobs, peers; 3: analyses.outputs; 4: studies.protected;
-                                   // 5: modifications, pending_swaps; 6: mpps; 7: dose
+constexpr int kSchemaVersion = 8;  // 2: worklist, jobs, peers; 3: analyses.outputs; 4: studies.protected;
+                                   // 5: modifications, pending_swaps; 6: mpps; 7: dose;
+                                   // 8: instances.attributes
 
 constexpr const char* kSchemaSql = R"SQL(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -60,7 +61,8 @@ CREATE TABLE IF NOT EXISTS instances(
   size INTEGER NOT NULL,
   checksum TEXT NOT NULL,                    -- XXH3-128 of the whole file
   source_aet TEXT NOT NULL,
-  received_at INTEGER NOT NULL);
+  received_at INTEGER NOT NULL,
+  attributes TEXT NOT NULL DEFAULT '{}');    -- the other top-level attributes (DICOM JSON): return keys
 CREATE INDEX IF NOT EXISTS instances_series ON instances(series_pk);
 CREATE INDEX IF NOT EXISTS patients_id ON patients(patient_id);
 CREATE INDEX IF NOT EXISTS patients_name ON patients(name);

@@ -1,5 +1,6 @@
 #include "query/runner.h"
 
+#include "dicom/stored_attributes.h"
 #include "query/sql_builder.h"
 
 namespace atrium::query {
@@ -9,7 +10,9 @@ void runQuery(const index::IndexDatabase& index, const Query& q, const std::func
   index.select(sql.sql, sql.binds, [&](const index::Statement& row) {
     Match m;
     int col = 0;
-    for (const auto& k : q.keys) m.values.emplace_back(k.tag, row.text(col++));
+    for (std::size_t i = 0; i < q.keys.size(); ++i, ++col)
+      m.values.emplace_back(q.keys[i].tag, sql.fromStoredAttributes[i] ? dicom::valueFromStoredJson(row.text(col))
+                                                                        : row.text(col));
     m.studyUid = row.text(col++);
     m.seriesUid = row.text(col++);
     m.sopUid = row.text(col++);

@@ -112,6 +112,26 @@ class Builder {
   const Query& q_;
 };
 
+// The stored attributes of the level's first instance: where a return key the index has no column
+// for comes from.
+const char* storedAttributesOf(Level l) {
+  switch (l) {
+    case Level::Image:
+      return "i.attributes";
+    case Level::Series:
+      return "(SELECT x.attributes FROM instances x WHERE x.series_pk=se.pk ORDER BY x.pk LIMIT 1)";
+    case Level::Study:
+      return "(SELECT x.attributes FROM instances x JOIN series y ON x.series_pk=y.pk WHERE y.study_pk=st.pk "
+             "ORDER BY x.pk LIMIT 1)";
+    case Level::Patient:
+      return "(SELECT x.attributes FROM instances x JOIN series y ON x.series_pk=y.pk JOIN studies z ON "
+             "y.study_pk=z.pk WHERE z.patient_pk=p.pk ORDER BY x.pk LIMIT 1)";
+    case Level::Worklist:
+      break;
+  }
+  return nullptr;
+}
+
 const char* fromClause(Level l) {
   switch (l) {
     case Level::Patient:
@@ -200,10 +220,20 @@ SqlQuery buildSql(const Query& q) {
     combine(0, tag(0x0008, 0x0021), tag(0x0008, 0x0031));
   }
 
+  std::vector<bool> fromStored;
   for (const auto& k : q.keys) {
     const AttributeInfo* a = findAttribute(q.level, k.sequence, k.tag);
     bool available = a && effectiveLevel(a->level) <= q.level;
-    select += std::string(select.empty() ? "" : ",") + (available ? a->sql : "NULL");
+    std::string column = available ? a->sql : "NULL";
+    const char* stored = storedAttributesOf(q.level);
+    const bool json = !a && stored && k.sequence == 0 && k.vr != "SQ";
+    if (json) {
+      char path[32];
+      std::snprintf(path, sizeof path, "'$.\"%04X%04X\".Value'", k.tag >> 16, k.tag & 0xFFFF);
+      column = std::string("json_extract(") + stored + "," + path + ")";
+    }
+    fromStored.push_back(json);
+    select += std::string(select.empty() ? "" : ",") + column;
     if (k.value.empty() || consumed.count(&k)) continue;
     if (a && effectiveLevel(a->level) > q.level) {
       char buf[64];
@@ -211,13 +241,14 @@ SqlQuery buildSql(const Query& q) {
                     levelName(q.level));
       throw QueryError(QueryError::Kind::IdentifierDoesNotMatch, buf);
     }
-    if (!a) continue;  // not held by the index: matched as universal, returned empty
+    if (!a) continue;  // no typed column: matched as universal, returned from the stored attributes
     std::string c = b.condition(*a, k.value);
     if (!c.empty()) where += (where.empty() ? "" : " AND ") + c;
   }
   std::string hierarchy = trailingColumns(q.level);
   SqlQuery out;
   out.keyColumns = q.keys.size();
+  out.fromStoredAttributes = std::move(fromStored);
   out.sql = "SELECT " + (select.empty() ? hierarchy : select + "," + hierarchy) + " FROM " + fromClause(q.level);
   if (!where.empty()) out.sql += " WHERE " + where;
   if (q.level == Level::Worklist) out.sql += " ORDER BY s.start_date,s.start_time,s.pk";

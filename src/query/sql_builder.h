@@ -16,6 +16,9 @@ struct SqlQuery {
   // study_uid, series_uid, sop_uid, sop_class_uid, path, transfer_syntax ('' above their level),
   // worklist item JSON and step index (worklist level only).
   std::size_t keyColumns = 0;
+  // Per requested key: true when its column is the "Value" array of the level's stored attributes
+  // (DICOM JSON, dicom/stored_attributes.h) rather than a value.
+  std::vector<bool> fromStoredAttributes;
 };
 
 // Throws QueryError for a level that does not exist in the root or a matching key below the level.
