@@ -172,6 +172,14 @@ def test_viewer_in_chromium():
             # the viewer must show.
             warnings = json.loads(state[2])["warnings"]
             check(any(w.startswith("no RV found") for w in warnings), f"analysis warnings: {warnings}")
+            # A scanner's performed procedure step, which the study list shows.
+            mpps = os.path.join(tmp, "mpps.json")
+            with open(mpps, "w") as f:
+                json.dump({"00100020": {"vr": "LO", "Value": ["VIEW-PPS"]},
+                           "00400252": {"vr": "CS", "Value": ["IN PROGRESS"]},
+                           "00400270": {"vr": "SQ", "Value": [{"00400009": {"vr": "SH", "Value": ["SPS-V1"]}}]}}, f)
+            p = run([ATRIUM, "worklist", "mpps-create", f"127.0.0.1:{srv.port}", mpps, "--called", "ATRIUM"])
+            check(p.returncode == 0, f"MPPS: {p.stderr.decode()}")
             env = dict(os.environ, ATRIUM_URL=f"http://127.0.0.1:{srv.http_port}", ATRIUM_USER="doc",
                        ATRIUM_PASSWORD="pw", ATRIUM_ADMIN_USER="adm", ATRIUM_ADMIN_PASSWORD="pw", PATIENT=PATIENT,
                        SHOTS=shots, VIEWER_DIR=os.path.abspath(VIEWER),

@@ -48,6 +48,10 @@ try {
   await page.click("button[type=submit]");
   await page.waitForSelector("tr.study", { timeout: 15000 });
   const rows = await page.$$eval("tr.study", (trs) => trs.map((t) => t.textContent));
+  await page.waitForSelector("tr.mpps", { timeout: 15000 });
+  const mpps = await page.textContent("#mpps");
+  check(mpps.includes("SPS-V1") && mpps.includes("IN PROGRESS") && mpps.includes("VIEW-PPS"),
+    `the study list shows the performed procedure step: ${mpps}`);
   check(rows.length === 1 && rows[0].includes(process.env.PATIENT), `search finds the study: ${rows}`);
   await shot("1-study-list");
 

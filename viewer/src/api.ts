@@ -63,6 +63,23 @@ export async function importFile(file: File): Promise<ImportResult> {
   return body;
 }
 
+// Modality Performed Procedure Steps the scanners reported (REST, viewer role), newest first.
+export interface PerformedStep {
+  sop_instance_uid: string;
+  status: string;
+  patient_id: string;
+  accession: string;
+  scheduled_step_ids: string;
+  calling_aet: string;
+  created_ms: number;
+  updated_ms: number;
+}
+export async function performedSteps(): Promise<PerformedStep[]> {
+  const r = await fetch("/api/mpps");
+  if (!r.ok) return [];
+  return (await r.json()) as PerformedStep[];
+}
+
 export const studyArchiveUrl = (study: string, media: boolean) =>
   `/api/studies/${study}/archive${media ? "?media=1" : ""}`;
 

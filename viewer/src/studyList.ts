@@ -1,5 +1,5 @@
 // The study list: search by patient, date range, modality and accession (QIDO-RS).
-import { importFile, searchStudies } from "./api";
+import { importFile, performedSteps, searchStudies } from "./api";
 import { str, T } from "./dicom";
 
 export function showStudyList(app: HTMLElement, setStatus: (s: string) => void): void {
@@ -16,7 +16,10 @@ export function showStudyList(app: HTMLElement, setStatus: (s: string) => void):
       </label>
     </form>
     <table><thead><tr><th>Patient</th><th>ID</th><th>Date</th><th>Modalities</th><th>Accession</th>
-    <th>Description</th><th>Images</th></tr></thead><tbody id="studies"></tbody></table>`;
+    <th>Description</th><th>Images</th></tr></thead><tbody id="studies"></tbody></table>
+    <h3 class="mpps-title">Performed procedure steps (MPPS)</h3>
+    <table><thead><tr><th>Patient ID</th><th>Accession</th><th>Scheduled step</th><th>Status</th><th>From</th>
+    <th>Updated</th></tr></thead><tbody id="mpps"></tbody></table>`;
   const form = app.querySelector<HTMLFormElement>("#search")!;
   const run = async () => {
     const f = new FormData(form);
@@ -53,6 +56,21 @@ export function showStudyList(app: HTMLElement, setStatus: (s: string) => void):
     }
   };
   form.onsubmit = (e) => { e.preventDefault(); run(); };
+  // What the scanners reported of the steps they performed (newest first).
+  performedSteps().then((steps) => {
+    const body = app.querySelector("#mpps")!;
+    for (const s of steps.slice(0, 50)) {
+      const tr = document.createElement("tr");
+      tr.className = "mpps";
+      for (const c of [s.patient_id, s.accession, s.scheduled_step_ids, s.status, s.calling_aet,
+        new Date(s.updated_ms).toLocaleString()]) {
+        const td = document.createElement("td");
+        td.textContent = c;
+        tr.appendChild(td);
+      }
+      body.appendChild(tr);
+    }
+  }).catch(() => { /* shown empty */ });
   const input = app.querySelector<HTMLInputElement>("#import-file")!;
   input.onchange = async () => {
     const files = Array.from(input.files || []);
