@@ -53,20 +53,22 @@ def test_each_peer_receives_its_syntax():
                               extra_args=["--user", "adm:pw:admin"]) as srv:
                 run(["storescu", "-aec", "ATRIUM", "127.0.0.1", str(srv.port), *files], check_rc=0)
                 for aet in PEERS:
-                    st, _, _ = srv.http("POST", "/api/push", body={"study": study, "to": aet}, auth=("adm", "pw"))
-                    check(st == 201, st)
+                    st, body, _ = srv.http("POST", "/api/push", body={"study": study, "to": aet}, auth=("adm", "pw"))
+                    check(st == 201, f"push to {aet}: {st} {body}")
                 deadline = time.time() + 120
                 while time.time() < deadline:
-                    jobs = srv.http("GET", "/api/jobs", auth=("adm", "pw"))[1]
-                    if all(j["state"] in ("done", "failed") for j in jobs):
+                    jobs = srv.http("GET", "/api/jobs", auth=("adm", "pw"))[1] or []
+                    if len(jobs) == len(PEERS) and all(j["state"] in ("done", "failed") for j in jobs):
                         break
                     time.sleep(0.3)
-                check(all(j["state"] == "done" for j in jobs), [(j["destination"], j["last_error"]) for j in jobs])
+                check(len(jobs) == len(PEERS) and all(j["state"] == "done" for j in jobs),
+                      f"{[(j['destination'], j['state'], j['last_error']) for j in jobs]}\n{srv.log_text()[-1500:]}")
             originals = sorted(pixels(f) for f in files)
             for aet, (name, ts) in PEERS.items():
                 got = sorted(glob.glob(os.path.join(work, aet, "*")))
                 got = [g for g in got if not g.endswith(".raw")]
-                check(len(got) == 3, f"{aet}: {len(got)} files")
+                check(len(got) == 3, f"{aet}: {len(got)} files; storescp said: "
+                      f"{open(os.path.join(work, f'storescp-{scps[aet].port}.log'), errors='replace').read()[-800:]}")
                 syntaxes = {split_part10(g)[1] for g in got}
                 check(syntaxes == {ts}, f"{aet} ({name}) received {syntaxes}")
                 check(sorted(pixels(g) for g in got) == originals, f"{aet}: the same pixels")
