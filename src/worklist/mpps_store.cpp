@@ -56,6 +56,33 @@ std::string scheduledStepIds(DcmDataset& ds) {
   return ids;
 }
 
+// The item's copy of the step says its state too, so that the worklist answer carries it
+// (Scheduled Procedure Step Status, (0040,0020)).
+void markStepInItems(sqlite3* w, const std::string& stepId, const std::string& state) {
+  index::Statement q(w,
+                     "SELECT DISTINCT i.pk, i.json FROM worklist_items i JOIN worklist_steps s ON s.item_pk=i.pk "
+                     "WHERE s.step_id=?");
+  q.bind(1, stepId);
+  std::vector<std::pair<std::int64_t, std::string>> changed;
+  while (q.step()) {
+    auto item = nlohmann::json::parse(q.text(1), nullptr, false);
+    if (!item.is_object() || !item.contains("00400100") || !item["00400100"].contains("Value")) continue;
+    for (auto& step : item["00400100"]["Value"]) {
+      if (!step.is_object() || !step.contains("00400009")) continue;
+      const auto& id = step["00400009"];
+      if (id.contains("Value") && id["Value"].is_array() && !id["Value"].empty() && id["Value"][0] == stepId)
+        step["00400020"] = {{"vr", "CS"}, {"Value", {state}}};
+    }
+    changed.emplace_back(q.integer(0), item.dump());
+  }
+  index::Statement up(w, "UPDATE worklist_items SET json=? WHERE pk=?");
+  for (const auto& [pk, json] : changed) {
+    up.bind(1, json).bind(2, pk);
+    up.step();
+    up.reset();
+  }
+}
+
 // The scheduled steps this performed step does, as the step's status says.
 void updateWorklist(sqlite3* w, const std::string& ids, const std::string& status) {
   std::string id;
@@ -70,8 +97,10 @@ void updateWorklist(sqlite3* w, const std::string& ids, const std::string& statu
         del.bind(1, id);
         del.step();
       } else {
+        const std::string state = status == "IN PROGRESS" ? "STARTED" : status;
+        markStepInItems(w, id, state);
         index::Statement up(w, "UPDATE worklist_steps SET status=? WHERE step_id=?");
-        up.bind(1, status == "IN PROGRESS" ? "STARTED" : status).bind(2, id);
+        up.bind(1, state).bind(2, id);
         up.step();
       }
     }

@@ -45,6 +45,18 @@ def on_worklist(srv, step_id):
     return any(r.ScheduledProcedureStepSequence[0].ScheduledProcedureStepID == step_id for r in rsps)
 
 
+def answered_status(srv, step_id):
+    """The Scheduled Procedure Step Status the worklist answers for the step (DCMTK findscu -W)."""
+    status, rsps = findscu(srv.port, ["PatientID", "ScheduledProcedureStepSequence[0].ScheduledProcedureStepID",
+                                      "ScheduledProcedureStepSequence[0].ScheduledProcedureStepStatus",
+                                      "ScheduledProcedureStepSequence[0].Modality=MR"], root="-W")
+    for r in rsps:
+        step = r.ScheduledProcedureStepSequence[0]
+        if step.ScheduledProcedureStepID == step_id:
+            return step.get("ScheduledProcedureStepStatus", "")
+    return None
+
+
 def step_status(srv, step_id):
     with srv.db() as c:
         row = c.execute("SELECT status FROM worklist_steps WHERE step_id=?", (step_id,)).fetchone()
@@ -73,6 +85,7 @@ def test_mpps_create_set_and_the_worklist():
             check(r.returncode == 0, r.stderr)
             uid_a = r.stdout.decode().strip()
             check(step_status(srv, "SPS-A") == "STARTED", step_status(srv, "SPS-A"))
+            check(answered_status(srv, "SPS-A") == "STARTED", f"worklist answer: {answered_status(srv, 'SPS-A')}")
             # Progress, then the end.
             r = set_(uid_a, {"00400254": {"vr": "LO", "Value": ["SAX cine and LGE"]}})
             check(r.returncode == 0, r.stderr)
@@ -89,6 +102,7 @@ def test_mpps_create_set_and_the_worklist():
             r = set_("1.2.826.0.1.3680043.9.7777.20.1", {"00400252": {"vr": "CS", "Value": ["DISCONTINUED"]}})
             check(r.returncode == 0, r.stderr)
             check(on_worklist(srv, "SPS-B") and step_status(srv, "SPS-B") == "DISCONTINUED", step_status(srv, "SPS-B"))
+            check(answered_status(srv, "SPS-B") == "DISCONTINUED", answered_status(srv, "SPS-B"))
             # What REST shows.
             st, steps, _ = srv.http("GET", "/api/mpps", auth=("v", "pw"))
             check(st == 200 and [(s["status"], s["scheduled_step_ids"]) for s in steps] ==
