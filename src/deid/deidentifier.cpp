@@ -12,18 +12,13 @@
 #include <cctype>
 
 #include "common/version.h"
+#include "dicom/text.h"
 #include "dicom/transcode.h"
 
 namespace atrium::deid {
 namespace {
 
 constexpr const char* kExplicitLittle = "1.2.840.10008.1.2.1";
-
-std::string text(DcmItem& item, const DcmTagKey& tag) {
-  OFString v;
-  item.findAndGetOFStringArray(tag, v);
-  return v.c_str();
-}
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -73,8 +68,7 @@ std::string shiftDate(const std::string& v, int days) {
 }
 
 bool isTextVr(DcmEVR vr) {
-  return vr == EVR_LO || vr == EVR_SH || vr == EVR_LT || vr == EVR_ST || vr == EVR_UT || vr == EVR_PN ||
-         vr == EVR_UC;
+  return vr == EVR_LO || vr == EVR_SH || vr == EVR_LT || vr == EVR_ST || vr == EVR_UT || vr == EVR_PN || vr == EVR_UC;
 }
 
 // The text of SR content items (TID values) that the Content Sequence's action covers.
@@ -85,16 +79,25 @@ bool isContentValue(const DcmTagKey& t) {
 // A dummy value of the element's VR (D): conformant, identifying nothing.
 std::string dummyFor(DcmEVR vr) {
   switch (vr) {
-    case EVR_PN: return "ANONYMOUS";
-    case EVR_DA: return "19000101";
-    case EVR_TM: return "000000";
-    case EVR_DT: return "19000101000000";
-    case EVR_AS: return "000Y";
+    case EVR_PN:
+      return "ANONYMOUS";
+    case EVR_DA:
+      return "19000101";
+    case EVR_TM:
+      return "000000";
+    case EVR_DT:
+      return "19000101000000";
+    case EVR_AS:
+      return "000Y";
     case EVR_IS:
-    case EVR_DS: return "0";
-    case EVR_CS: return "ANON";
-    case EVR_AE: return "ANON";
-    default: return "ANONYMIZED";
+    case EVR_DS:
+      return "0";
+    case EVR_CS:
+      return "ANON";
+    case EVR_AE:
+      return "ANON";
+    default:
+      return "ANONYMIZED";
   }
 }
 
@@ -106,23 +109,26 @@ struct Context {
 class Run {
  public:
   Run(const Settings& s, const Pseudonyms& p, DcmDataset& ds) : settings_(s), pseudonyms_(p), ds_(ds) {
-    const std::string id = text(ds, DCM_PatientID), issuer = text(ds, DCM_IssuerOfPatientID);
-    patientKey_ = id.empty() ? text(ds, DCM_PatientName) + '\x1f' + text(ds, DCM_PatientBirthDate) : id + '\x1f' + issuer;
+    const std::string id = dicom::stringValue(ds, DCM_PatientID),
+                      issuer = dicom::stringValue(ds, DCM_IssuerOfPatientID);
+    patientKey_ = id.empty()
+                      ? dicom::stringValue(ds, DCM_PatientName) + '\x1f' + dicom::stringValue(ds, DCM_PatientBirthDate)
+                      : id + '\x1f' + issuer;
     shiftDays_ = pseudonyms_.dateShiftDays(patientKey_);
     // What free text must not contain (Clean Descriptors, Clean Structured Content, Clean Graphics).
-    for (const DcmTagKey& t : {DCM_PatientName, DCM_ReferringPhysicianName, DCM_PerformingPhysicianName,
-                               DCM_OperatorsName, DCM_NameOfPhysiciansReadingStudy, DCM_OtherPatientNames,
-                               DCM_PatientBirthName, DCM_PatientMotherBirthName})
-      for (const auto& value : split(text(ds, t), '\\'))
+    for (const DcmTagKey& t :
+         {DCM_PatientName, DCM_ReferringPhysicianName, DCM_PerformingPhysicianName, DCM_OperatorsName,
+          DCM_NameOfPhysiciansReadingStudy, DCM_OtherPatientNames, DCM_PatientBirthName, DCM_PatientMotherBirthName})
+      for (const auto& value : split(dicom::stringValue(ds, t), '\\'))
         for (const auto& group : split(value, '='))
           for (const auto& part : split(group, '^'))
             for (const auto& word : split(part, ' '))
               if (word.size() >= 3) tokens_.push_back(word);
     for (const DcmTagKey& t : {DCM_PatientID, DCM_AccessionNumber, DCM_RETIRED_OtherPatientIDs, DCM_InstitutionName,
                                DCM_PatientAddress, DCM_PatientTelephoneNumbers, DCM_RETIRED_MedicalRecordLocator})
-      for (const auto& value : split(text(ds, t), '\\'))
+      for (const auto& value : split(dicom::stringValue(ds, t), '\\'))
         if (value.size() >= 3) tokens_.push_back(value);
-    if (auto b = text(ds, DCM_PatientBirthDate); b.size() == 8) {
+    if (auto b = dicom::stringValue(ds, DCM_PatientBirthDate); b.size() == 8) {
       tokens_.push_back(b);
       tokens_.push_back(b.substr(0, 4) + "-" + b.substr(4, 2) + "-" + b.substr(6, 2));
       tokens_.push_back(b.substr(6, 2) + "." + b.substr(4, 2) + "." + b.substr(0, 4));
@@ -137,8 +143,10 @@ class Run {
       const DcmTag& tag = e->getTag();
       if (tag.getGroup() == 0x0002) continue;  // the meta header is rebuilt on writing
       if (tag.isPrivate()) {
-        if (!keepPrivate(tag)) delete item.remove(e);
-        else if (e->ident() == EVR_SQ) sequence(*e, ctx);
+        if (!keepPrivate(tag))
+          delete item.remove(e);
+        else if (e->ident() == EVR_SQ)
+          sequence(*e, ctx);
         continue;
       }
       auto rule = ruleFor(tag.getGroup(), tag.getElement());
@@ -190,8 +198,10 @@ class Run {
       return;
     }
     if (isContentValue(e->getTag()) && (ctx.cleanText || ctx.dummyText)) {
-      if (ctx.dummyText) e->putString(dummyFor(vr).c_str());
-      else if (isTextVr(vr)) scrub(e);
+      if (ctx.dummyText)
+        e->putString(dummyFor(vr).c_str());
+      else if (isTextVr(vr))
+        scrub(e);
       return;
     }
     if (ctx.cleanText && isTextVr(vr)) scrub(e);
@@ -225,13 +235,17 @@ class Run {
           return sequence(*e, inner);
         }
         if (vr == EVR_UI) return replaceUids(e);
-        if (e->isaString()) e->putString(dummyFor(vr).c_str());
-        else e->clear();
+        if (e->isaString())
+          e->putString(dummyFor(vr).c_str());
+        else
+          e->clear();
         return;
       case Action::Uid:
         if (vr == EVR_SQ) return sequence(*e, ctx);
-        if (vr == EVR_UI) replaceUids(e);
-        else e->clear();
+        if (vr == EVR_UI)
+          replaceUids(e);
+        else
+          e->clear();
         return;
       case Action::Clean:
         if (vr == EVR_SQ) {
@@ -326,14 +340,17 @@ void blank(DcmDataset& ds, const std::vector<Region>& regions) {
           for (int s = 0; s < spp; ++s) {
             std::size_t i = planar ? ((std::size_t(f) * spp + s) * rows + y) * cols + x
                                    : ((std::size_t(f) * rows + y) * cols + x) * spp + s;
-            if (bits == 8) bytes[i] = 0;
-            else words[i] = 0;
+            if (bits == 8)
+              bytes[i] = 0;
+            else
+              words[i] = 0;
           }
 }
 
 void addMethod(DcmDataset& ds, const Settings& settings, bool modifiedDates) {
   ds.putAndInsertString(DCM_PatientIdentityRemoved, "YES");
-  std::string method = "Atrium " + std::string(atrium::version()) + ": PS3.15 E.1 Basic Application Level Confidentiality Profile";
+  std::string method =
+      "Atrium " + std::string(atrium::version()) + ": PS3.15 E.1 Basic Application Level Confidentiality Profile";
   for (auto o : settings.options) method += std::string(", ") + optionMeaning(o);
   if (method.size() > 64) method = method.substr(0, 64);
   ds.putAndInsertString(DCM_DeidentificationMethod, method.c_str());
@@ -349,8 +366,9 @@ void addMethod(DcmDataset& ds, const Settings& settings, bool modifiedDates) {
   code("113100", "Basic Application Confidentiality Profile");
   for (auto o : settings.options) code(optionCode(o), optionMeaning(o));
   const bool full = settings.options.count(Option::RetainLongFullDates) > 0;
-  ds.putAndInsertString(DCM_LongitudinalTemporalInformationModified,
-                        full ? "UNMODIFIED" : modifiedDates ? "MODIFIED" : "REMOVED");
+  ds.putAndInsertString(DCM_LongitudinalTemporalInformationModified, full            ? "UNMODIFIED"
+                                                                     : modifiedDates ? "MODIFIED"
+                                                                                     : "REMOVED");
 }
 
 }  // namespace
@@ -365,8 +383,9 @@ DeidResult Deidentifier::file(const std::filesystem::path& in, const std::filesy
   DeidResult result;
 
   // Burned-in text: blanked where the regions are known (Clean Pixel Data), else refused.
-  const std::string burned = text(*ds, DCM_BurnedInAnnotation);
-  ImageIdentity image{text(*ds, DCM_Manufacturer), text(*ds, DCM_ManufacturerModelName), text(*ds, DCM_Modality)};
+  const std::string burned = dicom::stringValue(*ds, DCM_BurnedInAnnotation);
+  ImageIdentity image{dicom::stringValue(*ds, DCM_Manufacturer), dicom::stringValue(*ds, DCM_ManufacturerModelName),
+                      dicom::stringValue(*ds, DCM_Modality)};
   Uint16 rows = 0, cols = 0;
   ds->findAndGetUint16(DCM_Rows, rows);
   ds->findAndGetUint16(DCM_Columns, cols);
@@ -408,14 +427,16 @@ DeidResult Deidentifier::file(const std::filesystem::path& in, const std::filesy
   for (const DcmTagKey& t : {DCM_SOPInstanceUID, DCM_StudyInstanceUID, DCM_SeriesInstanceUID}) {
     OFString v;
     ds->findAndGetOFString(t, v);
-    (t == DCM_SOPInstanceUID ? result.sopUid : t == DCM_StudyInstanceUID ? result.studyUid : result.seriesUid) = v.c_str();
+    (t == DCM_SOPInstanceUID     ? result.sopUid
+     : t == DCM_StudyInstanceUID ? result.studyUid
+                                 : result.seriesUid) = v.c_str();
   }
   if (result.sopUid.empty()) throw DeidError("no SOP Instance UID");
   DcmMetaInfo* meta = ff.getMetaInfo();
   meta->putAndInsertString(DCM_MediaStorageSOPInstanceUID, result.sopUid.c_str());
-  for (const DcmTagKey& t : {DCM_SourceApplicationEntityTitle, DCM_SendingApplicationEntityTitle,
-                             DCM_ReceivingApplicationEntityTitle, DCM_PrivateInformationCreatorUID,
-                             DCM_PrivateInformation})
+  for (const DcmTagKey& t :
+       {DCM_SourceApplicationEntityTitle, DCM_SendingApplicationEntityTitle, DCM_ReceivingApplicationEntityTitle,
+        DCM_PrivateInformationCreatorUID, DCM_PrivateInformation})
     delete meta->remove(t);
   const E_TransferSyntax xfer = result.pixelsCleaned ? EXS_LittleEndianExplicit : ds->getOriginalXfer();
   if (OFCondition c = ff.saveFile(out.c_str(), xfer == EXS_Unknown ? EXS_LittleEndianExplicit : xfer); c.bad())

@@ -17,6 +17,12 @@ std::string getRaw(DcmItem& item, const DcmTagKey& key) {
   return {};
 }
 
+std::string stringValue(DcmItem& item, const DcmTagKey& key) {
+  OFString v;
+  item.findAndGetOFStringArray(key, v);
+  return v.c_str();
+}
+
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.pop_back();
   std::size_t i = 0;

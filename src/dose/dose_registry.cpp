@@ -1,18 +1,14 @@
 #include "dose/dose_registry.h"
 
 #include <cctype>
-#include <chrono>
 #include <map>
 
+#include "common/clock.h"
 #include "index/sqlite_util.h"
 
 namespace atrium::dose {
 namespace {
 
-std::int64_t nowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 void bindOptional(index::Statement& st, int i, const std::optional<double>& v) {
   if (v)
@@ -79,7 +75,7 @@ std::vector<DoseAlert> recordDoseReport(index::IndexDatabase& db, const DoseRepo
                            "VALUES(?,?,?,?,?,?,?)");
     auto raise = [&](const DoseNotificationLevel& l, const char* quantity, double value, double level) {
       alert.bind(1, report.studyUid).bind(2, report.patientId).bind(3, l.protocol).bind(4, std::string(quantity));
-      alert.bind(5, value).bind(6, level).bind(7, nowMs());
+      alert.bind(5, value).bind(6, level).bind(7, unixMillis());
       alert.step();
       if (sqlite3_changes(w) > 0) alerts.push_back({report.studyUid, report.patientId, l.protocol, quantity, value, level});
       alert.reset();

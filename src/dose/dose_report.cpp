@@ -7,6 +7,8 @@
 
 #include <cstdlib>
 
+#include "dicom/text.h"
+
 namespace atrium::dose {
 namespace {
 
@@ -20,24 +22,18 @@ constexpr const char* kScanLength = "113825";
 constexpr const char* kDap = "122130";
 constexpr const char* kDoseRp = "113738";
 
-std::string text(DcmItem& item, const DcmTagKey& tag) {
-  OFString v;
-  item.findAndGetOFStringArray(tag, v);
-  return v.c_str();
-}
-
 // The concept name of a content item: its code value when the scheme is DCM.
 std::string conceptCode(DcmItem& item) {
   DcmItem* name = nullptr;
   if (item.findAndGetSequenceItem(DCM_ConceptNameCodeSequence, name, 0).bad() || !name) return "";
-  if (text(*name, DCM_CodingSchemeDesignator) != "DCM") return "";
-  return text(*name, DCM_CodeValue);
+  if (dicom::stringValue(*name, DCM_CodingSchemeDesignator) != "DCM") return "";
+  return dicom::stringValue(*name, DCM_CodeValue);
 }
 
 std::optional<double> number(DcmItem& item) {
   DcmItem* mv = nullptr;
   if (item.findAndGetSequenceItem(DCM_MeasuredValueSequence, mv, 0).bad() || !mv) return std::nullopt;
-  const std::string v = text(*mv, DCM_NumericValue);
+  const std::string v = dicom::stringValue(*mv, DCM_NumericValue);
   if (v.empty()) return std::nullopt;
   char* end = nullptr;
   double d = std::strtod(v.c_str(), &end);
@@ -51,13 +47,14 @@ void collect(DcmItem& item, DoseEvent& e) {
   if (item.findAndGetSequence(DCM_ContentSequence, content).bad() || !content) return;
   for (unsigned long i = 0; i < content->card(); ++i) {
     DcmItem& c = *content->getItem(i);
-    const std::string code = conceptCode(c), type = text(c, DCM_ValueType);
+    const std::string code = conceptCode(c), type = dicom::stringValue(c, DCM_ValueType);
     if (code == kProtocol) {
       if (type == "TEXT") {
-        e.protocol = text(c, DCM_TextValue);
+        e.protocol = dicom::stringValue(c, DCM_TextValue);
       } else if (type == "CODE") {
         DcmItem* v = nullptr;
-        if (c.findAndGetSequenceItem(DCM_ConceptCodeSequence, v, 0).good() && v) e.protocol = text(*v, DCM_CodeMeaning);
+        if (c.findAndGetSequenceItem(DCM_ConceptCodeSequence, v, 0).good() && v)
+          e.protocol = dicom::stringValue(*v, DCM_CodeMeaning);
       }
     } else if (code == kCtdivol) {
       e.ctdivolMgy = number(c);
@@ -86,7 +83,7 @@ void findEvents(DcmItem& item, DoseReport& report) {
       e.kind = code == kCtAcquisition ? "CT" : "XRAY";
       collect(c, e);
       report.events.push_back(std::move(e));
-    } else if (text(c, DCM_ValueType) == "CONTAINER") {
+    } else if (dicom::stringValue(c, DCM_ValueType) == "CONTAINER") {
       findEvents(c, report);
     }
   }
@@ -102,12 +99,12 @@ std::optional<DoseReport> readDoseReport(const std::filesystem::path& file) {
   DcmFileFormat ff;
   if (ff.loadFile(file.c_str()).bad()) return std::nullopt;
   DcmDataset& ds = *ff.getDataset();
-  if (!isDoseReportSopClass(text(ds, DCM_SOPClassUID))) return std::nullopt;
+  if (!isDoseReportSopClass(dicom::stringValue(ds, DCM_SOPClassUID))) return std::nullopt;
   DoseReport r;
-  r.sopUid = text(ds, DCM_SOPInstanceUID);
-  r.studyUid = text(ds, DCM_StudyInstanceUID);
-  r.patientId = text(ds, DCM_PatientID);
-  r.studyDate = text(ds, DCM_StudyDate);
+  r.sopUid = dicom::stringValue(ds, DCM_SOPInstanceUID);
+  r.studyUid = dicom::stringValue(ds, DCM_StudyInstanceUID);
+  r.patientId = dicom::stringValue(ds, DCM_PatientID);
+  r.studyDate = dicom::stringValue(ds, DCM_StudyDate);
   findEvents(ds, r);
   if (r.events.empty()) return std::nullopt;
   return r;

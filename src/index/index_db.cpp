@@ -1,7 +1,6 @@
 #include "index/index_db.h"
 
-#include <chrono>
-
+#include "common/clock.h"
 #include "common/log.h"
 #include "dicom/indexed_attributes.h"
 #include "index/level_columns.h"
@@ -11,10 +10,6 @@
 namespace atrium::index {
 namespace {
 
-std::int64_t nowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 using StatementFor = std::function<Statement&(const char*)>;
 
@@ -152,7 +147,7 @@ InsertOutcome IndexDatabase::addInstance(const dicom::InstanceRecord& r, const S
   std::string err;
   Job job;
   job.work = [&](sqlite3*) {
-    std::int64_t now = nowMs();
+    std::int64_t now = unixMillis();
     std::int64_t existing = 0;
     {
       Statement& q = writerStatement("SELECT pk FROM instances WHERE sop_uid=?");

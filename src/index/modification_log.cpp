@@ -1,17 +1,13 @@
 #include "index/modification_log.h"
 
-#include <chrono>
 #include <set>
 
+#include "common/clock.h"
 #include "index/level_columns.h"
 
 namespace atrium::index {
 namespace {
 
-std::int64_t nowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 // Upserts that take every value of the rewritten file (ingest's keep what the first file said).
 struct Upserts {
@@ -42,7 +38,7 @@ std::int64_t commitModification(IndexDatabase& db, const std::vector<RewrittenIn
   std::int64_t id = 0;
   bool ok = db.write(
       [&](sqlite3* w) {
-        const std::int64_t now = nowMs();
+        const std::int64_t now = unixMillis();
         // Where the instances were: those studies and patients may be left empty.
         std::set<std::int64_t> oldStudies, oldPatients;
         Statement where(w,

@@ -10,6 +10,7 @@
 #include "cardiac/cine_stack.h"
 #include "cardiac/learned_segmenter.h"
 #include "cardiac/segmentation_model.h"
+#include "common/clock.h"
 #include "common/fs.h"
 #include "common/log.h"
 #include "index/sqlite_util.h"
@@ -77,7 +78,7 @@ bool AnalysisScheduler::takeDueStudy(std::string& study, std::int64_t& lastRecei
   // analysis (outputs are not MR, so they do not count as input). The cutoff is bound as an
   // integer: compared with a text, every integer in SQLite is smaller.
   std::vector<std::pair<std::string, std::int64_t>> due;
-  std::int64_t cutoff = nowMs() - std::int64_t(config_.analysis.stableSeconds) * 1000;
+  std::int64_t cutoff = unixMillis() - std::int64_t(config_.analysis.stableSeconds) * 1000;
   archive_.index().select(
       "SELECT st.study_uid, max(i.received_at) AS last FROM instances i JOIN series se ON se.pk=i.series_pk "
       "JOIN studies st ON st.pk=se.study_pk WHERE se.modality='MR' GROUP BY st.pk HAVING last < ? AND NOT "
@@ -237,7 +238,7 @@ void AnalysisScheduler::analyse(const std::string& study, std::int64_t lastRecei
                        "VALUES(?,?,?,?,?,?,?) ON CONFLICT(study_uid) DO UPDATE SET state=excluded.state, "
                        "input_received_at=excluded.input_received_at, finished_at=excluded.finished_at, "
                        "message=excluded.message, results=excluded.results, outputs=excluded.outputs");
-    s.bind(1, study).bind(2, state).bind(3, lastReceived).bind(4, nowMs()).bind(5, message).bind(6, results.dump());
+    s.bind(1, study).bind(2, state).bind(3, lastReceived).bind(4, unixMillis()).bind(5, message).bind(6, results.dump());
     s.bind(7, outputs.dump());
     s.step();
   });

@@ -1,9 +1,9 @@
 #include "routing/job_queue.h"
 
 #include <algorithm>
-#include <chrono>
 #include <stdexcept>
 
+#include "common/clock.h"
 #include "index/index_db.h"
 #include "index/sqlite_util.h"
 
@@ -20,7 +20,7 @@ std::int64_t backoffMs(const RetryPolicy& p, int attempts) {
 
 std::int64_t insertJob(sqlite3* db, const char* kind, const std::string& destination, const std::string& studyUid,
                        const RetryPolicy& policy) {
-  std::int64_t now = nowMs();
+  std::int64_t now = unixMillis();
   Statement ins(db,
                 "INSERT INTO jobs(kind,destination,study_uid,state,attempts,max_attempts,next_attempt_at,created_at,"
                 "updated_at,last_error) VALUES(?,?,?,'pending',0,?,?,?,?,'') RETURNING pk");
@@ -75,10 +75,6 @@ void exec1(sqlite3* db, const char* sql, std::int64_t a) {
 
 }  // namespace
 
-std::int64_t nowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 void enqueueForward(sqlite3* db, const std::string& destination, const std::string& studyUid, const std::string& sopUid,
                     const RetryPolicy& policy) {
@@ -168,7 +164,7 @@ bool retryJob(index::IndexDatabase& db, std::int64_t id, std::string* why) {
     exec1(c, "UPDATE job_items SET state='pending',error='' WHERE job_pk=? AND state='failed'", id);
     Statement u(c,
                 "UPDATE jobs SET state='pending',attempts=0,next_attempt_at=?,updated_at=?,last_error='' WHERE pk=?");
-    std::int64_t now = nowMs();
+    std::int64_t now = unixMillis();
     u.bind(1, now).bind(2, now).bind(3, id);
     u.step();
     changed = true;
@@ -184,7 +180,7 @@ bool cancelJob(index::IndexDatabase& db, std::int64_t id, std::string* why) {
     state = jobState(c, id);
     if (state.empty() || state == "done" || state == "cancelled") return;
     Statement u(c, "UPDATE jobs SET state='cancelled',updated_at=? WHERE pk=?");
-    u.bind(1, nowMs()).bind(2, id);
+    u.bind(1, unixMillis()).bind(2, id);
     u.step();
     changed = true;
   });
@@ -195,7 +191,7 @@ bool cancelJob(index::IndexDatabase& db, std::int64_t id, std::string* why) {
 std::optional<ClaimedJob> claimDueJob(index::IndexDatabase& db) {
   std::optional<ClaimedJob> out;
   db.write([&](sqlite3* c) {
-    std::int64_t now = nowMs();
+    std::int64_t now = unixMillis();
     Statement q(c,
                 "SELECT pk,destination,attempts FROM jobs WHERE state='pending' AND next_attempt_at<=? "
                 "ORDER BY next_attempt_at,pk LIMIT 1");
@@ -242,7 +238,7 @@ void recordAttempt(index::IndexDatabase& db, const ClaimedJob& job, const std::v
     left.bind(1, job.id);
     left.step();
     std::int64_t remaining = left.integer(0);
-    std::int64_t now = nowMs();
+    std::int64_t now = unixMillis();
     std::string state = remaining == 0 ? "done" : job.attempt >= policy.maxAttempts ? "failed" : "pending";
     // Only missing instances left: retrying cannot help.
     if (remaining > 0 && std::int64_t(job.missing.size()) == remaining) state = "failed";

@@ -20,8 +20,6 @@ class IndexDatabase;
 
 namespace atrium::routing {
 
-std::int64_t nowMs();
-
 // Inside the transaction that indexes the instance: append it to the destination's pending
 // forward job for the same study, or open a new job.
 void enqueueForward(sqlite3* db, const std::string& destination, const std::string& studyUid, const std::string& sopUid,

@@ -7,29 +7,19 @@
 #include <dcmtk/dcmdata/dcjson.h>
 #include <dcmtk/dcmdata/dcsequen.h>
 
-#include <chrono>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/clock.h"
 #include "dicom/dicom_json.h"
+#include "dicom/text.h"
 #include "index/sqlite_util.h"
 
 namespace atrium::worklist {
 namespace {
 
-constexpr std::uint16_t kSuccess = 0x0000, kInvalidValue = 0x0106, kProcessingFailure = 0x0110,
-                        kDuplicate = 0x0111, kNoSuchObject = 0x0112, kMissing = 0x0120, kNoLongerUpdatable = 0xC310;
-
-std::int64_t nowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-std::string text(DcmItem& item, const DcmTagKey& tag) {
-  OFString v;
-  item.findAndGetOFStringArray(tag, v);
-  return v.c_str();
-}
+constexpr std::uint16_t kSuccess = 0x0000, kInvalidValue = 0x0106, kProcessingFailure = 0x0110, kDuplicate = 0x0111,
+                        kNoSuchObject = 0x0112, kMissing = 0x0120, kNoLongerUpdatable = 0xC310;
 
 // The data set as DICOM JSON in UTF-8 (DCMTK writes it; the text is converted first).
 std::string toJson(const DcmDataset& in) {
@@ -50,7 +40,7 @@ std::string scheduledStepIds(DcmDataset& ds) {
   DcmSequenceOfItems* seq = nullptr;
   if (ds.findAndGetSequence(DCM_ScheduledStepAttributesSequence, seq).good() && seq)
     for (unsigned long i = 0; i < seq->card(); ++i) {
-      auto id = text(*seq->getItem(i), DCM_ScheduledProcedureStepID);
+      auto id = dicom::stringValue(*seq->getItem(i), DCM_ScheduledProcedureStepID);
       if (!id.empty()) ids += (ids.empty() ? "" : "\\") + id;
     }
   return ids;
@@ -114,7 +104,7 @@ bool validStatus(const std::string& s) { return s == "IN PROGRESS" || s == "COMP
 
 std::uint16_t createPerformedStep(index::IndexDatabase& db, const std::string& uid, DcmDataset& attributes,
                                   const std::string& callingAet, std::string& error) {
-  const std::string status = text(attributes, DCM_PerformedProcedureStepStatus);
+  const std::string status = dicom::stringValue(attributes, DCM_PerformedProcedureStepStatus);
   if (status.empty()) {
     error = "Performed Procedure Step Status (0040,0252) is missing";
     return kMissing;
@@ -124,12 +114,12 @@ std::uint16_t createPerformedStep(index::IndexDatabase& db, const std::string& u
     return kInvalidValue;
   }
   const std::string json = toJson(attributes), ids = scheduledStepIds(attributes);
-  const std::string patient = text(attributes, DCM_PatientID);
-  std::string accession = text(attributes, DCM_AccessionNumber);
+  const std::string patient = dicom::stringValue(attributes, DCM_PatientID);
+  std::string accession = dicom::stringValue(attributes, DCM_AccessionNumber);
   DcmSequenceOfItems* seq = nullptr;
   if (accession.empty() && attributes.findAndGetSequence(DCM_ScheduledStepAttributesSequence, seq).good() && seq &&
       seq->card())
-    accession = text(*seq->getItem(0), DCM_AccessionNumber);
+    accession = dicom::stringValue(*seq->getItem(0), DCM_AccessionNumber);
   std::uint16_t result = kSuccess;
   bool ok = db.write([&](sqlite3* w) {
     index::Statement exists(w, "SELECT 1 FROM mpps WHERE sop_uid=?");
@@ -138,10 +128,11 @@ std::uint16_t createPerformedStep(index::IndexDatabase& db, const std::string& u
       result = kDuplicate;
       return;
     }
-    const auto now = nowMs();
-    index::Statement ins(w,
-                         "INSERT INTO mpps(sop_uid, status, json, patient_id, accession, scheduled_step_ids, calling_aet, "
-                         "created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?)");
+    const auto now = unixMillis();
+    index::Statement ins(
+        w,
+        "INSERT INTO mpps(sop_uid, status, json, patient_id, accession, scheduled_step_ids, calling_aet, "
+        "created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?)");
     ins.bind(1, uid).bind(2, status).bind(3, json).bind(4, patient).bind(5, accession).bind(6, ids);
     ins.bind(7, callingAet).bind(8, now).bind(9, now);
     ins.step();
@@ -157,7 +148,7 @@ std::uint16_t createPerformedStep(index::IndexDatabase& db, const std::string& u
 
 std::uint16_t setPerformedStep(index::IndexDatabase& db, const std::string& uid, DcmDataset& modifications,
                                std::string& error) {
-  const std::string newStatus = text(modifications, DCM_PerformedProcedureStepStatus);
+  const std::string newStatus = dicom::stringValue(modifications, DCM_PerformedProcedureStepStatus);
   if (modifications.tagExists(DCM_PerformedProcedureStepStatus) && !validStatus(newStatus)) {
     error = "Performed Procedure Step Status must be IN PROGRESS, COMPLETED or DISCONTINUED";
     return kInvalidValue;
@@ -188,10 +179,10 @@ std::uint16_t setPerformedStep(index::IndexDatabase& db, const std::string& uid,
       if (e->getTag() == DCM_SpecificCharacterSet) continue;
       current.insert(static_cast<DcmElement*>(e->clone()), true);
     }
-    const std::string status2 = text(current, DCM_PerformedProcedureStepStatus);
+    const std::string status2 = dicom::stringValue(current, DCM_PerformedProcedureStepStatus);
     const std::string ids = scheduledStepIds(current);
     index::Statement up(w, "UPDATE mpps SET status=?, json=?, scheduled_step_ids=?, updated_at=? WHERE sop_uid=?");
-    up.bind(1, status2).bind(2, toJson(current)).bind(3, ids).bind(4, nowMs()).bind(5, uid);
+    up.bind(1, status2).bind(2, toJson(current)).bind(3, ids).bind(4, unixMillis()).bind(5, uid);
     up.step();
     updateWorklist(w, ids, status2);
   });
@@ -204,13 +195,14 @@ std::uint16_t setPerformedStep(index::IndexDatabase& db, const std::string& uid,
 
 std::vector<PerformedStep> listPerformedSteps(const index::IndexDatabase& db, std::size_t limit) {
   std::vector<PerformedStep> out;
-  db.select("SELECT sop_uid, status, patient_id, accession, scheduled_step_ids, calling_aet, json, created_at, "
-            "updated_at FROM mpps ORDER BY created_at DESC LIMIT ?",
-            {static_cast<std::int64_t>(limit)}, [&](const index::Statement& s) {
-              out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6),
-                             s.integer(7), s.integer(8)});
-              return true;
-            });
+  db.select(
+      "SELECT sop_uid, status, patient_id, accession, scheduled_step_ids, calling_aet, json, created_at, "
+      "updated_at FROM mpps ORDER BY created_at DESC LIMIT ?",
+      {static_cast<std::int64_t>(limit)}, [&](const index::Statement& s) {
+        out.push_back(
+            {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6), s.integer(7), s.integer(8)});
+        return true;
+      });
   return out;
 }
 
