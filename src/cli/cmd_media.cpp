@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 
 #include "archive/archive.h"
-#include "audit/audit_trail.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/data_folder.h"
@@ -19,23 +18,10 @@
 #include "media/export_selection.h"
 #include "media/file_set_writer.h"
 #include "media/importer.h"
-#include "storage/data_lock.h"
 #include "storage/file_store.h"
 
 namespace atrium::cli {
 namespace {
-
-Config configOf(const Args& args) {
-  Config config = args.has("config") ? loadConfig(args.get("config")) : Config{};
-  config.dataDir = dataFolderOf(args).string();
-  return config;
-}
-
-// The data folder's audit trail, for what a command run on it does (as serve's would record it).
-audit::AuditTrail trailOf(const Config& config) {
-  return audit::AuditTrail(std::filesystem::path(config.dataDir) / "audit", config.aet, config.auditSyslog,
-                           {config.tls.caCertificates, config.tls.certificate, config.tls.privateKey});
-}
 
 // The items replaced by de-identified copies in `temp` (UIDs, patient and file as the copies have
 // them); what cannot be de-identified is left out and named.
@@ -62,11 +48,6 @@ std::vector<media::MediaItem> deidentifiedItems(const std::vector<media::MediaIt
     }
   }
   return out;
-}
-
-std::string localUser() {
-  const char* u = std::getenv("USER");
-  return std::string("cli:") + (u && *u ? u : "unknown");
 }
 
 }  // namespace
@@ -141,7 +122,7 @@ int runExport(int argc, char** argv) {
     auto report = media::writeFileSet(items, to, profile, deidentify ? "ATRIUM_DEID" : "ATRIUM");
     for (const auto& f : report.failures) std::fprintf(stderr, "atrium export: not written: %s\n", f.c_str());
     report.failures.insert(report.failures.end(), refused.begin(), refused.end());
-    auto trail = trailOf(config);
+    auto trail = auditTrailOf(config);
     audit::ScopedInstall auditing(trail);
     media::auditExport(original, localUser(), "",
                        (deidentify ? "de-identified media " : "media ") + std::filesystem::absolute(to).string());
@@ -179,17 +160,10 @@ int runImport(int argc, char** argv) {
   OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
   dicom::initializeDcmtk();
   try {
-    std::unique_ptr<storage::DataLock> lock;
-    try {
-      lock = std::make_unique<storage::DataLock>(config.dataDir);
-    } catch (const std::exception&) {
-      std::fprintf(stderr,
-                   "atrium import: the archive in %s is running: import through it (the viewer's Import, POST "
-                   "/api/import, or atrium send)\n",
-                   config.dataDir.c_str());
-      return 2;
-    }
-    auto trail = trailOf(config);
+    auto lock = lockStoppedArchive(config, "import",
+                                   "import through it (the viewer's Import, POST /api/import, or atrium send)");
+    if (!lock) return 2;
+    auto trail = auditTrailOf(config);
     audit::ScopedInstall auditing(trail);
     Archive archive(config);
     media::Importer importer(archive.ingestor(), "IMPORT");

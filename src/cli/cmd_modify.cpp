@@ -8,13 +8,10 @@
 
 #include "archive/archive.h"
 #include "archive/data_correction.h"
-#include "audit/audit_trail.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/data_folder.h"
-#include "config/config.h"
 #include "dicom/dcmtk_setup.h"
-#include "storage/data_lock.h"
 
 namespace atrium::cli {
 
@@ -46,8 +43,7 @@ int runModify(int argc, char** argv) {
     if (!mergeFrom.empty() && mergeInto.empty()) throw UsageError("--merge-patient needs --into ID");
     if (!series.empty() && toStudy.empty()) throw UsageError("--series needs --to-study UID (or new)");
     indexFileOf(args);
-    config = args.has("config") ? loadConfig(args.get("config")) : Config{};
-    config.dataDir = dataFolderOf(args).string();
+    config = configOf(args);
     json = args.has("json");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atrium modify: %s\n", e.what());
@@ -55,23 +51,15 @@ int runModify(int argc, char** argv) {
   }
   OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
   dicom::initializeDcmtk();
-  std::unique_ptr<storage::DataLock> lock;
+  auto lock = lockStoppedArchive(
+      config, "modify",
+      "correct through it (PATCH /api/studies/UID, POST /api/patients/merge, POST /api/series/UID/move)");
+  if (!lock) return 2;
   try {
-    lock = std::make_unique<storage::DataLock>(config.dataDir);
-  } catch (const std::exception&) {
-    std::fprintf(stderr,
-                 "atrium modify: the archive in %s is running: correct through it (PATCH /api/studies/UID, "
-                 "POST /api/patients/merge, POST /api/series/UID/move)\n",
-                 config.dataDir.c_str());
-    return 2;
-  }
-  try {
-    audit::AuditTrail trail(std::filesystem::path(config.dataDir) / "audit", config.aet, config.auditSyslog,
-                            {config.tls.caCertificates, config.tls.certificate, config.tls.privateKey});
+    auto trail = auditTrailOf(config);
     audit::ScopedInstall auditing(trail);
     Archive archive(config);
-    const char* user = std::getenv("USER");
-    Actor who{std::string("cli:") + (user && *user ? user : "unknown"), ""};
+    Actor who{localUser(), ""};
     DataCorrection correction(archive);
     std::vector<CorrectionResult> results;
     if (!study.empty())

@@ -10,6 +10,7 @@
 #include "audit/audit_trail.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/data_folder.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "dicom/dcmtk_setup.h"
@@ -85,9 +86,7 @@ int runServe(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   try {
     storage::DataLock lock(config.dataDir);
-    // A TLS collector is trusted and shown what the DICOM TLS port uses (tls_ca, tls_cert, tls_key).
-    audit::AuditTrail trail(std::filesystem::path(config.dataDir) / "audit", config.aet, config.auditSyslog,
-                            {config.tls.caCertificates, config.tls.certificate, config.tls.privateKey});
+    auto trail = auditTrailOf(config);
     audit::ScopedInstall auditing(trail);
     audit::Message started;
     started.eventType = "110120";  // Application Start

@@ -1,7 +1,9 @@
 #include "cli/data_folder.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 #include "archive/archive.h"
-#include "config/config.h"
 
 namespace atrium::cli {
 
@@ -18,6 +20,32 @@ std::filesystem::path indexFileOf(const Args& args) {
     throw ConfigError("no Atrium index in '" + dir.string() + "' (start `atrium serve --data " + dir.string() +
                       "` once, or give --data)");
   return layout.indexFile;
+}
+
+Config configOf(const Args& args) {
+  Config config = args.has("config") ? loadConfig(args.get("config")) : Config{};
+  config.dataDir = dataFolderOf(args).string();
+  return config;
+}
+
+audit::AuditTrail auditTrailOf(const Config& config) {
+  // A TLS collector is trusted and shown what the DICOM TLS port uses (tls_ca, tls_cert, tls_key).
+  return audit::AuditTrail(std::filesystem::path(config.dataDir) / "audit", config.aet, config.auditSyslog,
+                           {config.tls.caCertificates, config.tls.certificate, config.tls.privateKey});
+}
+
+std::string localUser() {
+  const char* u = std::getenv("USER");
+  return std::string("cli:") + (u && *u ? u : "unknown");
+}
+
+std::unique_ptr<storage::DataLock> lockStoppedArchive(const Config& config, const char* command, const char* instead) {
+  try {
+    return std::make_unique<storage::DataLock>(config.dataDir);
+  } catch (const std::exception&) {
+    std::fprintf(stderr, "atrium %s: the archive in %s is running: %s\n", command, config.dataDir.c_str(), instead);
+    return nullptr;
+  }
 }
 
 }  // namespace atrium::cli

@@ -373,6 +373,12 @@ void addMethod(DcmDataset& ds, const Settings& settings, bool modifiedDates) {
 
 }  // namespace
 
+void useArchiveKeyAndRegions(Settings& settings, const std::string& dataDir) {
+  settings.key = projectKeyOf(dataDir);
+  const auto regions = std::filesystem::path(dataDir) / "deid-pixel-regions.json";
+  if (std::filesystem::exists(regions)) settings.pixels = PixelRegions::load(regions);
+}
+
 Deidentifier::Deidentifier(Settings settings) : settings_(std::move(settings)), pseudonyms_(settings_.key) {}
 
 DeidResult Deidentifier::file(const std::filesystem::path& in, const std::filesystem::path& out) const {

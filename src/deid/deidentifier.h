@@ -25,6 +25,10 @@ struct Settings {
   std::vector<std::string> safePrivateCreators;
 };
 
+// The archive's key and regions: <dataDir>/deid.key (made on first use) and, when there is one,
+// <dataDir>/deid-pixel-regions.json. std::runtime_error when either cannot be read.
+void useArchiveKeyAndRegions(Settings& settings, const std::string& dataDir);
+
 // Why a file is not de-identified (it is then not written at all).
 struct DeidError : std::runtime_error {
   using std::runtime_error::runtime_error;

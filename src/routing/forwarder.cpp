@@ -148,9 +148,7 @@ std::vector<dimse::SendItem> Forwarder::deidentified(const std::string& destinat
         if (auto opt = deid::parseOption(o)) settings.options.insert(*opt);
   std::vector<dimse::SendItem> out;
   try {
-    settings.key = deid::projectKeyOf(config_.dataDir);
-    auto regions = std::filesystem::path(config_.dataDir) / "deid-pixel-regions.json";
-    if (std::filesystem::exists(regions)) settings.pixels = deid::PixelRegions::load(regions);
+    deid::useArchiveKeyAndRegions(settings, config_.dataDir);
   } catch (const std::exception& e) {
     for (const auto& it : items) refused.push_back({it.sopInstanceUid, false, e.what()});
     return out;

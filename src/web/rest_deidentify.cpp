@@ -31,9 +31,7 @@ void registerDeidentifyRoutes(HttpServer& http, WebContext& ctx) {
               auto items = findInstances(ctx, study, "", "");
               if (items.empty()) return sendError(res, 404, "no study " + study);
               try {
-                settings.key = deid::projectKeyOf(ctx.config.dataDir);
-                auto regions = std::filesystem::path(ctx.config.dataDir) / "deid-pixel-regions.json";
-                if (std::filesystem::exists(regions)) settings.pixels = deid::PixelRegions::load(regions);
+                deid::useArchiveKeyAndRegions(settings, ctx.config.dataDir);
               } catch (const std::exception& e) {
                 return sendError(res, 500, e.what());
               }
