@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "dicom/indexed_attributes.h"
 #include "dicom/instance_reader.h"
+#include "dicom/text.h"
 #include "dicom/uid.h"
 #include "index/modification_log.h"
 
@@ -55,12 +56,6 @@ std::vector<Target> targetsWhere(const index::IndexDatabase& db, const std::stri
   return out;
 }
 
-bool isAscii(const std::string& s) {
-  for (unsigned char c : s)
-    if (c >= 0x80) return false;
-  return true;
-}
-
 // The values before the change, kept in the file (PS3.3 C.12.1.1.9: Original Attributes Sequence).
 void keepOriginals(DcmDataset& ds, const std::vector<AttributeChange>& changes, const char* reason) {
   DcmItem* original = nullptr;
@@ -86,7 +81,7 @@ void keepOriginals(DcmDataset& ds, const std::vector<AttributeChange>& changes, 
 // Sets the values; a value outside the data set's character set turns the data set into UTF-8 first.
 void apply(DcmDataset& ds, const std::vector<AttributeChange>& changes, const std::string& sop) {
   bool needsUtf8 = false;
-  for (const auto& c : changes) needsUtf8 |= !isAscii(c.value);
+  for (const auto& c : changes) needsUtf8 |= !dicom::isAscii(c.value);
   OFString charset;
   ds.findAndGetOFStringArray(DCM_SpecificCharacterSet, charset);
   if (needsUtf8 && charset != "ISO_IR 192" && ds.convertToUTF8().bad())

@@ -12,6 +12,8 @@
 #include <optional>
 #include <vector>
 
+#include "dicom/text.h"
+
 namespace atrium::dicom {
 namespace {
 
@@ -31,10 +33,6 @@ std::vector<std::string> values(const std::string& s) {
     }
   }
   return out;
-}
-
-bool isAscii(const std::string& s) {
-  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x80; });
 }
 
 bool affected(DcmEVR vr) {

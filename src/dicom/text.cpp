@@ -23,6 +23,12 @@ std::string stringValue(DcmItem& item, const DcmTagKey& key) {
   return v.c_str();
 }
 
+bool isAscii(const std::string& s) {
+  for (unsigned char c : s)
+    if (c >= 0x80) return false;
+  return true;
+}
+
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.pop_back();
   std::size_t i = 0;

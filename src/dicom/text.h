@@ -15,6 +15,8 @@ std::string getRaw(DcmItem& item, const DcmTagKey& key);
 // The value as DCMTK renders it (any VR; values backslash-separated, each without padding), or "".
 // Not decoded from the Specific Character Set: for codes, UIDs, dates and numbers.
 std::string stringValue(DcmItem& item, const DcmTagKey& key);
+// Only 7-bit characters (the default repertoire).
+bool isAscii(const std::string& s);
 // Strip leading/trailing spaces and trailing NULs.
 std::string trim(std::string s);
 // Trailing empty components and groups carry no meaning (PS3.5 6.2.1): "A^B^^=" is "A^B".

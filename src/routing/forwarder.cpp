@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
+#include <set>
 
 #include "archive/peer_registry.h"
 #include "audit/audit_trail.h"
-#include "common/log.h"
 #include "common/fs.h"
+#include "common/log.h"
 #include "common/metrics.h"
 #include "deid/deidentifier.h"
 #include "dicom/instance_reader.h"
@@ -16,6 +18,23 @@
 #include "routing/route_matcher.h"
 
 namespace atrium::routing {
+namespace {
+
+// The options of the de-identifying routes to the destination; nullopt when none leads there (a
+// destination of such a route is no other route's: validateRoutes).
+std::optional<std::set<deid::Option>> deidentifyingOptions(const std::vector<Route>& routes,
+                                                           const std::string& destination) {
+  std::optional<std::set<deid::Option>> options;
+  for (const auto& r : routes)
+    if (r.deidentify && std::find(r.destinations.begin(), r.destinations.end(), destination) != r.destinations.end()) {
+      if (!options) options.emplace();
+      for (const auto& o : r.deidOptions)
+        if (auto opt = deid::parseOption(o)) options->insert(*opt);
+    }
+  return options;
+}
+
+}  // namespace
 
 Forwarder::Forwarder(const Config& config, index::IndexDatabase& index, const PeerRegistry& peers,
                      std::filesystem::path storageRoot)
@@ -98,11 +117,9 @@ void Forwarder::runOne() {
       std::vector<dimse::SendItem> absolute = job->items;
       for (auto& it : absolute) it.file = storageRoot_ / it.file;
       std::map<std::string, std::string> originalOf;  // de-identified SOP Instance UID -> stored one
-      const bool deid = std::any_of(config_.routes.begin(), config_.routes.end(), [&](const Route& r) {
-        return r.deidentify &&
-               std::find(r.destinations.begin(), r.destinations.end(), job->destination) != r.destinations.end();
-      });
-      if (deid) absolute = deidentified(job->destination, absolute, originalOf, results);
+      const auto deidOptions = deidentifyingOptions(config_.routes, job->destination);
+      const bool deid = deidOptions.has_value();
+      if (deid) absolute = deidentified(*deidOptions, absolute, originalOf, results);
       for (const auto& r : results)
         if (error.empty()) error = r.error;
       std::vector<const dimse::SendItem*> items;
@@ -137,15 +154,12 @@ void Forwarder::runOne() {
   }
 }
 
-std::vector<dimse::SendItem> Forwarder::deidentified(const std::string& destination,
+std::vector<dimse::SendItem> Forwarder::deidentified(const std::set<deid::Option>& options,
                                                      const std::vector<dimse::SendItem>& items,
                                                      std::map<std::string, std::string>& originalOf,
                                                      std::vector<ItemResult>& refused) {
   deid::Settings settings;
-  for (const auto& r : config_.routes)
-    if (r.deidentify && std::find(r.destinations.begin(), r.destinations.end(), destination) != r.destinations.end())
-      for (const auto& o : r.deidOptions)
-        if (auto opt = deid::parseOption(o)) settings.options.insert(*opt);
+  settings.options = options;
   std::vector<dimse::SendItem> out;
   try {
     deid::useArchiveKeyAndRegions(settings, config_.dataDir);

@@ -7,11 +7,13 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "config/config.h"
+#include "deid/annex_e_table.h"
 #include "dimse/store_scu.h"
 
 namespace atrium {
@@ -42,7 +44,8 @@ class Forwarder {
   void auditSend(const ClaimedJob& job, std::size_t sent, const std::string& error);
 
   // A destination of a de-identifying route gets de-identified copies, made just before sending.
-  std::vector<dimse::SendItem> deidentified(const std::string& destination, const std::vector<dimse::SendItem>& items,
+  std::vector<dimse::SendItem> deidentified(const std::set<deid::Option>& options,
+                                            const std::vector<dimse::SendItem>& items,
                                             std::map<std::string, std::string>& originalOf,
                                             std::vector<ItemResult>& refused);
 
