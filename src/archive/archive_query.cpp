@@ -5,15 +5,15 @@
 
 #include "archive/archive.h"
 #include "common/log.h"
-#include "query/dicom_identifier.h"
 #include "dicom/response_charset.h"
 #include "dicom/sop_classes.h"
 #include "index/sqlite_util.h"
 #include "query/attributes.h"
+#include "query/dicom_identifier.h"
 #include "query/runner.h"
 #include "query/sql_builder.h"
-#include "worklist/worklist_item.h"
 #include "worklist/mpps_store.h"
+#include "worklist/worklist_item.h"
 #include "worklist/worklist_store.h"
 
 namespace atrium {
@@ -44,7 +44,8 @@ std::uint16_t Archive::find(const std::string& sopClassUid, DcmDataset& identifi
       query::runQuery(*index_, q, [&](query::Match&& m) {
         auto item = worklist::itemDataset(m.worklistItem);
         DcmDataset out;
-        query::worklistResponse(*item, m.stepIndex, identifier, out);
+        if (!query::worklistResponse(*item, m.stepIndex, identifier, config_.personNameCaseInsensitive, out))
+          return true;  // a key inside another sequence did not match: the next step
         dicom::answerInRequestedCharset(out, charset);
         return onMatch(out);
       });

@@ -8,6 +8,7 @@
 
 #include "dicom/text.h"
 #include "query/attributes.h"
+#include "query/sequence_matching.h"
 
 namespace atrium::query {
 
@@ -115,15 +116,18 @@ void project(DcmItem& source, DcmItem& request, DcmItem& out) {
 
 }  // namespace
 
-void worklistResponse(DcmItem& item, int stepIndex, DcmDataset& request, DcmDataset& out) {
+bool worklistResponse(DcmItem& item, int stepIndex, DcmDataset& request, bool personNameCaseInsensitive,
+                      DcmDataset& out) {
   // Keep only the matched step.
   DcmSequenceOfItems* steps = nullptr;
   if (item.findAndGetSequence(DCM_ScheduledProcedureStepSequence, steps).good() && steps) {
     for (long j = static_cast<long>(steps->card()) - 1; j >= 0; --j)
       if (j != stepIndex) delete steps->remove(static_cast<unsigned long>(j));
   }
+  if (!sequenceKeysMatch(item, request, personNameCaseInsensitive, kScheduledProcedureStepSequence)) return false;
   out.putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 192");
   project(item, request, out);
+  return true;
 }
 
 void matchToIdentifier(const query::Match& m, const query::Query& q, const std::string& retrieveAet, DcmDataset& out) {

@@ -23,6 +23,9 @@ query::Query worklistIdentifierToQuery(DcmDataset& identifier, bool personNameCa
 
 // A worklist response: the requested keys (nested ones too) with the item's values, the
 // Scheduled Procedure Step Sequence reduced to the step that matched; absent values empty. UTF-8.
-void worklistResponse(DcmItem& item, int stepIndex, DcmDataset& request, DcmDataset& out);
+// False (out untouched) when a key inside another sequence (Requested Procedure Code Sequence,
+// the step's Scheduled Protocol Code Sequence...) does not match: the index matched the rest.
+bool worklistResponse(DcmItem& item, int stepIndex, DcmDataset& request, bool personNameCaseInsensitive,
+                      DcmDataset& out);
 
 }  // namespace atrium::query

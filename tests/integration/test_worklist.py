@@ -39,7 +39,13 @@ def s(vr, v):
     return {"vr": vr, "Value": [v]}
 
 
-def item(pid, name, acc, ref, birth, sex, req, adm, rpid, prio, steps, study_uid=None):
+def codes(*triples):
+    """A code sequence in the DICOM JSON model from (value, scheme, meaning) triples."""
+    return {"vr": "SQ", "Value": [{"00080100": s("SH", v), "00080102": s("SH", d), "00080104": s("LO", m)}
+                                  for v, d, m in triples]}
+
+
+def item(pid, name, acc, ref, birth, sex, req, adm, rpid, prio, steps, study_uid=None, procedure_codes=None):
     """A worklist item in the DICOM JSON model; steps: dicts of step attributes."""
     j = {"00100020": s("LO", pid), "00100010": pn(name), "00080050": s("SH", acc), "00080090": pn(ref),
          "00100030": s("DA", birth), "00100040": s("CS", sex), "00321032": pn(req), "00380010": s("LO", adm),
@@ -57,8 +63,12 @@ def item(pid, name, acc, ref, birth, sex, req, adm, rpid, prio, steps, study_uid
             e["00400006"] = pn(st["perf"])
         if "loc" in st:
             e["00400011"] = s("SH", st["loc"])
+        if "protocol" in st:
+            e["00400008"] = codes(*st["protocol"])
         sq.append(e)
     j["00400100"] = {"vr": "SQ", "Value": sq}
+    if procedure_codes:
+        j["00321064"] = codes(*procedure_codes)
     return j
 
 
@@ -66,15 +76,17 @@ def item(pid, name, acc, ref, birth, sex, req, adm, rpid, prio, steps, study_uid
 FIXED = [
     item("A1", "Müller^Hans", "ACC-A", "Ref^One", "19600101", "M", "Req^One", "ADM-A", "RP-A", "HIGH",
          [dict(mod="MR", aet="MR1", station="MRSTATION1", date="20991201", time="080000", end=("20991201", "090000"),
-               perf="Perf^One", loc="ROOM1", id="SPS-A")]),
+               perf="Perf^One", loc="ROOM1", id="SPS-A")],
+         procedure_codes=[("CMR01", "LOCAL", "Cardiac MR"), ("CMR02", "LOCAL", "Stress perfusion MR")]),
     item("B2", "Smith^Anna", "ACC-B", "Ref^Two", "19750505", "F", "Req^Two", "ADM-B", "RP-B", "ROUTINE",
          [dict(mod="CT", aet="CT1", station="CTSTATION", date="20991201", time="103000", end=("20991201", "110000"),
-               perf="Perf^Two", loc="ROOM2", id="SPS-B")]),
+               perf="Perf^Two", loc="ROOM2", id="SPS-B")],
+         procedure_codes=[("CT01", "LOCAL", "CT chest")]),
     item("C3", "Smythe^John", "ACC-C", "Ref^One", "19900101", "M", "Req^One", "ADM-C", "RP-C", "LOW",
          [dict(mod="MR", aet="MR1", station="MRSTATION1", date="20991202", time="090000", loc="ROOM1", id="SPS-C1",
                perf="Perf^One"),
           dict(mod="MR", aet="MR2", station="MRSTATION2", date="20991202", time="150000", loc="ROOM3", id="SPS-C2",
-               perf="Perf^Three")]),
+               perf="Perf^Three", protocol=[("CINE", "LOCAL", "Cine SSFP"), ("T1MAP", "LOCAL", "MOLLI T1 map")])]),
 ]
 
 
@@ -208,6 +220,13 @@ def test_every_matching_key():
         ([sq + "ScheduledStationAETitle=MR1", "PatientSex=M", sq + "ScheduledProcedureStepStartDate=20990101-"],
          {"SPS-A", "SPS-C1"}),
         (["PatientID=nobody"], set()),
+        # Keys inside other sequences (PS3.4 C.2.2.2.6): some item must match every key given.
+        (["RequestedProcedureCodeSequence[0].CodeValue=CMR02"], {"SPS-A"}),
+        (["RequestedProcedureCodeSequence[0].CodeMeaning=*CT*"], {"SPS-B"}),
+        (["RequestedProcedureCodeSequence[0].CodeValue=CMR01",
+          "RequestedProcedureCodeSequence[0].CodingSchemeDesignator=SCT"], set()),
+        ([sq + "ScheduledProtocolCodeSequence[0].CodeValue=T1MAP"], {"SPS-C2"}),
+        ([sq + "ScheduledProtocolCodeSequence[0].CodeValue=T1MAP", sq + "ScheduledStationAETitle=MR1"], set()),
     ]
     for keys, want in cases:
         got = mwl(port, keys)
