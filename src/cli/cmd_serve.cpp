@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "config/config.h"
 #include "dicom/dcmtk_setup.h"
+#include "dicom/sop_classes.h"
 #include "dimse/server.h"
 #include "routing/analysis_scheduler.h"
 #include "routing/forwarder.h"
@@ -66,6 +67,11 @@ int runServe(int argc, char** argv) {
     for (const auto& aet : args.all("forward")) config.routes.push_back(Route{"--forward " + aet, {}, {aet}, false, {}});
     validateConfig(config);
     routing::validateRoutes(config.routes);
+    try {
+      dicom::acceptPrivateStorageClasses(config.privateStorageSopClasses);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(std::string("config: ") + e.what());
+    }
     if (config.httpPort) auth = std::make_unique<web::Authenticator>(config.httpAuth);
     if (args.has("verbose")) {
       log::setLevel(log::Level::Debug);

@@ -76,6 +76,7 @@ void refuseUnknownFields(const json& j) {
                                 "tls_profile",
                                 "accept_unknown_aets",
                                 "accept_only_implicit",
+                                "private_storage_sop_classes",
                                 "dose_notification_levels",
                                 "listeners",
                                 "audit_syslog"};
@@ -110,6 +111,7 @@ void readArchive(const json& j, Config& c) {
   std::string dup = "keep-first";
   read(j, "duplicate_policy", dup);
   read(j, "accept_only_implicit", c.acceptOnlyImplicit);
+  read(j, "private_storage_sop_classes", c.privateStorageSopClasses);
   if (j.contains("dose_notification_levels")) {
     if (!j["dose_notification_levels"].is_array())
       throw ConfigError("config: 'dose_notification_levels' must be an array");

@@ -130,6 +130,7 @@ struct Config {
   // only while no peer is configured.
   std::optional<bool> acceptUnknownAets;
   bool acceptOnlyImplicit = false;
+  std::vector<std::string> privateStorageSopClasses;  // accepted for storage beside the standard ones
   std::vector<ListenerConfig> listeners;
   std::vector<DoseNotificationLevel> doseNotificationLevels;  // old devices: every presentation context in Implicit VR Little Endian
   std::string auditSyslog;          // "udp://HOST:PORT": audit messages also to a syslog collector

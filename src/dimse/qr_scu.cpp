@@ -1,3 +1,4 @@
+#include "dicom/sop_classes.h"
 #include "dimse/qr_scu.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -163,6 +164,8 @@ QrResult getScu(const PeerAddress& peer, QrModel model, DcmDataset& identifier, 
   for (const auto& ts : dicom::acceptedTransferSyntaxes()) all.push_back(ts.c_str());
   for (int i = 0; i < numberOfDcmLongSCUStorageSOPClassUIDs && i < 120; ++i)
     scu.addPresentationContext(dcmLongSCUStorageSOPClassUIDs[i], all, ASC_SC_ROLE_SCP);
+  // The private classes we keep (3 more: 124 of the 128 contexts an association may carry).
+  for (const auto& p : dicom::knownPrivateStorageClasses()) scu.addPresentationContext(p.uid, all, ASC_SC_ROLE_SCP);
   const char* sc = sopClassFor(model, 'G');
   connect(scu, peer, sc, tls);
   OFCondition c = scu.sendCGETRequest(contextFor(scu, sc), &identifier, nullptr);

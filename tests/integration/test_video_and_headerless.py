@@ -1,7 +1,9 @@
 """What modalities send that is not a plain image: video (MPEG-2, H.264, HEVC transfer syntaxes) is
 accepted from DCMTK's storescu and Atrium's send, stored byte-identical and served as stored over
 WADO-RS; asking for a rendered frame or an uncompressed frame of it gets a clear 406. Data sets
-without a Part 10 header (implicit and explicit VR) are imported and sent."""
+without a Part 10 header (implicit and explicit VR) are imported and sent. Private storage classes
+(DCMTK's own under the OFFIS root, Siemens CSA Non-Image, and any the config names) are stored and
+retrieved like any other; one that is neither known nor configured is refused."""
 import io
 import json
 import os
@@ -113,5 +115,73 @@ def test_headerless_data_sets_are_imported_and_sent():
         cleanup(work)
 
 
+OFFIS_DCMPSTAT_LOG = "1.2.276.0.7230010.3.4.1915765545.18030.917282194.2"
+OFFIS_GENERIC_FILE = "1.2.276.0.7230010.3.1.0.1"
+SIEMENS_CSA_NON_IMAGE = "1.3.12.2.1107.5.9.1"
+SITE_PRIVATE = ROOT + ".99.1"
+
+
+def private_file(path, sop_class, n):
+    ds = Dataset()
+    ds.SOPClassUID, ds.SOPInstanceUID = sop_class, f"{ROOT}.5.{n}"
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = ROOT + ".4", f"{ROOT}.4.{n}"
+    ds.PatientName, ds.PatientID, ds.Modality = "Private^Classes", "PRIV-1", "OT"
+    ds.add_new(0x00291010, "OB", bytes(range(256)) * 4)  # an opaque private payload
+    fm = FileMetaDataset()
+    fm.MediaStorageSOPClassUID, fm.MediaStorageSOPInstanceUID = sop_class, ds.SOPInstanceUID
+    fm.TransferSyntaxUID = "1.2.840.10008.1.2.1"
+    ds.file_meta = fm
+    ds.save_as(path, write_like_original=False)
+    return path
+
+
+def test_private_storage_classes():
+    work = tempdir("private")
+    try:
+        files = {uid: private_file(os.path.join(work, f"{n}.dcm"), uid, n) for n, uid in
+                 enumerate((OFFIS_DCMPSTAT_LOG, OFFIS_GENERIC_FILE, SIEMENS_CSA_NON_IMAGE, SITE_PRIVATE))}
+        # Not configured: the site's own private class is refused (the send fails), the others stored.
+        with AtriumServer(os.path.join(work, "plain")) as srv:
+            r = run([ATRIUM, "send", f"127.0.0.1:{srv.port}", "--called", "ATRIUM", files[SITE_PRIVATE]])
+            check(r.returncode != 0 and len(srv.instances()) == 0, f"unconfigured class: {r.returncode} {r.stderr}")
+        # A malformed UID in the configuration: exit 2 (as every start-up error of serve), one line naming it.
+        srv = AtriumServer(os.path.join(work, "bad"), config={"private_storage_sop_classes": ["1.2.x"]})
+        r = run([ATRIUM, "serve", "--data", os.path.join(work, "bad"), "--config", write_config(work, srv.config)])
+        err = r.stderr.decode()
+        check(r.returncode == 2 and "'1.2.x' is not a UID" in err and err.count("\n") == 1, f"bad config: {err!r}")
+        with AtriumServer(os.path.join(work, "data"), config={"private_storage_sop_classes": [SITE_PRIVATE]}) as srv:
+            # DCMTK's dcmsend proposes each file's own class (its storescu refuses classes it does not know).
+            r = run(["dcmsend", "-nuc", "-aec", "ATRIUM", "127.0.0.1", str(srv.port), files[OFFIS_DCMPSTAT_LOG],
+                     files[OFFIS_GENERIC_FILE]])
+            check(r.returncode == 0, r.stderr.decode())
+            r = run([ATRIUM, "send", f"127.0.0.1:{srv.port}", "--called", "ATRIUM", files[SIEMENS_CSA_NON_IMAGE],
+                     files[SITE_PRIVATE]])
+            check(r.returncode == 0 and b"sent 2, failed 0" in r.stderr, r.stderr)
+            inst = srv.instances()
+            for uid, p in files.items():
+                sop = str(pydicom.dcmread(p).SOPInstanceUID)
+                check(sop in inst and split_part10(inst[sop][0])[2] == split_part10(p)[2],
+                      f"{uid}: stored byte-identical ({inst.get(sop)})")
+            # Retrieved by C-GET like any object where the requester proposes the class: `atrium get`
+            # proposes the known private classes, not a site's own (that sub-operation fails, named).
+            out = os.path.join(work, "got")
+            r = run([ATRIUM, "get", f"127.0.0.1:{srv.port}", "--called", "ATRIUM", "--out", out, "-k",
+                     f"StudyInstanceUID={ROOT}.4"])
+            got = sorted(str(pydicom.dcmread(os.path.join(out, f)).SOPClassUID) for f in os.listdir(out))
+            want = sorted(u for u in files if u != SITE_PRIVATE)
+            check(r.returncode == 1 and got == want and b"3 completed, 1 failed" in r.stderr,
+                  f"C-GET: rc {r.returncode} {got} {r.stderr}")
+    finally:
+        cleanup(work)
+
+
+def write_config(work, cfg):
+    path = os.path.join(work, "bad-config.json")
+    with open(path, "w") as f:
+        json.dump(cfg, f)
+    return path
+
+
 if __name__ == "__main__":
-    main([test_video_stored_and_served_as_it_came, test_headerless_data_sets_are_imported_and_sent])
+    main([test_video_stored_and_served_as_it_came, test_headerless_data_sets_are_imported_and_sent,
+          test_private_storage_classes])
