@@ -11,6 +11,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from atrium_testlib import ATRIUM, AtriumServer, check, cleanup, main, run, tempdir  # noqa: E402
+from test_dose import ct_event, dose_sr  # noqa: E402
 
 sys.path.insert(0, "/usr/lib/python3/dist-packages")
 import pydicom  # noqa: E402
@@ -154,10 +155,16 @@ def test_viewer_in_chromium():
     try:
         check(os.path.exists(os.path.join(VIEWER, "dist", "viewer.js")), "viewer not built (make builds it)")
         paths = make_study(os.path.join(tmp, "study"))
-        config = {"analysis": {"enabled": True, "stable_s": 1, "segmenter": "classic"}}  # a drawn disk, no MR
+        config = {"analysis": {"enabled": True, "stable_s": 1, "segmenter": "classic"},  # a drawn disk, no MR
+                  "dose_notification_levels": [{"protocol": "*head*", "dlp_mgycm": 1000}]}
+        # Another patient's CT dose reports, for the per-patient dose view (DOSE-1, 1290.75 + 450 mGy.cm).
+        paths_dose = [dose_sr(os.path.join(tmp, "head.dcm"), P + "91.1", P + "91", "20261101",
+                              [ct_event("Routine Head", 55.2, 980.5, 160), ct_event("Routine Head", 54.8, 310.25, 50)]),
+                      dose_sr(os.path.join(tmp, "chest.dcm"), P + "92.1", P + "92", "20261120",
+                              [ct_event("Chest CTA", 12.5, 450.0, 350)])]
         with AtriumServer(os.path.join(tmp, "data"), http=True, config=config,
                           extra_args=["--user", "doc:pw:viewer", "--user", "adm:pw:admin"]) as srv:
-            p = run([ATRIUM, "send", f"127.0.0.1:{srv.port}", "--called", "ATRIUM"] + paths)
+            p = run([ATRIUM, "send", f"127.0.0.1:{srv.port}", "--called", "ATRIUM"] + paths + paths_dose)
             check(p.returncode == 0, f"storing the study: {p.stderr.decode()}")
             # The server analyses the cine once it is complete; the viewer shows the results.
             import time

@@ -177,6 +177,31 @@ try {
   const adminPage = await adminContext.newPage();
   const imported = await importAs(adminPage);
   check(/^imported 0 new, [1-9][0-9]* already there$/.test(imported), `admin's import: ${imported}`);
+
+  // Radiation dose per patient: the study list links to it; this patient has no dose report, DOSE-1 two.
+  await page.goto(process.env.ATRIUM_URL + "/");
+  await page.waitForSelector("tr.study a.dose-link", { timeout: 15000 });
+  await page.click("tr.study a.dose-link");
+  await page.waitForFunction(() => /no dose report/.test(document.getElementById("dose-summary")?.textContent || ""),
+    null, { timeout: 15000 });
+  check(/#\/dose\/VIEW1$/.test(page.url()), `the dose link opens the patient's dose view: ${page.url()}`);
+  await page.goto(process.env.ATRIUM_URL + "/#/dose/DOSE-1");
+  await page.waitForSelector("tr.dose-event", { timeout: 15000 });
+  const dose = await page.evaluate(() => ({
+    summary: document.getElementById("dose-summary").textContent,
+    events: [...document.querySelectorAll("tr.dose-event")].map((t) => t.textContent),
+    alerts: [...document.querySelectorAll("tr.dose-alert")].map((t) => t.textContent),
+    chart: !!document.querySelector("#dose-chart polyline"),
+  }));
+  check(dose.summary.includes("2 studies") && dose.summary.includes("cumulative DLP 1740.8 mGy·cm"),
+    `dose summary: ${dose.summary}`);
+  check(dose.events.length === 3 && dose.events[0].includes("Routine Head") && dose.events[0].includes("980.50"),
+    `dose events: ${JSON.stringify(dose.events)}`);
+  check(dose.alerts.length === 1 && dose.alerts[0].includes("2026-11-01") && dose.alerts[0].includes("*head*") &&
+    dose.alerts[0].includes("1290.75"),
+    `dose alerts: ${JSON.stringify(dose.alerts)}`);
+  check(dose.chart, "the cumulative DLP is plotted");
+  await shot("9-dose");
 } finally {
   await browser.close();
 }

@@ -80,6 +80,30 @@ export async function performedSteps(): Promise<PerformedStep[]> {
   return (await r.json()) as PerformedStep[];
 }
 
+// A patient's radiation dose from the dose reports the archive read (REST, viewer role).
+export interface DoseEvent {
+  kind: string;
+  protocol: string;
+  ctdivol_mgy: number | null;
+  dlp_mgycm: number | null;
+  scan_length_mm: number | null;
+  dap_gym2: number | null;
+  dose_rp_gy: number | null;
+}
+export interface PatientDose {
+  patient_id: string;
+  studies: { study_uid: string; study_date: string; total_dlp_mgycm: number; total_dap_gym2: number;
+    events: DoseEvent[] }[];
+  cumulative_dlp_mgycm: number;
+  cumulative_dap_gym2: number;
+  alerts: { study_uid: string; protocol: string; quantity: string; value: number; level: number }[];
+}
+export async function patientDose(patient: string): Promise<PatientDose> {
+  const r = await fetch(`/api/dose?patient=${encodeURIComponent(patient)}`);
+  if (!r.ok) throw new Error(`dose of ${patient}: ${r.status}`);
+  return (await r.json()) as PatientDose;
+}
+
 export const studyArchiveUrl = (study: string, media: boolean) =>
   `/api/studies/${study}/archive${media ? "?media=1" : ""}`;
 

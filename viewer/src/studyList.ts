@@ -16,7 +16,7 @@ export function showStudyList(app: HTMLElement, setStatus: (s: string) => void):
       </label>
     </form>
     <table><thead><tr><th>Patient</th><th>ID</th><th>Date</th><th>Modalities</th><th>Accession</th>
-    <th>Description</th><th>Images</th></tr></thead><tbody id="studies"></tbody></table>
+    <th>Description</th><th>Images</th><th></th></tr></thead><tbody id="studies"></tbody></table>
     <h3 class="mpps-title">Performed procedure steps (MPPS)</h3>
     <table><thead><tr><th>Patient ID</th><th>Accession</th><th>Scheduled step</th><th>Status</th><th>From</th>
     <th>Updated</th></tr></thead><tbody id="mpps"></tbody></table>`;
@@ -47,6 +47,15 @@ export function showStudyList(app: HTMLElement, setStatus: (s: string) => void):
           td.textContent = c;
           tr.appendChild(td);
         }
+        const dose = document.createElement("a");
+        dose.className = "dose-link";
+        dose.textContent = "Dose";
+        dose.title = "the patient's radiation dose over all studies";
+        dose.href = `#/dose/${encodeURIComponent(str(s, T.patientId))}`;
+        dose.onclick = (e) => e.stopPropagation();
+        const td = document.createElement("td");
+        td.appendChild(dose);
+        tr.appendChild(td);
         tr.onclick = () => { location.hash = `#/study/${tr.dataset.uid}`; };
         body.appendChild(tr);
       }
