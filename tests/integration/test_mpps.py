@@ -2,13 +2,24 @@
 mpps-create|mpps-set`, DCMTK's network API) to the archive: the step is kept (GET /api/mpps), marks
 its worklist step STARTED, a COMPLETED step takes it off the worklist (DCMTK findscu -W no longer
 finds it), a DISCONTINUED one leaves it there; an ended step may not change; every bad request gets
-the status PS3.4 F.7 names."""
+the status PS3.4 F.7 names. A second client, written here from PS3.7 (its own A-ASSOCIATE and
+N-CREATE/N-SET command sets as bytes, the data sets encoded by pydicom), checks the wire format
+independently of DCMTK's encoder, which Atrium's SCU and SCP share."""
 import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from atrium_testlib import ATRIUM, AtriumServer, check, cleanup, findscu, main, run, tempdir  # noqa: E402
+import struct  # noqa: E402
+
+from atrium_testlib import (ATRIUM, IMPLICIT_LE, AtriumServer, RawAssociation, _uid, check, cleanup,  # noqa: E402
+                            command_set, dataset_bytes, findscu, main, p_data, run, tempdir)
+
+sys.path.insert(0, "/usr/lib/python3/dist-packages")
+from pydicom.dataset import Dataset  # noqa: E402
+from pydicom.sequence import Sequence  # noqa: E402
+
+MPPS = "1.2.840.10008.3.1.2.3.3"
 
 
 def write(path, obj):
@@ -132,5 +143,57 @@ def test_mpps_create_set_and_the_worklist():
         cleanup(work)
 
 
+def n_create_rq(uid, message_id):
+    return command_set([(0x0002, _uid(MPPS)), (0x0100, struct.pack("<H", 0x0140)),
+                        (0x0110, struct.pack("<H", message_id)), (0x0800, struct.pack("<H", 0x0102)),
+                        (0x1000, _uid(uid))])
+
+
+def n_set_rq(uid, message_id):
+    return command_set([(0x0003, _uid(MPPS)), (0x0100, struct.pack("<H", 0x0120)),
+                        (0x0110, struct.pack("<H", message_id)), (0x0800, struct.pack("<H", 0x0102)),
+                        (0x1001, _uid(uid))])
+
+
+def exchange(assoc, command, ds):
+    """(command field, status, message ID being responded to) of the response to one N- request."""
+    assoc.send_raw(p_data(1, command, True))
+    assoc.send_raw(p_data(1, dataset_bytes(ds), False))
+    rsp = assoc.read_response()
+    return tuple(struct.unpack("<H", rsp[e])[0] for e in (0x0100, 0x0900, 0x0120))
+
+
+def test_mpps_from_a_client_written_from_the_standard():
+    work = tempdir("mpps-raw")
+    try:
+        with AtriumServer(os.path.join(work, "data")) as srv:
+            run([ATRIUM, "worklist", "add", write(os.path.join(work, "w.json"), worklist_item("PPS-1", "SPS-R")),
+                 "--data", srv.data_dir], check_rc=0)
+            uid = "1.2.826.0.1.3680043.9.7777.20.9"
+            a = RawAssociation(srv.port, contexts=[(1, MPPS, [IMPLICIT_LE])])
+            check(a.result_type == 2 and a.accepted.get(1, (1,))[0] == 0, f"MPPS context accepted: {a.accepted}")
+            ds = Dataset()
+            ds.PatientID, ds.Modality, ds.PerformedStationAETitle = "PPS-1", "MR", "MR1"
+            ds.PerformedProcedureStepID, ds.PerformedProcedureStepStatus = "PPS-R", "IN PROGRESS"
+            ds.PerformedProcedureStepStartDate, ds.PerformedProcedureStepStartTime = "20991201", "081500"
+            ref = Dataset()
+            ref.AccessionNumber, ref.ScheduledProcedureStepID = "ACC-SPS-R", "SPS-R"
+            ds.ScheduledStepAttributesSequence = Sequence([ref])
+            check(exchange(a, n_create_rq(uid, 7), ds) == (0x8140, 0x0000, 7), "N-CREATE-RSP success")
+            check(step_status(srv, "SPS-R") == "STARTED", step_status(srv, "SPS-R"))
+            # Created twice: Duplicate SOP Instance (0111), on the same association.
+            check(exchange(a, n_create_rq(uid, 8), ds)[1] == 0x0111, "duplicate refused")
+            done = Dataset()
+            done.PerformedProcedureStepStatus = "COMPLETED"
+            done.PerformedProcedureStepEndDate, done.PerformedProcedureStepEndTime = "20991201", "090000"
+            check(exchange(a, n_set_rq(uid, 9), done) == (0x8120, 0x0000, 9), "N-SET-RSP success")
+            check(not on_worklist(srv, "SPS-R"), "the completed step left the worklist")
+            check(exchange(a, n_set_rq(uid, 10), done)[1] == 0xC310, "an ended step is not changed")
+            a.release()
+            check(srv.alive(), "still serving")
+    finally:
+        cleanup(work)
+
+
 if __name__ == "__main__":
-    main([test_mpps_create_set_and_the_worklist])
+    main([test_mpps_create_set_and_the_worklist, test_mpps_from_a_client_written_from_the_standard])
