@@ -84,7 +84,13 @@ int runExport(int argc, char** argv) {
         if (!opt) throw UsageError("unknown --option '" + o + "'");
         deidSettings.options.insert(*opt);
       }
-      deidSettings.key = args.has("key-file") ? deid::readKeyFile(args.get("key-file")) : deid::projectKeyOf(config.dataDir);
+      // The archive's burned-in text regions, as the server's own de-identification uses them.
+      if (args.has("key-file")) {
+        deidSettings.key = deid::readKeyFile(args.get("key-file"));
+        deid::useArchiveRegions(deidSettings, config.dataDir);
+      } else {
+        deid::useArchiveKeyAndRegions(deidSettings, config.dataDir);
+      }
     } else if (args.has("option") || args.has("key-file")) {
       throw UsageError("--option and --key-file go with --deidentify basic");
     }

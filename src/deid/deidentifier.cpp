@@ -373,10 +373,14 @@ void addMethod(DcmDataset& ds, const Settings& settings, bool modifiedDates) {
 
 }  // namespace
 
-void useArchiveKeyAndRegions(Settings& settings, const std::string& dataDir) {
-  settings.key = projectKeyOf(dataDir);
+void useArchiveRegions(Settings& settings, const std::string& dataDir) {
   const auto regions = std::filesystem::path(dataDir) / "deid-pixel-regions.json";
   if (std::filesystem::exists(regions)) settings.pixels = PixelRegions::load(regions);
+}
+
+void useArchiveKeyAndRegions(Settings& settings, const std::string& dataDir) {
+  settings.key = projectKeyOf(dataDir);
+  useArchiveRegions(settings, dataDir);
 }
 
 Deidentifier::Deidentifier(Settings settings) : settings_(std::move(settings)), pseudonyms_(settings_.key) {}

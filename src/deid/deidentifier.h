@@ -28,6 +28,8 @@ struct Settings {
 // The archive's key and regions: <dataDir>/deid.key (made on first use) and, when there is one,
 // <dataDir>/deid-pixel-regions.json. std::runtime_error when either cannot be read.
 void useArchiveKeyAndRegions(Settings& settings, const std::string& dataDir);
+// Only the regions (a key given otherwise, e.g. --key-file).
+void useArchiveRegions(Settings& settings, const std::string& dataDir);
 
 // Why a file is not de-identified (it is then not written at all).
 struct DeidError : std::runtime_error {

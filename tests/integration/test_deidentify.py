@@ -483,6 +483,35 @@ def test_route_forwards_deidentified_copies():
         cleanup(work)
 
 
+def test_export_uses_the_archives_pixel_regions():
+    """`atrium export --deidentify` blanks burned-in text by the data folder's deid-pixel-regions.json,
+    as the server's own de-identification does; without a region the image is refused."""
+    import numpy as np
+    work = tempdir("deid-export")
+    try:
+        a = us_image(os.path.join(work, "a.dcm"), f"{ROOT}.9", "CT-9", modality="CT")  # no built-in band
+        data = os.path.join(work, "data")
+        with AtriumServer(data) as srv:
+            run(["storescu", "-aec", srv.aet, "127.0.0.1", str(srv.port), a], check_rc=0)
+        export = [ATRIUM, "export", "--data", data, "--patient", "US-1", "--deidentify", "basic",
+                  "--option", "clean-pixel-data", "--to"]
+        r = run(export + [os.path.join(work, "m1")])
+        check(r.returncode == 1 and b"not written" in r.stderr, r.stderr)
+        with open(os.path.join(data, "deid-pixel-regions.json"), "w") as f:
+            json.dump({"regions": [{"manufacturer": "ACME", "model": "CT-9", "blank": [[0, 0, 80, 8]]}]}, f)
+        r = run(export + [os.path.join(work, "m2")])
+        check(r.returncode == 0, r.stderr)
+        files = [os.path.join(dp, f) for dp, _, fs in os.walk(os.path.join(work, "m2", "DICOM")) for f in fs]
+        check(len(files) == 1, files)
+        px = pydicom.dcmread(files[0]).pixel_array
+        expected = np.full(px.shape, 200, dtype=px.dtype)
+        expected[0:8, :] = 0
+        check(np.array_equal(px, expected), "blanked exactly the archive's region")
+    finally:
+        cleanup(work)
+
+
 if __name__ == "__main__":
     main([test_our_corpus_every_element_and_every_action, test_pydicom_corpus, test_clean_pixel_data,
-          test_deidentified_copy_in_the_archive, test_route_forwards_deidentified_copies])
+          test_deidentified_copy_in_the_archive, test_route_forwards_deidentified_copies,
+          test_export_uses_the_archives_pixel_regions])
