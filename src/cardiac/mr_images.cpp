@@ -147,8 +147,7 @@ std::optional<double> vencFromHeader(DcmItem& ds, std::string* source) {
       const std::string part = v.substr(start, end == std::string::npos ? std::string::npos : end - start);
       try {
         best = std::max(best, std::abs(std::stod(part)));
-      } catch (...) {
-      }
+      } catch (...) {}
       if (end == std::string::npos) break;
       start = end + 1;
     }

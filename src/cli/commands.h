@@ -15,6 +15,7 @@ int runJobs(int argc, char** argv);
 int runPush(int argc, char** argv);
 int runHashPassword(int argc, char** argv);
 int runAnalyze(int argc, char** argv);
+int runMap(int argc, char** argv);
 int runBackup(int argc, char** argv);
 int runRestore(int argc, char** argv);
 int runVerify(int argc, char** argv);

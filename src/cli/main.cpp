@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
                                                                    {"jobs", runJobs},
                                                                    {"push", runPush},
                                                                    {"hash-password", runHashPassword},
-                                                                   {"analyze", runAnalyze},
+                                                                   {"analyze", runAnalyze}, {"map", runMap},
                                                                    {"backup", runBackup},
                                                                    {"restore", runRestore},
                                                                    {"verify", runVerify},

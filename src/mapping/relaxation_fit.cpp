@@ -9,10 +9,14 @@ namespace atrium::mapping {
 
 const char* kindName(MapKind k) {
   switch (k) {
-    case MapKind::Molli: return "T1 (MOLLI)";
-    case MapKind::Sasha: return "T1 (SASHA)";
-    case MapKind::T2: return "T2";
-    case MapKind::T2Star: return "T2*";
+    case MapKind::Molli:
+      return "T1 (MOLLI)";
+    case MapKind::Sasha:
+      return "T1 (SASHA)";
+    case MapKind::T2:
+      return "T2";
+    case MapKind::T2Star:
+      return "T2*";
   }
   return "?";
 }
@@ -135,7 +139,8 @@ FitResult fitPixel(MapKind kind, const std::vector<double>& timesMs, const std::
   if (n < 3) return {};
   double tau = 0;
   switch (kind) {
-    case MapKind::Molli: return fitMolli(t.data(), y.data(), n);
+    case MapKind::Molli:
+      return fitMolli(t.data(), y.data(), n);
     case MapKind::Sasha: {
       Projection p = bestTau(t.data(), y.data(), n, true, 50, 6000, tau);  // A - A·B e^(-t/T1)
       return p.a > 0 && p.b < 0 ? finish(tau, p.sse, y.data(), n, 50, 6000) : FitResult{};

@@ -97,9 +97,11 @@ std::vector<MapInput> selectMapInputs(const std::vector<MrImage>& images, std::o
       throw MappingError("mixed geometry: " + img.file.filename().string() + " is " + std::to_string(img.columns) +
                          "x" + std::to_string(img.rows) + ", " + first.file.filename().string() + " " +
                          std::to_string(first.columns) + "x" + std::to_string(first.rows));
-    if (std::abs(cardiac::dot(img.rowDir, first.rowDir)) < 0.999 || std::abs(cardiac::dot(img.colDir, first.colDir)) < 0.999 ||
+    if (std::abs(cardiac::dot(img.rowDir, first.rowDir)) < 0.999 ||
+        std::abs(cardiac::dot(img.colDir, first.colDir)) < 0.999 ||
         std::abs(img.rowSpacing - first.rowSpacing) > 1e-3 || std::abs(img.colSpacing - first.colSpacing) > 1e-3)
-      throw MappingError("mixed geometry: " + img.file.filename().string() + " has another orientation or pixel spacing");
+      throw MappingError("mixed geometry: " + img.file.filename().string() +
+                         " has another orientation or pixel spacing");
     bySlice[std::llround(cardiac::dot(img.position, normal) * 10)].push_back(img);
   }
   std::vector<MapInput> out;

@@ -31,10 +31,10 @@ std::vector<MapInput> selectMapInputs(const std::vector<cardiac::MrImage>& image
 struct RelaxationMap {
   MapKind kind = MapKind::Molli;
   int width = 0, height = 0;
-  std::vector<float> valueMs;    // 0 where masked or not fitted
-  std::vector<float> r2;         // 0 where masked or not fitted
+  std::vector<float> valueMs;        // 0 where masked or not fitted
+  std::vector<float> r2;             // 0 where masked or not fitted
   std::vector<std::uint8_t> fitted;  // 1 where the value is a fit
-  cardiac::MrImage reference;    // the geometry and the patient/study
+  cardiac::MrImage reference;        // the geometry and the patient/study
   std::vector<cardiac::MrImage> sources;
   std::vector<double> timesMs;
   std::string timeSource;

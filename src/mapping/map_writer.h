@@ -1,0 +1,22 @@
+#pragma once
+// A relaxation map as DICOM: a Parametric Map (32-bit float pixels in ms, Real World Value Mapping
+// with the unit ms; DCMTK's dcmpmap) and a colour Secondary Capture with a colour bar for the
+// viewers that know no parametric maps. Both in the source's study, each in a new series.
+#include <filesystem>
+#include <string>
+
+#include "mapping/relaxation_map.h"
+
+namespace atrium::mapping {
+
+// The new SOP Instance UID; throws MappingError.
+std::string writeParametricMap(const RelaxationMap& map, const std::filesystem::path& file, int seriesNumber);
+std::string writeColourMap(const RelaxationMap& map, const std::filesystem::path& file, int seriesNumber);
+
+// The display range of a kind (ms): the colours span it, and the colour bar says it.
+struct DisplayRange {
+  double lowMs, highMs;
+};
+DisplayRange displayRange(MapKind kind);
+
+}  // namespace atrium::mapping
