@@ -16,6 +16,7 @@ int runPush(int argc, char** argv);
 int runHashPassword(int argc, char** argv);
 int runAnalyze(int argc, char** argv);
 int runMap(int argc, char** argv);
+int runFlow(int argc, char** argv);
 int runBackup(int argc, char** argv);
 int runRestore(int argc, char** argv);
 int runVerify(int argc, char** argv);

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
                                                                    {"jobs", runJobs},
                                                                    {"push", runPush},
                                                                    {"hash-password", runHashPassword},
-                                                                   {"analyze", runAnalyze}, {"map", runMap},
+                                                                   {"analyze", runAnalyze}, {"map", runMap}, {"flow", runFlow},
                                                                    {"backup", runBackup},
                                                                    {"restore", runRestore},
                                                                    {"verify", runVerify},
