@@ -46,7 +46,11 @@ try {
   await page.goto(process.env.ATRIUM_URL + "/");
   await page.fill("input[name=PatientName]", process.env.PATIENT.substring(0, 4).toLowerCase());
   await page.click("button[type=submit]");
-  await page.waitForSelector("tr.study", { timeout: 15000 });
+  // The list first shows every study; the search's answer replaces it.
+  await page.waitForFunction((patient) => {
+    const rows = [...document.querySelectorAll("tr.study")];
+    return rows.length > 0 && rows.every((r) => r.textContent.includes(patient));
+  }, process.env.PATIENT, { timeout: 15000 }).catch(() => {});
   const rows = await page.$$eval("tr.study", (trs) => trs.map((t) => t.textContent));
   await page.waitForSelector("tr.mpps", { timeout: 15000 });
   const mpps = await page.textContent("#mpps");
