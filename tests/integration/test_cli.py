@@ -85,7 +85,8 @@ def test_options_read_in_code_are_declared():
              "cmd_query.cpp": ["find", "move", "get"], "cmd_worklist.cpp": ["worklist"],
              "cmd_jobs.cpp": ["jobs", "push"], "cmd_reindex.cpp": ["reindex"], "cmd_analyze.cpp": ["analyze"],
              "cmd_maintenance.cpp": ["backup", "restore", "verify"], "cmd_media.cpp": ["export", "import"],
-             "cmd_modify.cpp": ["modify"], "cmd_deidentify.cpp": ["deidentify"]}
+             "cmd_modify.cpp": ["modify"], "cmd_deidentify.cpp": ["deidentify"], "cmd_map.cpp": ["map"],
+             "cmd_flow.cpp": ["flow"]}
     check(set(files) | {"cmd_hash_password.cpp"} == {os.path.basename(f) for f in glob.glob(os.path.join(SRC, "cmd_*.cpp"))},
           "every command file is covered")
     def reads(f):
