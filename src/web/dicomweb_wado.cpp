@@ -128,11 +128,24 @@ void retrieveBulk(WebContext& ctx, const httplib::Request& req, httplib::Respons
     return sendError(res, 500, error);
   DcmElement* el = nullptr;
   if (ff.getDataset()->findAndGetElement(key, el).bad() || !el) return sendError(res, 404, "no such attribute");
+  // The value's bytes whatever its VR (OB/UN, OW, OF such as Float Pixel Data, OD, OL), in the
+  // little-endian order the data set was read in.
   Uint8* bytes = nullptr;
-  if (el->getUint8Array(bytes).bad() || !bytes) {
-    Uint16* words = nullptr;
-    if (el->getUint16Array(words).bad() || !words) return sendError(res, 404, "attribute has no binary value");
+  Uint16* words = nullptr;
+  Float32* floats = nullptr;
+  Float64* doubles = nullptr;
+  Uint32* longs = nullptr;
+  if (el->getUint8Array(bytes).good() && bytes) {
+  } else if (el->getUint16Array(words).good() && words) {
     bytes = reinterpret_cast<Uint8*>(words);
+  } else if (el->getFloat32Array(floats).good() && floats) {
+    bytes = reinterpret_cast<Uint8*>(floats);
+  } else if (el->getFloat64Array(doubles).good() && doubles) {
+    bytes = reinterpret_cast<Uint8*>(doubles);
+  } else if (el->getUint32Array(longs).good() && longs) {
+    bytes = reinterpret_cast<Uint8*>(longs);
+  } else {
+    return sendError(res, 404, "attribute has no binary value");
   }
   std::string boundary = newBoundary();
   std::string body = partHeader(boundary, "application/octet-stream") +

@@ -32,7 +32,7 @@ def disk_masks():
 
 
 def write_series(folder, signals, times, attr, series, name="Map^Phantom", sequence="SR", position=(0, 0, 0),
-                 rows=N, study=ROOT + "1", label=None):
+                 rows=N, study=ROOT + "1", label=None, patient_id="MAP-1"):
     """One image per time; signals(t) -> 2D float array of magnitudes; attr: the DICOM keyword of the time."""
     os.makedirs(folder, exist_ok=True)
     rng = np.random.default_rng(series)
@@ -44,7 +44,7 @@ def write_series(folder, signals, times, attr, series, name="Map^Phantom", seque
         ds = Dataset()
         ds.SOPClassUID, ds.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.4", generate_uid(prefix=ROOT)
         ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.FrameOfReferenceUID = study, series_uid, ROOT + "9"
-        ds.PatientName, ds.PatientID, ds.Modality, ds.StudyDate = name, "MAP-1", "MR", "20261201"
+        ds.PatientName, ds.PatientID, ds.Modality, ds.StudyDate = name, patient_id, "MR", "20261201"
         ds.SeriesNumber, ds.InstanceNumber = series, i + 1
         ds.ImageType = ["ORIGINAL", "PRIMARY", "M", "ND"]
         ds.ScanningSequence, ds.Manufacturer = sequence, "ACME"

@@ -12,6 +12,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 from atrium_testlib import ATRIUM, AtriumServer, check, cleanup, main, run, tempdir  # noqa: E402
 from test_dose import ct_event, dose_sr  # noqa: E402
+import test_cardiac_maps as maps  # noqa: E402
 
 sys.path.insert(0, "/usr/lib/python3/dist-packages")
 import pydicom  # noqa: E402
@@ -164,7 +165,14 @@ def test_viewer_in_chromium():
                               [ct_event("Chest CTA", 12.5, 450.0, 350)])]
         with AtriumServer(os.path.join(tmp, "data"), http=True, config=config,
                           extra_args=["--user", "doc:pw:viewer", "--user", "adm:pw:admin"]) as srv:
-            p = run([ATRIUM, "send", f"127.0.0.1:{srv.port}", "--called", "ATRIUM"] + paths + paths_dose)
+            # A T1 map of a MOLLI phantom in this study (the Parametric Map and its colour image).
+            study_uid = str(pydicom.dcmread(paths[0]).StudyInstanceUID)
+            molli = os.path.join(tmp, "molli")
+            maps.write_series(molli, maps.molli(maps.T1S), maps.MOLLI_TI, "InversionTime", 5, name=PATIENT,
+                              study=study_uid, patient_id="VIEW1")
+            run([ATRIUM, "map", molli, "--out", os.path.join(tmp, "maps")], check_rc=0)
+            map_files = [os.path.join(tmp, "maps", f) for f in sorted(os.listdir(os.path.join(tmp, "maps")))]
+            p = run([ATRIUM, "send", f"127.0.0.1:{srv.port}", "--called", "ATRIUM"] + paths + paths_dose + map_files)
             check(p.returncode == 0, f"storing the study: {p.stderr.decode()}")
             # The server analyses the cine once it is complete; the viewer shows the results.
             import time
@@ -190,7 +198,7 @@ def test_viewer_in_chromium():
             env = dict(os.environ, ATRIUM_URL=f"http://127.0.0.1:{srv.http_port}", ATRIUM_USER="doc",
                        ATRIUM_PASSWORD="pw", ATRIUM_ADMIN_USER="adm", ATRIUM_ADMIN_PASSWORD="pw", PATIENT=PATIENT,
                        SHOTS=shots, VIEWER_DIR=os.path.abspath(VIEWER),
-                       ANALYSIS_WARNINGS=json.dumps(warnings))
+                       ANALYSIS_WARNINGS=json.dumps(warnings), STUDY_UID=study_uid)
             r = subprocess.run(["node", os.path.join(ROOT, "tests", "viewer", "viewer_check.mjs")], env=env,
                                capture_output=True, timeout=180)
             print(r.stdout.decode(), r.stderr.decode()[-3000:])

@@ -206,6 +206,24 @@ try {
     `dose alerts: ${JSON.stringify(dose.alerts)}`);
   check(dose.chart, "the cumulative DLP is plotted");
   await shot("9-dose");
+
+  // A T1 Parametric Map: drawn from its float values, a colour bar, the value under the cursor.
+  await page.goto(process.env.ATRIUM_URL + "/#/study/" + process.env.STUDY_UID);
+  await page.waitForSelector(".series-thumb", { timeout: 15000 });
+  const mapThumb = page.locator(".series-thumb", { hasText: "T1 (MOLLI) map (" }).filter({ hasNotText: "colour" });
+  await mapThumb.first().click();
+  await page.waitForSelector("#map-canvas", { timeout: 15000 });
+  const bar = await page.textContent("#colour-bar");
+  check(bar.includes("2000 ms") && bar.includes("0 ms"), `colour bar with its range: ${bar}`);
+  const mapBox = await page.locator("#map-canvas").boundingBox();
+  // The phantom's middle disk (row 48, column 48 of 96) has T1 950 ms.
+  await page.mouse.move(mapBox.x + mapBox.width * 48.5 / 96, mapBox.y + mapBox.height * 48.5 / 96);
+  const readout = await page.textContent("#map-value");
+  const t1 = Number((/T1 (\d+) ms/.exec(readout) || [])[1]);
+  check(Math.abs(t1 - 950) < 60, `the T1 under the cursor: ${readout}`);
+  await page.mouse.move(mapBox.x + 3, mapBox.y + 3);
+  check(/no value/.test(await page.textContent("#map-value")), "no value over the masked background");
+  await shot("10-t1-map");
 } finally {
   await browser.close();
 }

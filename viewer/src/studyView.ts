@@ -2,6 +2,7 @@
 import { analysisOf, instanceMetadata, instancesOf, seriesMetadata, seriesOf, studyArchiveUrl, thumbnailUrl } from "./api";
 import { DicomJson, SOP, str, T, TAG_NAMES } from "./dicom";
 import { ImageView, Overlays, PRESETS } from "./imageView";
+import { loadMap, showMap } from "./mapView";
 import { PresentationState, Segmentation, StructureSet } from "./overlays";
 
 export async function showStudy(app: HTMLElement, study: string, setStatus: (s: string) => void): Promise<void> {
@@ -95,8 +96,17 @@ export async function showStudy(app: HTMLElement, study: string, setStatus: (s: 
   const open = async (uid: string, el: HTMLElement) => {
     list.querySelectorAll(".series-thumb").forEach((e) => e.classList.remove("active"));
     el.classList.add("active");
+    $("viewport").querySelectorAll(".map-view").forEach((e) => e.remove());
     try {
-      view.setSeries(uid, await seriesMetadata(study, uid));
+      const meta = await seriesMetadata(study, uid);
+      // A relaxation map: its values with a colour scale, not a rendered image.
+      if (meta.length && str(meta[0], T.sopClass) === SOP.parametricMap) {
+        showMap($("viewport"), await loadMap(meta[0]));
+        showTags($("tags"), meta[0]);
+        setStatus("");
+        return;
+      }
+      view.setSeries(uid, meta);
       setStatus("");
     } catch (e) {
       setStatus(String(e));
@@ -111,7 +121,8 @@ export async function showStudy(app: HTMLElement, study: string, setStatus: (s: 
     const inst = firstOf.get(uid);
     // Images have rows; structure sets, reports, presentation states and documents do not (a SEG
     // has rows but is drawn over its images instead).
-    const isImage = !!inst && str(inst, T.sopClass) !== SOP.seg && Number(str(inst, T.rows)) > 0;
+    const isImage = !!inst && str(inst, T.sopClass) !== SOP.seg && str(inst, T.sopClass) !== SOP.parametricMap &&
+      Number(str(inst, T.rows)) > 0;
     if (inst && isImage) {
       const img = document.createElement("img");
       img.src = thumbnailUrl(study, uid, str(inst, T.sopUid));
