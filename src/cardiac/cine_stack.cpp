@@ -14,6 +14,7 @@
 #include <set>
 
 #include "cardiac/image2d.h"
+#include "cardiac/mr_images.h"
 #include "dicom/text.h"
 #include "dicom/transcode.h"
 
@@ -110,6 +111,23 @@ bool readHeader(const std::filesystem::path& file, Header& h, std::string& why) 
     return false;
   }
   if (cls == kMrImage) {
+    // A study also holds flow and mapping acquisitions: neither is part of the cine.
+    std::vector<std::string> imageType;
+    OFString v;
+    for (unsigned long i = 0; ds.findAndGetOFString(DCM_ImageType, v, i).good(); ++i) {
+      std::string u = dicom::trim(v.c_str());
+      for (auto& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      imageType.push_back(u);
+    }
+    if (isPhaseImageType(imageType) || vencFromHeader(ds, nullptr)) {
+      why = "a phase-contrast (flow) image, not a cine";
+      return false;
+    }
+    Float64 inversion = 0;
+    if (ds.findAndGetFloat64(DCM_InversionTime, inversion).good() && inversion > 0) {
+      why = "an inversion-recovery image (T1 mapping, late enhancement), not a cine";
+      return false;
+    }
     if (!geometry(ds, ds, ds, base)) {
       why = "no Image Position/Orientation (Patient) or Pixel Spacing";
       return false;

@@ -114,6 +114,16 @@ bool readOne(const std::filesystem::path& file, MrImage& img) {
 
 }  // namespace
 
+bool isPhaseImageType(const std::vector<std::string>& values) {
+  for (std::size_t i = 2; i < values.size(); ++i) {
+    const std::string& v = values[i];
+    if (v == "P" || v.find("PHASE") != std::string::npos || v.find("VELOCITY") != std::string::npos ||
+        v == "FLOW_ENCODED")
+      return true;
+  }
+  return false;
+}
+
 std::optional<double> vencFromHeader(DcmItem& ds, std::string* source) {
   DcmItem* enc = nullptr;
   if (ds.findAndGetSequenceItem(DCM_MRVelocityEncodingSequence, enc, 0).good() && enc) {

@@ -30,6 +30,9 @@ struct MrImage : CineImage {
   std::string rwvmUnits;
 };
 
+// Image Type (0008,0008) of a phase-contrast phase/velocity image (value P, PHASE..., VELOCITY...).
+bool isPhaseImageType(const std::vector<std::string>& upperCaseValues);
+
 // Every single-frame MR image under the paths (folders recursively), sorted by series, then
 // trigger time, then instance number. Files that are not MR images are skipped and counted.
 std::vector<MrImage> readMrImages(const std::vector<std::filesystem::path>& paths, int* skipped = nullptr);

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "archive/archive.h"
@@ -12,14 +13,13 @@
 #include "cli/data_folder.h"
 #include "dicom/dcmtk_setup.h"
 #include "flow/flow_analysis.h"
+#include "flow/flow_json.h"
 #include "flow/flow_writer.h"
 #include "index/index_db.h"
 #include "routing/analysis_scheduler.h"
 
 namespace atrium::cli {
 namespace {
-
-double round2(double v) { return std::round(v * 100) / 100; }
 
 flow::Seed parseSeed(const std::string& s) {
   flow::Seed seed;
@@ -38,9 +38,15 @@ int runFlow(int argc, char** argv) {
   bool json = false;
   try {
     Args args(argc, argv, 2, commandSpec("flow"));
-    if (args.positionals().empty() == !args.has("study"))
-      throw UsageError("give PATH... or --study UID, one of them (atrium flow --help)");
+    if (!args.positionals().empty() + args.has("study") + args.has("inputs-from") != 1)
+      throw UsageError("give PATH..., --study UID or --inputs-from LIST, one of them (atrium flow --help)");
     for (const auto& p : args.positionals()) paths.emplace_back(p);
+    if (args.has("inputs-from")) {
+      std::ifstream in(args.get("inputs-from"));
+      if (!in) throw UsageError("cannot read the input list " + args.get("inputs-from"));
+      for (std::string line; std::getline(in, line);)
+        if (!line.empty()) paths.emplace_back(line);
+    }
     if (args.has("study")) {
       index::IndexDatabase db(indexFileOf(args));
       storage::FileStore store(DataLayout(dataFolderOf(args)).storage);
@@ -71,47 +77,15 @@ int runFlow(int argc, char** argv) {
       for (const auto& v : results.back().vessels) all.push_back(v);
     }
     const auto ratio = flow::qpQs(all);
-    nlohmann::json out = {
-        {"vessels", nlohmann::json::array()}, {"qp_qs", nullptr}, {"warnings", nlohmann::json::array()}};
-    if (ratio) out["qp_qs"] = round2(*ratio);
-    for (std::size_t k = 0; k < results.size(); ++k) {
-      const auto& r = results[k];
-      for (const auto& w : r.warnings) out["warnings"].push_back(w);
-      for (const auto& v : r.vessels) {
-        nlohmann::json flows = nlohmann::json::array(), mean = nlohmann::json::array(), peak = nlohmann::json::array(),
-                       area = nlohmann::json::array();
-        for (const auto& p : v.phases) {
-          flows.push_back(round2(p.flowMlS));
-          mean.push_back(round2(p.meanVelocityCmS));
-          peak.push_back(round2(p.peakVelocityCmS));
-          area.push_back(round2(p.areaMm2));
-        }
-        out["vessels"].push_back({{"name", v.name},
-                                  {"series_uid", acquisitions[k].phase.front().seriesUid},
-                                  {"seed", {v.seed.row, v.seed.column}},
-                                  {"forward_volume_ml", round2(v.forwardMl)},
-                                  {"backward_volume_ml", round2(v.backwardMl)},
-                                  {"net_volume_ml", round2(v.netMl)},
-                                  {"regurgitant_fraction_pct", round2(v.regurgitantFractionPct)},
-                                  {"peak_velocity_cm_s", round2(v.peakVelocityCmS)},
-                                  {"heart_rate_bpm", round2(v.heartRateBpm)},
-                                  {"cardiac_output_l_min", round2(v.cardiacOutputLMin)},
-                                  {"venc_cm_s", acquisitions[k].vencCmS},
-                                  {"venc_source", acquisitions[k].vencSource},
-                                  {"background_offset_cm_s", round2(r.backgroundOffsetCmS)},
-                                  {"unwrapped_pixels", v.unwrappedPixels},
-                                  {"times_ms", r.timesMs},
-                                  {"flow_ml_s", flows},
-                                  {"mean_velocity_cm_s", mean},
-                                  {"peak_velocity_per_phase_cm_s", peak},
-                                  {"area_mm2", area}});
-      }
-    }
+    nlohmann::json out = flow::flowJson(acquisitions, results, ratio);
     if (!outDir.empty()) {
       std::filesystem::create_directories(outDir);
+      out["outputs"] = nlohmann::json::array();
       for (std::size_t k = 0; k < results.size(); ++k)
-        for (const auto& f : flow::writeFlowOutputs(acquisitions[k], results[k], ratio, outDir, int(k)))
+        for (const auto& f : flow::writeFlowOutputs(acquisitions[k], results[k], ratio, outDir, int(k))) {
           std::fprintf(stderr, "wrote %s\n", f.c_str());
+          out["outputs"].push_back(f);
+        }
     }
     for (const auto& w : out["warnings"]) std::fprintf(stderr, "note: %s\n", w.get<std::string>().c_str());
     if (json) {

@@ -10,15 +10,7 @@ namespace atrium::flow {
 
 using cardiac::MrImage;
 
-bool isPhaseImage(const MrImage& img) {
-  for (std::size_t i = 2; i < img.imageType.size(); ++i) {
-    const std::string& v = img.imageType[i];
-    if (v == "P" || v.find("PHASE") != std::string::npos || v.find("VELOCITY") != std::string::npos ||
-        v == "FLOW_ENCODED" || v == "VELOCITY MAP")
-      return true;
-  }
-  return false;
-}
+bool isPhaseImage(const MrImage& img) { return cardiac::isPhaseImageType(img.imageType); }
 
 std::vector<PcAcquisition> selectPhaseContrast(const std::vector<MrImage>& images, std::optional<double> vencCmS) {
   if (images.empty()) throw FlowError("no MR image found");
@@ -30,10 +22,21 @@ std::vector<PcAcquisition> selectPhaseContrast(const std::vector<MrImage>& image
   std::vector<PcAcquisition> out;
   for (auto& [pos, imgs] : bySlice) {
     PcAcquisition a;
-    for (const auto* i : imgs) (isPhaseImage(*i) ? a.phase : a.magnitude).push_back(*i);
-    if (a.phase.empty())
-      throw FlowError("no phase image (Image Type value P, PHASE or VELOCITY) at slice position " +
-                      std::to_string(pos / 10) + " mm among " + std::to_string(imgs.size()) + " images");
+    for (const auto* i : imgs)
+      if (isPhaseImage(*i)) a.phase.push_back(*i);
+    if (a.phase.empty()) continue;  // a cine or map slice of the same study
+    // The magnitude images: the phase images' own series, else a series with one image per phase
+    // (other images at this position, a cine slice say, are not part of the acquisition).
+    std::map<std::string, std::vector<const MrImage*>> magnitudeBySeries;
+    for (const auto* i : imgs)
+      if (!isPhaseImage(*i)) magnitudeBySeries[i->seriesUid].push_back(i);
+    const std::vector<const MrImage*>* chosen = nullptr;
+    if (auto same = magnitudeBySeries.find(a.phase.front().seriesUid); same != magnitudeBySeries.end())
+      chosen = &same->second;
+    for (const auto& [series, list] : magnitudeBySeries)
+      if (!chosen && list.size() == a.phase.size()) chosen = &list;
+    if (chosen)
+      for (const auto* i : *chosen) a.magnitude.push_back(*i);
     auto byTime = [](const MrImage& x, const MrImage& y) {
       return x.triggerTime != y.triggerTime ? x.triggerTime < y.triggerTime : x.instanceNumber < y.instanceNumber;
     };
@@ -69,6 +72,9 @@ std::vector<PcAcquisition> selectPhaseContrast(const std::vector<MrImage>& image
     }
     out.push_back(std::move(a));
   }
+  if (out.empty())
+    throw FlowError("no phase image (Image Type value P, PHASE or VELOCITY) among " + std::to_string(images.size()) +
+                    " MR images");
   return out;
 }
 

@@ -20,6 +20,7 @@ void registerAllRoutes(HttpServer& http, WebContext& ctx) {
   registerCorrectionRoutes(http, ctx);
   registerDeidentifyRoutes(http, ctx);
   registerDoseRoutes(http, ctx);
+  registerFlowRoutes(http, ctx);
 }
 
 }  // namespace atrium::web

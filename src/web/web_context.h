@@ -29,6 +29,7 @@ void registerMediaRoutes(HttpServer& http, WebContext& ctx);     // study ZIP do
 void registerCorrectionRoutes(HttpServer& http, WebContext& ctx);  // PATCH studies, merge, move series, history
 void registerDeidentifyRoutes(HttpServer& http, WebContext& ctx);  // POST /api/studies/{uid}/deidentify
 void registerDoseRoutes(HttpServer& http, WebContext& ctx);         // GET /api/dose
+void registerFlowRoutes(HttpServer& http, WebContext& ctx);         // GET/POST /api/studies/{uid}/flow
 // All of the above and the DICOMweb routes (dicomweb.h): what `serve` offers.
 void registerAllRoutes(HttpServer& http, WebContext& ctx);
 

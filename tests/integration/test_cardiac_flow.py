@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from atrium_testlib import ATRIUM, check, cleanup, main, run, tempdir  # noqa: E402
+from atrium_testlib import ATRIUM, AtriumServer, check, cleanup, main, run, tempdir  # noqa: E402
 
 sys.path.insert(0, "/usr/lib/python3/dist-packages")
 import numpy as np  # noqa: E402
@@ -64,13 +64,14 @@ def truth(vessel):
     return fwd, bwd
 
 
-def write_acquisition(folder, venc_in_name=True, with_phase=True, description="flow"):
+def write_acquisition(folder, venc_in_name=True, with_phase=True, description="flow", study=ROOT + "1",
+                      patient=("Flow^Phantom", "FLOW-1")):
     os.makedirs(folder, exist_ok=True)
     rng = np.random.default_rng(3)
     yy, xx = np.mgrid[0:N, 0:N]
     body = ((yy - 64) / 60.0) ** 2 + ((xx - 64) / 62.0) ** 2 <= 1
     offset = 3 + 0.04 * xx - 0.02 * yy  # the background phase offset (cm/s)
-    study, series_m, series_p = ROOT + "1", generate_uid(prefix=ROOT), generate_uid(prefix=ROOT)
+    series_m, series_p = generate_uid(prefix=ROOT), generate_uid(prefix=ROOT)
     kinds = ("M", "P") if with_phase else ("M",)
     for k in range(PHASES):
         t = k * DT
@@ -87,7 +88,7 @@ def write_acquisition(folder, venc_in_name=True, with_phase=True, description="f
             ds.SOPClassUID, ds.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.4", generate_uid(prefix=ROOT)
             ds.StudyInstanceUID, ds.FrameOfReferenceUID = study, ROOT + "9"
             ds.SeriesInstanceUID = series_m if kind == "M" else series_p
-            ds.PatientName, ds.PatientID, ds.Modality, ds.StudyDate = "Flow^Phantom", "FLOW-1", "MR", "20261201"
+            ds.PatientName, ds.PatientID, ds.Modality, ds.StudyDate = patient[0], patient[1], "MR", "20261201"
             ds.SeriesNumber, ds.InstanceNumber = (20 if kind == "M" else 21), k + 1
             ds.SeriesDescription = description
             ds.ImageType = ["ORIGINAL", "PRIMARY", kind, "ND"]
@@ -182,5 +183,38 @@ def test_bad_input():
         cleanup(work)
 
 
+def test_flow_over_rest():
+    """GET /api/studies/{uid}/flow measures (viewer role) in a worker process; POST also stores the
+    ROI, SR and PDF in the study (admin); a study without phase images is a 422 that says so."""
+    work = tempdir("flow-rest")
+    try:
+        src = os.path.join(work, "pc")
+        write_acquisition(src)
+        mag = os.path.join(work, "mag")
+        write_acquisition(mag, with_phase=False, study=ROOT + "2")
+        cli = flow_json(src)
+        users = ["--user", "adm:pw:admin", "--user", "v:pw:viewer"]
+        with AtriumServer(os.path.join(work, "data"), http=True, extra_args=users) as srv:
+            r = run([ATRIUM, "send", f"127.0.0.1:{srv.port}", "--called", "ATRIUM", src, mag])
+            check(r.returncode == 0, r.stderr)
+            st, j, _ = srv.http("GET", f"/api/studies/{ROOT}1/flow", auth=("v", "pw"))
+            check(st == 200 and [v["net_volume_ml"] for v in j["vessels"]] == [v["net_volume_ml"] for v in cli["vessels"]],
+                  (st, j))
+            check(srv.http("POST", f"/api/studies/{ROOT}1/flow", auth=("v", "pw"))[0] == 403, "viewer may not store")
+            st, j, _ = srv.http("POST", f"/api/studies/{ROOT}1/flow", auth=("adm", "pw"))
+            check(st == 201 and j["stored"] == 3, (st, j))
+            with srv.db() as c:
+                mods = {row[0] for row in c.execute(
+                    "SELECT se.modality FROM series se JOIN studies st ON se.study_pk = st.pk WHERE st.study_uid = ?",
+                    (ROOT + "1",))}
+            check({"RTSTRUCT", "SR", "DOC"} <= mods, f"stored in the study: {mods}")
+            st, e, _ = srv.http("GET", f"/api/studies/{ROOT}2/flow", auth=("v", "pw"))
+            check(st == 422 and "no phase image" in e["error"], (st, e))
+            check(srv.http("GET", "/api/studies/1.2.3/flow", auth=("v", "pw"))[0] == 404, "unknown study")
+            check(srv.alive(), "the archive is still up")
+    finally:
+        cleanup(work)
+
+
 if __name__ == "__main__":
-    main([test_two_vessels_found_offset_corrected_and_unwrapped, test_bad_input])
+    main([test_two_vessels_found_offset_corrected_and_unwrapped, test_bad_input, test_flow_over_rest])

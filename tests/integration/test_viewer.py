@@ -12,6 +12,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 from atrium_testlib import ATRIUM, AtriumServer, check, cleanup, main, run, tempdir  # noqa: E402
 from test_dose import ct_event, dose_sr  # noqa: E402
+import test_cardiac_flow as pc  # noqa: E402
 import test_cardiac_maps as maps  # noqa: E402
 
 sys.path.insert(0, "/usr/lib/python3/dist-packages")
@@ -172,6 +173,9 @@ def test_viewer_in_chromium():
                               study=study_uid, patient_id="VIEW1")
             run([ATRIUM, "map", molli, "--out", os.path.join(tmp, "maps")], check_rc=0)
             map_files = [os.path.join(tmp, "maps", f) for f in sorted(os.listdir(os.path.join(tmp, "maps")))]
+            # A phase-contrast acquisition in this study, for the Flow panel.
+            pc.write_acquisition(os.path.join(tmp, "pc"), study=study_uid, patient=(PATIENT, "VIEW1"))
+            map_files.append(os.path.join(tmp, "pc"))
             p = run([ATRIUM, "send", f"127.0.0.1:{srv.port}", "--called", "ATRIUM"] + paths + paths_dose + map_files)
             check(p.returncode == 0, f"storing the study: {p.stderr.decode()}")
             # The server analyses the cine once it is complete; the viewer shows the results.

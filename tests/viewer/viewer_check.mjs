@@ -224,6 +224,19 @@ try {
   await page.mouse.move(mapBox.x + 3, mapBox.y + 3);
   check(/no value/.test(await page.textContent("#map-value")), "no value over the masked background");
   await shot("10-t1-map");
+
+  // Flow: the server measures the study's phase-contrast images; a viewer may not store the results.
+  await page.click("#flow");
+  await page.waitForSelector("#flow-table", { timeout: 30000 });
+  const flowText = await page.textContent("#flow-table");
+  const flowCurves = await page.$$eval("#flow-curves polyline", (p) => p.length);
+  check(flowText.includes("aorta") && flowText.includes("pulmonary artery") && flowText.includes("Qp/Qs") &&
+    flowCurves === 2, `flow panel: ${flowText} (${flowCurves} curves)`);
+  await page.click("#flow-store");
+  await page.waitForFunction(() => /admin role \(403\)/.test(document.getElementById("status").textContent), null,
+    { timeout: 15000 });
+  check(true, "storing flow results as a viewer: told it needs the admin role");
+  await shot("11-flow");
 } finally {
   await browser.close();
 }

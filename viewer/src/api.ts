@@ -104,6 +104,35 @@ export async function patientDose(patient: string): Promise<PatientDose> {
   return (await r.json()) as PatientDose;
 }
 
+// Phase-contrast flow of a study, measured by the server (GET: viewer role; POST also stores the
+// ROI, SR and PDF in the study: admin).
+export interface FlowVessel {
+  name: string;
+  forward_volume_ml: number;
+  backward_volume_ml: number;
+  net_volume_ml: number;
+  regurgitant_fraction_pct: number;
+  peak_velocity_cm_s: number;
+  cardiac_output_l_min: number;
+  heart_rate_bpm: number;
+  flow_ml_s: number[];
+  times_ms: number[];
+}
+export interface FlowResult {
+  vessels: FlowVessel[];
+  qp_qs: number | null;
+  warnings: string[];
+  stored?: number;
+}
+export async function studyFlow(study: string, store: boolean): Promise<FlowResult> {
+  const r = await fetch(`/api/studies/${study}/flow`, { method: store ? "POST" : "GET" });
+  let body: (FlowResult & { error?: string }) | undefined;
+  try { body = await r.json(); } catch { /* not JSON */ }
+  if (r.status === 403) throw new Error("storing flow results needs the admin role (403)");
+  if (!r.ok || !body) throw new Error(`flow: ${body?.error ?? r.status}`);
+  return body;
+}
+
 export const studyArchiveUrl = (study: string, media: boolean) =>
   `/api/studies/${study}/archive${media ? "?media=1" : ""}`;
 

@@ -2,6 +2,7 @@
 import { analysisOf, instanceMetadata, instancesOf, seriesMetadata, seriesOf, studyArchiveUrl, thumbnailUrl } from "./api";
 import { DicomJson, SOP, str, T, TAG_NAMES } from "./dicom";
 import { ImageView, Overlays, PRESETS } from "./imageView";
+import { addFlowButton } from "./flowPanel";
 import { loadMap, showMap } from "./mapView";
 import { PresentationState, Segmentation, StructureSet } from "./overlays";
 
@@ -24,7 +25,7 @@ export async function showStudy(app: HTMLElement, study: string, setStatus: (s: 
         </div>
         <div class="viewport" id="viewport"><div class="info" id="info"></div></div>
       </div>
-      <div class="side"><div id="analysis"></div><table><tbody id="tags"></tbody></table></div>
+      <div class="side"><div id="analysis"></div><div id="flow-panel"></div><table><tbody id="tags"></tbody></table></div>
     </div>`;
   const $ = <E extends HTMLElement>(id: string) => app.querySelector<E>(`#${id}`)!;
 
@@ -45,6 +46,7 @@ export async function showStudy(app: HTMLElement, study: string, setStatus: (s: 
   }));
 
   analysisOf(study).then((a) => showAnalysis($("analysis"), a)).catch(() => undefined);
+  addFlowButton(app.querySelector<HTMLElement>(".toolbar")!, $("flow-panel"), study, setStatus);
   const view = new ImageView($("viewport"), study, overlays, () => update());
   (window as unknown as { atriumViewer: ImageView }).atriumViewer = view;
 

@@ -1,0 +1,77 @@
+// GET /api/studies/{uid}/flow: the phase-contrast flow of a stored study (the JSON of
+// `atrium flow --json`); POST: the same, and its outputs (ROI, SR, PDF) stored in the study.
+// The measurement runs as `atrium flow` in a worker process, as the cardiac analysis does: whatever
+// it does (crash, hang, memory) ends there and comes back as an error, never in the archive.
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "common/fs.h"
+#include "routing/analysis_scheduler.h"
+#include "routing/analysis_worker.h"
+#include "web/http_server.h"
+#include "web/json_response.h"
+#include "web/web_context.h"
+
+namespace atrium::web {
+namespace {
+
+void measure(WebContext& ctx, const httplib::Request& req, httplib::Response& res, bool store) {
+  const std::string study = req.matches[1];
+  auto files = routing::studyMrImages(ctx.archive.index(), ctx.archive.store(), study);
+  if (files.empty()) return sendError(res, 404, "no MR image of study " + study + " is stored");
+  auto work = fs::uniqueTempPath(ctx.archive.ingestor().incomingFolder(), "flow-");
+  work.replace_extension("");
+  struct Cleanup {
+    std::filesystem::path p;
+    ~Cleanup() {
+      std::error_code ec;
+      std::filesystem::remove_all(p, ec);
+    }
+  } cleanup{work};
+  std::filesystem::create_directories(work / "out");
+  {
+    std::ofstream list(work / "inputs.txt");
+    for (const auto& f : files) list << f.string() << '\n';
+  }
+  std::vector<std::string> args{"flow", "--inputs-from", (work / "inputs.txt").string(), "--json"};
+  if (store) args.insert(args.end(), {"--out", (work / "out").string()});
+  routing::WorkerLimits limits;
+  limits.timeLimitSeconds = 120;
+  limits.memoryMb = 2048;
+  auto outcome = routing::runWorker(routing::currentExecutable(), args, work, limits);
+  if (outcome.kind != routing::WorkerOutcome::Kind::Exited || outcome.exitCode != 0) {
+    // exit 1: the input is not a usable phase-contrast acquisition (its one line says why).
+    const int status = outcome.kind == routing::WorkerOutcome::Kind::Exited && outcome.exitCode == 1 ? 422 : 500;
+    std::string why = outcome.describe();
+    if (auto p = why.find("atrium flow: "); p != std::string::npos) why = why.substr(p + 13);
+    return sendError(res, status, why);
+  }
+  auto result = nlohmann::json::parse(outcome.stdoutText, nullptr, false);
+  if (!result.is_object()) return sendError(res, 500, "the flow measurement printed no result");
+  if (store) {
+    int stored = 0;
+    for (const auto& f : result.value("outputs", nlohmann::json::array())) {
+      std::filesystem::path p = f.is_string() ? f.get<std::string>() : std::string();
+      if (p.parent_path() != work / "out") continue;  // only what the worker wrote in its folder
+      auto r = ctx.archive.ingestor().ingestReceived(p, "ATRIUM-FLOW");
+      if (r.success()) ++stored;
+    }
+    result["stored"] = stored;
+    result.erase("outputs");
+    return sendJson(res, stored ? 201 : 500, result);
+  }
+  result.erase("outputs");
+  sendJson(res, 200, result);
+}
+
+}  // namespace
+
+void registerFlowRoutes(HttpServer& http, WebContext& ctx) {
+  const std::string path = R"(/api/studies/([0-9.]{1,64})/flow)";
+  http.get(path, Role::Viewer,
+           [&](const httplib::Request& req, httplib::Response& res) { measure(ctx, req, res, false); });
+  http.post(path, Role::Admin,
+            [&](const httplib::Request& req, httplib::Response& res) { measure(ctx, req, res, true); });
+}
+
+}  // namespace atrium::web

@@ -1,0 +1,103 @@
+// The flow panel of a study: the server's phase-contrast measurement per vessel (volumes,
+// regurgitant fraction, peak velocity, cardiac output, Qp/Qs) and the flow curves.
+import { FlowResult, studyFlow } from "./api";
+
+const COLOURS = ["#e05050", "#4090ff", "#e0c000"];
+
+function curves(r: FlowResult): SVGSVGElement {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  const w = 300, h = 140, pad = 24;
+  svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
+  svg.setAttribute("width", String(w));
+  svg.setAttribute("height", String(h));
+  svg.id = "flow-curves";
+  const all = r.vessels.flatMap((v) => v.flow_ml_s);
+  const hi = Math.max(1, ...all), lo = Math.min(0, ...all);
+  const y = (q: number) => h - pad - ((q - lo) / (hi - lo)) * (h - 2 * pad);
+  const zero = document.createElementNS(ns, "line");
+  zero.setAttribute("x1", String(pad));
+  zero.setAttribute("x2", String(w - 4));
+  zero.setAttribute("y1", String(y(0)));
+  zero.setAttribute("y2", String(y(0)));
+  zero.setAttribute("stroke", "#777");
+  svg.appendChild(zero);
+  r.vessels.forEach((v, k) => {
+    const n = Math.max(1, v.flow_ml_s.length - 1);
+    const line = document.createElementNS(ns, "polyline");
+    line.setAttribute("points", v.flow_ml_s.map((q, i) => `${pad + (i / n) * (w - pad - 4)},${y(q)}`).join(" "));
+    line.setAttribute("fill", "none");
+    line.setAttribute("stroke", COLOURS[k % COLOURS.length]);
+    line.setAttribute("stroke-width", "2");
+    svg.appendChild(line);
+  });
+  const label = document.createElementNS(ns, "text");
+  label.setAttribute("x", String(pad));
+  label.setAttribute("y", "12");
+  label.setAttribute("fill", "currentColor");
+  label.setAttribute("font-size", "10");
+  label.textContent = `flow (ml/s), ${lo.toFixed(0)} to ${hi.toFixed(0)}`;
+  svg.appendChild(label);
+  return svg;
+}
+
+function show(panel: HTMLElement, r: FlowResult, study: string, setStatus: (s: string) => void): void {
+  panel.innerHTML = "";
+  const table = document.createElement("table");
+  table.id = "flow-table";
+  const caption = document.createElement("caption");
+  caption.textContent = "Phase-contrast flow (automatic)";
+  table.appendChild(caption);
+  r.vessels.forEach((v, k) => {
+    const rows: [string, string][] = [
+      [v.name, ""], ["forward / backward", `${v.forward_volume_ml} / ${v.backward_volume_ml} ml`],
+      ["net", `${v.net_volume_ml} ml`], ["regurgitant fraction", `${v.regurgitant_fraction_pct} %`],
+      ["peak velocity", `${v.peak_velocity_cm_s} cm/s`], ["cardiac output", `${v.cardiac_output_l_min} l/min`],
+    ];
+    for (const [a, b] of rows) {
+      const tr = table.insertRow();
+      tr.className = "flow-row";
+      tr.insertCell().textContent = a;
+      tr.insertCell().textContent = b;
+      if (!b) tr.style.color = COLOURS[k % COLOURS.length];
+    }
+  });
+  if (r.qp_qs !== null) {
+    const tr = table.insertRow();
+    tr.insertCell().textContent = "Qp/Qs";
+    tr.insertCell().textContent = String(r.qp_qs);
+  }
+  panel.appendChild(table);
+  panel.appendChild(curves(r));
+  for (const w of r.warnings) panel.appendChild(document.createElement("div")).textContent = `Check: ${w}`;
+  const store = document.createElement("button");
+  store.id = "flow-store";
+  store.textContent = "Store ROI, SR and report in the study";
+  store.onclick = async () => {
+    try {
+      const s = await studyFlow(study, true);
+      setStatus(`flow results stored (${s.stored} objects); reload the study to see the ROI`);
+    } catch (e) {
+      setStatus(e instanceof Error ? e.message : String(e));
+    }
+  };
+  panel.appendChild(store);
+}
+
+export function addFlowButton(toolbar: HTMLElement, panel: HTMLElement, study: string, setStatus: (s: string) => void) {
+  const button = document.createElement("button");
+  button.id = "flow";
+  button.textContent = "Flow";
+  button.title = "measure phase-contrast flow in this study";
+  button.onclick = async () => {
+    setStatus("measuring flow…");
+    try {
+      show(panel, await studyFlow(study, false), study, setStatus);
+      setStatus("");
+    } catch (e) {
+      panel.innerHTML = "";
+      setStatus(e instanceof Error ? e.message : String(e));
+    }
+  };
+  toolbar.appendChild(button);
+}
