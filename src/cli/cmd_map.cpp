@@ -14,6 +14,8 @@
 #include "dicom/dcmtk_setup.h"
 #include "index/index_db.h"
 #include "mapping/ecv.h"
+#include "mapping/map_segments.h"
+#include "mapping/map_sr.h"
 #include "mapping/map_writer.h"
 #include "mapping/relaxation_map.h"
 #include "routing/analysis_scheduler.h"
@@ -62,6 +64,7 @@ int runMap(int argc, char** argv) {
   std::optional<Roi> blood;
   std::string outDir;
   bool json = false;
+  std::vector<std::filesystem::path> contourFiles;
   try {
     Args args(argc, argv, 2, commandSpec("map"));
     if (args.positionals().empty() == !args.has("study"))
@@ -72,7 +75,10 @@ int runMap(int argc, char** argv) {
       storage::FileStore store(DataLayout(dataFolderOf(args)).storage);
       paths = routing::studyMrImages(db, store, args.get("study"));
       if (paths.empty()) throw UsageError("no MR image of study " + args.get("study") + " is stored");
+      // The study's contours (its cardiac analysis) place the AHA segments on the map.
+      contourFiles = routing::studyFilesOfModality(db, store, args.get("study"), "RTSTRUCT");
     }
+    for (const auto& c : args.all("contours")) contourFiles.emplace_back(c);
     kind = kindOf(args.get("kind"));
     if (args.has("t2star-model")) {
       const std::string m = args.get("t2star-model");
@@ -112,6 +118,10 @@ int runMap(int argc, char** argv) {
         ecv.push_back(mapping::computeEcv(maps[i], postMaps[i], *hematocrit, b));
       }
     }
+    std::vector<cardiac::StoredContour> contours;
+    for (const auto& f : contourFiles)
+      for (auto& c : cardiac::readStructureSet(f)) contours.push_back(std::move(c));
+    std::vector<mapping::MapReport> reports(maps.size());
     nlohmann::json out = {{"maps", nlohmann::json::array()}};
     for (std::size_t i = 0; i < maps.size(); ++i) {
       const auto& m = maps[i];
@@ -124,8 +134,31 @@ int runMap(int argc, char** argv) {
                           {"median_ms", std::round(m.medianMs * 10) / 10},
                           {"mean_r2", std::round(m.meanR2 * 1000) / 1000},
                           {"rois", nlohmann::json::array()}};
+      reports[i].map = &m;
+      if (!contours.empty()) {
+        std::string why;
+        reports[i].segments = mapping::segmentMap(m, contours, why);
+        if (reports[i].segments) {
+          const auto& sg = *reports[i].segments;
+          nlohmann::json list = nlohmann::json::array();
+          for (const auto& v : sg.segments)
+            list.push_back({{"segment", v.segment},
+                            {"name", v.name},
+                            {"mean_ms", std::round(v.meanMs * 10) / 10},
+                            {"sd_ms", std::round(v.sdMs * 10) / 10},
+                            {"pixels", v.pixels}});
+          j["myocardium"] = {{"level", cardiac::levelName(sg.level)},
+                             {"mean_ms", std::round(sg.myocardiumMeanMs * 10) / 10},
+                             {"pixels", sg.myocardiumPixels},
+                             {"segments", list}};
+        } else {
+          j["myocardium"] = {{"note", why}};
+        }
+      }
       for (const auto& r : rois) {
         auto s = mapping::regionStats(m, r.row, r.column, r.radius);
+        reports[i].rois.push_back(
+            {std::to_string(r.row) + "," + std::to_string(r.column) + " r" + std::to_string(r.radius), s});
         j["rois"].push_back({{"row", r.row},
                              {"column", r.column},
                              {"radius", r.radius},
@@ -135,6 +168,7 @@ int runMap(int argc, char** argv) {
       }
       if (i < ecv.size()) {
         const auto& e = ecv[i];
+        reports[i].ecvMedianPct = e.medianPct;
         j["ecv"] = {{"hematocrit", *hematocrit},
                     {"blood_native_t1_ms", e.bloodNativeT1Ms},
                     {"blood_post_t1_ms", e.bloodPostT1Ms},
@@ -159,11 +193,15 @@ int runMap(int argc, char** argv) {
                                  "-" + std::to_string(i + 1);
         auto pm = std::filesystem::path(outDir) / (base + "-map.dcm");
         auto sc = std::filesystem::path(outDir) / (base + "-colour.dcm");
-        mapping::writeParametricMap(m, pm, 910 + static_cast<int>(i));
+        reports[i].parametricMapUid = mapping::writeParametricMap(m, pm, 910 + static_cast<int>(i));
         mapping::writeColourMap(m, sc, 920 + static_cast<int>(i));
         out["maps"][i]["files"] = {pm.string(), sc.string()};
         std::fprintf(stderr, "wrote %s\nwrote %s\n", pm.c_str(), sc.c_str());
       }
+      auto sr = std::filesystem::path(outDir) / "maps-sr.dcm";
+      mapping::writeMapReport(reports, sr);
+      out["report"] = sr.string();
+      std::fprintf(stderr, "wrote %s\n", sr.c_str());
     }
     if (json) {
       std::printf("%s\n", out.dump().c_str());

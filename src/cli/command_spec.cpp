@@ -200,6 +200,8 @@ std::vector<CommandSpec> makeCommands() {
         {"post", "PATH", "post-contrast T1 images for ECV (with --hematocrit); repeatable"},
         {"hematocrit", "H", "the blood's haematocrit (fraction) for ECV"},
         {"blood", "ROW,COL[,R]", "ECV: the blood pool (default: found automatically)"},
+        {"contours", "FILE", "an RT Structure Set with the short-axis LV/RV contours: AHA segment means (repeatable;"
+                             " --study uses the study's)"},
         {"out", "DIR", "write the Parametric Map and the colour image here"},
         kJson}},
       {"export",

@@ -20,18 +20,24 @@
 
 namespace atrium::routing {
 
-std::vector<std::filesystem::path> studyMrImages(const index::IndexDatabase& index, const storage::FileStore& store,
-                                                 const std::string& studyUid) {
+std::vector<std::filesystem::path> studyFilesOfModality(const index::IndexDatabase& index,
+                                                        const storage::FileStore& store, const std::string& studyUid,
+                                                        const std::string& modality) {
   query::Query q;
   q.level = query::Level::Image;
   q.keys.push_back({query::tag(0x0020, 0x000D), 0, "UI", studyUid});
-  q.keys.push_back({query::tag(0x0008, 0x0060), 0, "CS", "MR"});
+  q.keys.push_back({query::tag(0x0008, 0x0060), 0, "CS", modality});
   std::vector<std::filesystem::path> files;
   query::runQuery(index, q, [&](query::Match&& m) {
     files.push_back(store.absolutePath(m.path));
     return true;
   });
   return files;
+}
+
+std::vector<std::filesystem::path> studyMrImages(const index::IndexDatabase& index, const storage::FileStore& store,
+                                                 const std::string& studyUid) {
+  return studyFilesOfModality(index, store, studyUid, "MR");
 }
 
 AnalysisScheduler::AnalysisScheduler(const Config& config, Archive& archive) : config_(config), archive_(archive) {}
@@ -238,7 +244,12 @@ void AnalysisScheduler::analyse(const std::string& study, std::int64_t lastRecei
                        "VALUES(?,?,?,?,?,?,?) ON CONFLICT(study_uid) DO UPDATE SET state=excluded.state, "
                        "input_received_at=excluded.input_received_at, finished_at=excluded.finished_at, "
                        "message=excluded.message, results=excluded.results, outputs=excluded.outputs");
-    s.bind(1, study).bind(2, state).bind(3, lastReceived).bind(4, unixMillis()).bind(5, message).bind(6, results.dump());
+    s.bind(1, study)
+        .bind(2, state)
+        .bind(3, lastReceived)
+        .bind(4, unixMillis())
+        .bind(5, message)
+        .bind(6, results.dump());
     s.bind(7, outputs.dump());
     s.step();
   });

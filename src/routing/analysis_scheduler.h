@@ -30,6 +30,10 @@ class FileStore;
 
 namespace atrium::routing {
 
+// The files of a study's instances of one modality (RTSTRUCT, SR...), through the query model.
+std::vector<std::filesystem::path> studyFilesOfModality(const index::IndexDatabase& index,
+                                                        const storage::FileStore& store, const std::string& studyUid,
+                                                        const std::string& modality);
 // The stored MR images of a study (the query model: its Study Instance UID and Modality MR at the
 // image level), as files; what an analysis reads, from the server or from `atrium analyze --study`.
 std::vector<std::filesystem::path> studyMrImages(const index::IndexDatabase& index, const storage::FileStore& store,

@@ -3,7 +3,9 @@ T2-prepared images and from a multi-echo series, T2* from an 8-echo gradient ech
 and a post-contrast MOLLI; each region's mean within 3 % of its value at SNR 50. The Parametric Map
 holds the values as 32-bit floats in ms (Real World Value Mapping, unit ms) and passes dciodvfy; the
 colour image is an RGB Secondary Capture. Bad input (two inversion times, mixed geometry, no MR
-image): exit 1, one line, nothing written."""
+image): exit 1, one line, nothing written. With the slice's short-axis contours (an RT Structure Set)
+the myocardium's AHA segments get their means, each against the phantom's value for that wall; the
+SR holding them passes dciodvfy."""
 import json
 import os
 import subprocess
@@ -181,6 +183,103 @@ def test_ecv():
         cleanup(work)
 
 
+def ring_phantom():
+    """T1 by wall: septal 1000, lateral 1300 ms, +100 in the anterior half (smaller rows); blood 1600."""
+    yy, xx = np.mgrid[0:N, 0:N]
+    r = np.hypot(yy - 48, xx - 48)
+    myo = (r > 10.5) & (r < 15.5)
+    t1 = np.where(xx < 48, 1000.0, 1300.0) + np.where(yy < 48, 100.0, 0.0)
+    blood = r <= 10.5
+    rv = np.hypot(yy - 48, xx - 22) <= 5.5
+
+    def signals(ti):
+        img = np.zeros((N, N))
+        for mask, value in ((myo, t1), (blood, np.full((N, N), 1600.0)), (rv, np.full((N, N), 1550.0))):
+            t1star = value / 0.9
+            img[mask] = np.abs(1000 - 1900 * np.exp(-ti / t1star))[mask]
+        return img
+    return signals
+
+
+def circle(row, col, radius, n=48):
+    pts = []
+    for k in range(n):
+        a = 2 * np.pi * k / n
+        pts += [float((col + radius * np.cos(a)) * 1.5), float((row + radius * np.sin(a)) * 1.5), 0.0]
+    return pts
+
+
+def structure_set(path, image, study):
+    from pydicom.sequence import Sequence
+    rs = Dataset()
+    rs.SOPClassUID, rs.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.481.3", generate_uid(prefix=ROOT)
+    rs.StudyInstanceUID, rs.SeriesInstanceUID = study, generate_uid(prefix=ROOT)
+    rs.PatientName, rs.PatientID, rs.Modality = "Map^Phantom", "MAP-1", "RTSTRUCT"
+    rois, contours = [], []
+    for number, (name, circles) in enumerate((("LV blood pool", [(48, 48, 11)]),
+                                              ("LV myocardium", [(48, 48, 15), (48, 48, 11)]),
+                                              ("RV blood pool", [(48, 22, 6)])), start=1):
+        roi = Dataset()
+        roi.ROINumber, roi.ROIName = number, name
+        rois.append(roi)
+        rc = Dataset()
+        rc.ReferencedROINumber = number
+        items = []
+        for row, col, radius in circles:
+            c = Dataset()
+            ref = Dataset()
+            ref.ReferencedSOPClassUID, ref.ReferencedSOPInstanceUID = image.SOPClassUID, image.SOPInstanceUID
+            c.ContourImageSequence = Sequence([ref])
+            c.ContourGeometricType = "CLOSED_PLANAR"
+            c.ContourData = circle(row, col, radius)
+            c.NumberOfContourPoints = len(c.ContourData) // 3
+            items.append(c)
+        rc.ContourSequence = Sequence(items)
+        contours.append(rc)
+    rs.StructureSetROISequence, rs.ROIContourSequence = Sequence(rois), Sequence(contours)
+    fm = FileMetaDataset()
+    fm.MediaStorageSOPClassUID, fm.MediaStorageSOPInstanceUID = rs.SOPClassUID, rs.SOPInstanceUID
+    fm.TransferSyntaxUID = ExplicitVRLittleEndian
+    rs.file_meta = fm
+    rs.save_as(path, write_like_original=False)
+
+
+def test_aha_segments_from_the_studys_contours():
+    work = tempdir("map-aha")
+    try:
+        files = write_series(os.path.join(work, "molli"), ring_phantom(), MOLLI_TI, "InversionTime", 5)
+        rs = os.path.join(work, "rs.dcm")
+        structure_set(rs, pydicom.dcmread(files[0]), ROOT + "1")
+        out = os.path.join(work, "out")
+        r = run([ATRIUM, "map", os.path.join(work, "molli"), "--contours", rs, "--json", "--out", out])
+        check(r.returncode == 0, r.stderr)
+        myo = json.loads(r.stdout)["maps"][0]["myocardium"]
+        got = {s["segment"]: s["mean_ms"] for s in myo["segments"]}
+        # One slice: mid. Septum to the left (the RV), anterior up: anteroseptal 1100, inferoseptal
+        # 1000, anterior half septal half lateral (1250), inferior 1150, inferolateral 1300,
+        # anterolateral 1400.
+        want = {8: 1100, 9: 1000, 7: 1250, 10: 1150, 11: 1300, 12: 1400}
+        print(f"  {myo['level']} slice, segments {got} (phantom {want})")
+        check(myo["level"] == "mid" and set(got) == set(want), myo)
+        for k, v in want.items():
+            check(abs(got[k] - v) < 45, f"segment {k}: {got[k]} vs {v}")
+        sr = os.path.join(out, "maps-sr.dcm")
+        v = subprocess.run(["dciodvfy", sr], capture_output=True, text=True)
+        errors = [x for x in v.stderr.splitlines() if x.startswith("Error")]
+        check(not errors, f"dciodvfy on the SR: {errors[:4]}")
+        raw = open(sr, "rb").read()
+        check(b"T1 (MOLLI) AHA 9 mid inferoseptal" in raw and b"T1 (MOLLI) myocardium, mid slice" in raw,
+              "the SR names the segments")
+        # Contours of another plane: no segments, said in the JSON; the map itself still made.
+        moved = os.path.join(work, "moved")
+        write_series(moved, ring_phantom(), MOLLI_TI, "InversionTime", 6, position=(0, 0, 20))
+        r = run([ATRIUM, "map", moved, "--contours", rs, "--json"])
+        j = json.loads(r.stdout)["maps"][0]
+        check(r.returncode == 0 and "mm from the map's plane" in j["myocardium"]["note"], j)
+    finally:
+        cleanup(work)
+
+
 def test_bad_input_writes_nothing():
     work = tempdir("maps-bad")
     try:
@@ -207,4 +306,5 @@ def test_bad_input_writes_nothing():
 
 
 if __name__ == "__main__":
-    main([test_t1_t2_t2star_maps_on_phantoms, test_ecv, test_bad_input_writes_nothing])
+    main([test_t1_t2_t2star_maps_on_phantoms, test_ecv, test_aha_segments_from_the_studys_contours,
+          test_bad_input_writes_nothing])
