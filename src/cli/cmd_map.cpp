@@ -193,10 +193,12 @@ int runMap(int argc, char** argv) {
                                  "-" + std::to_string(i + 1);
         auto pm = std::filesystem::path(outDir) / (base + "-map.dcm");
         auto sc = std::filesystem::path(outDir) / (base + "-colour.dcm");
+        auto r2 = std::filesystem::path(outDir) / (base + "-r2.dcm");
         reports[i].parametricMapUid = mapping::writeParametricMap(m, pm, 910 + static_cast<int>(i));
         mapping::writeColourMap(m, sc, 920 + static_cast<int>(i));
-        out["maps"][i]["files"] = {pm.string(), sc.string()};
-        std::fprintf(stderr, "wrote %s\nwrote %s\n", pm.c_str(), sc.c_str());
+        mapping::writeParametricMap(m, r2, 925 + static_cast<int>(i), mapping::MapLayer::FitQuality);
+        out["maps"][i]["files"] = {pm.string(), sc.string(), r2.string()};
+        std::fprintf(stderr, "wrote %s\nwrote %s\nwrote %s\n", pm.c_str(), sc.c_str(), r2.c_str());
       }
       auto sr = std::filesystem::path(outDir) / "maps-sr.dcm";
       mapping::writeMapReport(reports, sr);

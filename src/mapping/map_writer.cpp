@@ -100,16 +100,23 @@ DisplayRange displayRange(MapKind kind) {
   return {0, 2000};
 }
 
-std::string writeParametricMap(const RelaxationMap& map, const std::filesystem::path& file, int seriesNumber) {
+std::string writeParametricMap(const RelaxationMap& map, const std::filesystem::path& file, int seriesNumber,
+                               MapLayer layer) {
+  // What the frame holds: the values in ms, or the fit's R² (a ratio, 0..1).
+  const bool quality = layer == MapLayer::FitQuality;
+  const std::vector<float>& values = quality ? map.r2 : map.valueMs;
+  const std::string label = quality ? "R2" : quantityCode(map.kind)[2];
+  const std::string desc = description(map) + (quality ? ", fit R2" : "");
+  const DisplayRange range = quality ? DisplayRange{0, 1} : displayRange(map.kind);
   IODEnhGeneralEquipmentModule::EquipmentInfo equipment("Atrium", "atrium", "1", "0.1.0");
-  ContentIdentificationMacro content("1", "MAP", description(map).c_str(), "Atrium");
+  ContentIdentificationMacro content("1", "MAP", desc.c_str(), "Atrium");
   auto created = DPMParametricMapIOD::create<IODFloatingPointImagePixelModule>(
       "MR", std::to_string(seriesNumber).c_str(), "1", static_cast<Uint16>(map.height), static_cast<Uint16>(map.width),
       equipment, content, "CARDIAC", derivedContrast(map.kind), DPMTypes::CQ_RESEARCH);
   if (auto* err = OFget<OFCondition>(&created)) ok(*err, "create");
   DPMParametricMapIOD* doc = OFget<DPMParametricMapIOD>(&created);
   ok(doc->setRecognizableVisualFeatures(DPMTypes::RVF_NO), "visual features");
-  doc->getIODGeneralSeriesModule().setSeriesDescription(description(map).c_str());
+  doc->getIODGeneralSeriesModule().setSeriesDescription(desc.c_str());
   const cardiac::MrImage& ref = map.reference;
   FGPixelMeasures pixel;
   ok(pixel.setPixelSpacing((num(ref.rowSpacing) + "\\" + num(ref.colSpacing)).c_str()), "pixel spacing");
@@ -125,7 +132,6 @@ std::string writeParametricMap(const RelaxationMap& map, const std::filesystem::
   FGPixelValueTransformation identity;
   identity.setFGType(FGPixelValueTransformation::E_PixelValTrans_Identity);
   ok(doc->addForAllFrames(identity), "identity transformation");
-  const DisplayRange range = displayRange(map.kind);
   FGFrameVOILUT voi;
   ok(voi.setWindowCenter(num((range.lowMs + range.highMs) / 2).c_str()), "window centre");
   ok(voi.setWindowWidth(num(range.highMs - range.lowMs).c_str()), "window width");
@@ -141,17 +147,22 @@ std::string writeParametricMap(const RelaxationMap& map, const std::filesystem::
   FGRealWorldValueMapping rwvm;
   auto* item = new FGRealWorldValueMapping::RWVMItem();
   float low = 0, high = 0;
-  if (!map.valueMs.empty()) {
-    low = *std::min_element(map.valueMs.begin(), map.valueMs.end());
-    high = *std::max_element(map.valueMs.begin(), map.valueMs.end());
+  if (!values.empty()) {
+    low = *std::min_element(values.begin(), values.end());
+    high = *std::max_element(values.begin(), values.end());
   }
   ok(item->setDoubleFloatRealWorldValueFirstValueMapped(low), "first value mapped");
-  ok(item->setDoubleFloatRealWorldValueLastValueMapped(std::max(high, low + 1)), "last value mapped");
+  ok(item->setDoubleFloatRealWorldValueLastValueMapped(std::max(high, low + (quality ? 0.01f : 1.f))),
+     "last value mapped");
   ok(item->setRealWorldValueSlope(1), "slope");
   ok(item->setRealWorldValueIntercept(0), "intercept");
-  ok(item->setLUTExplanation(kindName(map.kind)), "LUT explanation");
-  ok(item->setLUTLabel(quantityCode(map.kind)[2]), "LUT label");
-  item->getMeasurementUnitsCode().set("ms", "UCUM", "millisecond");
+  ok(item->setLUTExplanation(quality ? "coefficient of determination of the fit" : kindName(map.kind)),
+     "LUT explanation");
+  ok(item->setLUTLabel(label.c_str()), "LUT label");
+  if (quality)
+    item->getMeasurementUnitsCode().set("{ratio}", "UCUM", "ratio");
+  else
+    item->getMeasurementUnitsCode().set("ms", "UCUM", "millisecond");
   rwvm.getRealWorldValueMapping().push_back(item);
   ok(doc->addForAllFrames(rwvm), "real world value mapping");
   auto frames = doc->getFrames();
@@ -161,7 +172,7 @@ std::string writeParametricMap(const RelaxationMap& map, const std::filesystem::
   frameContent.setDimensionIndexValues(1, 0);
   OFVector<FGBase*> perFrame;
   perFrame.push_back(&frameContent);
-  std::vector<Float32> pixels(map.valueMs.begin(), map.valueMs.end());
+  std::vector<Float32> pixels(values.begin(), values.end());
   ok(typed->addFrame(pixels.data(), pixels.size(), perFrame), "add frame");
   const std::string organization = dicom::newUid();
   ok(doc->getIODMultiframeDimensionModule().addDimensionIndex(DCM_ImagePositionPatient, organization.c_str(),

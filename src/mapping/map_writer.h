@@ -9,8 +9,12 @@
 
 namespace atrium::mapping {
 
+// Values: the relaxation times in ms; FitQuality: the coefficient of determination of each pixel's fit.
+enum class MapLayer { Values, FitQuality };
+
 // The new SOP Instance UID; throws MappingError.
-std::string writeParametricMap(const RelaxationMap& map, const std::filesystem::path& file, int seriesNumber);
+std::string writeParametricMap(const RelaxationMap& map, const std::filesystem::path& file, int seriesNumber,
+                               MapLayer layer = MapLayer::Values);
 std::string writeColourMap(const RelaxationMap& map, const std::filesystem::path& file, int seriesNumber);
 
 // The display range of a kind (ms): the colours span it, and the colour bar says it.

@@ -116,7 +116,13 @@ def test_t1_t2_t2star_maps_on_phantoms():
         check(m["kind"] == "T1 (MOLLI)" and m["time_source"] == "(0018,0082) Inversion Time" and m["images"] == 11, m)
         check_rois(m, T1S, "MOLLI T1")
         check(m["mean_r2"] > 0.95, f"fit quality {m['mean_r2']}")
-        pm, sc = m["files"]
+        pm, sc, r2 = m["files"]
+        q = pydicom.dcmread(r2)
+        r2px = np.frombuffer(q.FloatPixelData, dtype="<f4").reshape(N, N)
+        check(r2px[DISKS[2]] > 0.95 and r2px[0, 0] == 0, "R² per pixel: high in tissue, 0 in the background")
+        check(q.SharedFunctionalGroupsSequence[0].RealWorldValueMappingSequence[0].LUTLabel == "R2", "R² map labelled")
+        v = subprocess.run(["dciodvfy", r2], capture_output=True, text=True)
+        check(not [x for x in v.stderr.splitlines() if x.startswith("Error")], "dciodvfy on the R² map")
         ds = pydicom.dcmread(pm)
         check(ds.SOPClassUID == "1.2.840.10008.5.1.4.1.1.30" and "FloatPixelData" in ds, "a float Parametric Map")
         px = np.frombuffer(ds.FloatPixelData, dtype="<f4").reshape(N, N)

@@ -199,6 +199,9 @@ def test_viewer_in_chromium():
                            "00400270": {"vr": "SQ", "Value": [{"00400009": {"vr": "SH", "Value": ["SPS-V1"]}}]}}, f)
             p = run([ATRIUM, "worklist", "mpps-create", f"127.0.0.1:{srv.port}", mpps, "--called", "ATRIUM"])
             check(p.returncode == 0, f"MPPS: {p.stderr.decode()}")
+            # The flow measurement stored in the study (admin): its ROI is drawn over the magnitude cine.
+            st, stored, _ = srv.http("POST", f"/api/studies/{study_uid}/flow", auth=("adm", "pw"))
+            check(st == 201 and stored["stored"] == 3, f"flow results stored: {st} {stored}")
             env = dict(os.environ, ATRIUM_URL=f"http://127.0.0.1:{srv.http_port}", ATRIUM_USER="doc",
                        ATRIUM_PASSWORD="pw", ATRIUM_ADMIN_USER="adm", ATRIUM_ADMIN_PASSWORD="pw", PATIENT=PATIENT,
                        SHOTS=shots, VIEWER_DIR=os.path.abspath(VIEWER),

@@ -237,6 +237,13 @@ try {
     { timeout: 15000 });
   check(true, "storing flow results as a viewer: told it needs the admin role");
   await shot("11-flow");
+  // The stored flow ROI over the magnitude cine (series 20), in its colour.
+  await page.locator(".series-thumb", { hasText: "MR 20 flow" }).first().click();
+  await page.waitForFunction(() => window.atriumViewer.phases() === 30, null, { timeout: 15000 });
+  await page.waitForTimeout(500);
+  c = await canvas();
+  check(c.red > 30, `the flow ROI drawn over the magnitude image (${c.red} red pixels)`);
+  await shot("12-flow-roi");
 } finally {
   await browser.close();
 }
