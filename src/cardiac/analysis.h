@@ -22,4 +22,14 @@ AnalysisOutput analyze(const std::vector<std::filesystem::path>& inputs, const s
                        const std::function<void(const std::string&)>& progress = {},
                        const std::string& segmenter = "learned");
 
+struct ReportAuthor;
+
+// A reader's corrected version: the contours (and optionally "ed_phase"/"es_phase", from 0) of the
+// JSON of PUT /api/analyses/{id}, measured exactly as the automatic analysis, written with the
+// author as observer and the replaced report as predecessor. Throws ContourError for a bad contour,
+// CardiacError for an unusable cine.
+AnalysisOutput analyzeCorrection(const std::vector<std::filesystem::path>& inputs, const nlohmann::json& edit,
+                                 const std::filesystem::path& outDir, const ReportAuthor& author,
+                                 const std::string& previousMethod);
+
 }  // namespace atrium::cardiac

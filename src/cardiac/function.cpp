@@ -33,7 +33,7 @@ void checkFunctionResults(const CineStack& stack, const FunctionResults& r) {
     throw CardiacError("internal: results do not match the stack's " + std::to_string(n) + " phases");
 }
 
-FunctionResults computeFunction(const CineStack& stack, const Segmentation& seg) {
+FunctionResults computeFunction(const CineStack& stack, const Segmentation& seg, int edPhase, int esPhase) {
   checkSegmentationShape(stack, seg);
   FunctionResults r;
   std::vector<double> gaps;
@@ -64,6 +64,12 @@ FunctionResults computeFunction(const CineStack& stack, const Segmentation& seg)
   for (int p = 0; p < phases; ++p) r.timesMs.push_back(mid[std::min<std::size_t>(p, mid.size() - 1)].triggerTime);
   r.edPhase = int(std::max_element(r.lvVolumeMl.begin(), r.lvVolumeMl.end()) - r.lvVolumeMl.begin());
   r.esPhase = int(std::min_element(r.lvVolumeMl.begin(), r.lvVolumeMl.end()) - r.lvVolumeMl.begin());
+  for (int chosen : {edPhase, esPhase})
+    if (chosen >= phases)
+      throw CardiacError("phase " + std::to_string(chosen) + " is not one of the " + std::to_string(phases) +
+                         " phases (counted from 0)");
+  if (edPhase >= 0) r.edPhase = edPhase;
+  if (esPhase >= 0) r.esPhase = esPhase;
   r.lvEdv = r.lvVolumeMl[r.edPhase];
   r.lvEsv = r.lvVolumeMl[r.esPhase];
   r.lvSv = r.lvEdv - r.lvEsv;

@@ -28,7 +28,9 @@ struct FunctionResults {
   std::vector<std::string> warnings;
 };
 
-FunctionResults computeFunction(const CineStack& stack, const Segmentation& seg);
+// edPhase/esPhase (0-based): the phases a reader chose; -1: the largest and the smallest LV volume.
+// Throws CardiacError when a chosen phase is not one of the stack's.
+FunctionResults computeFunction(const CineStack& stack, const Segmentation& seg, int edPhase = -1, int esPhase = -1);
 
 // Beats per minute from the R-R interval (Nominal Interval, ms) or, when that is 0, from the phases'
 // trigger times; 0 when neither gives a rate between 20 and 250.

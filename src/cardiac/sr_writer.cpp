@@ -44,7 +44,8 @@ struct Measure {
 }  // namespace
 
 std::string writeMeasurementReport(const CineStack& stack, const FunctionResults& r, const SegReference& seg,
-                                   const std::filesystem::path& file, const std::string& method) {
+                                   const std::filesystem::path& file, const std::string& method,
+                                   const ReportAuthor* author) {
   checkFunctionResults(stack, r);
   TID1500_MeasurementReport report(CID7021_MeasurementReportDocumentTitles::ImagingMeasurementReport);
   ok(report.setLanguage(CID5000_Languages::English), "language");
@@ -52,6 +53,9 @@ std::string writeMeasurementReport(const CineStack& stack, const FunctionResults
   ok(report.getObservationContext().addDeviceObserver(dicom::newUid().c_str(), "Atrium cardiac analysis", "Atrium",
                                                       method.substr(0, 64).c_str()),
      "observer");
+  if (author && !author->observer.empty())
+    ok(report.getObservationContext().addPersonObserver(author->observer.substr(0, 64).c_str(), "", {}, {}, OFFalse),
+       "person observer");
   ok(report.addProcedureReported(DSRCodedEntryValue("241620005", "SCT", "Magnetic resonance imaging of heart"),
                                  OFFalse),
      "procedure");
@@ -154,10 +158,31 @@ std::string writeMeasurementReport(const CineStack& stack, const FunctionResults
   ok(doc.getCurrentRequestedProcedureEvidence().addItem(seg.studyUid.c_str(), seg.seriesUid.c_str(),
                                                         seg.sopClassUid.c_str(), seg.sopInstanceUid.c_str(), OFFalse),
      "evidence");
+  if (author && !author->predecessorSopUid.empty())
+    ok(doc.getPredecessorDocuments().addItem(author->predecessorStudyUid.c_str(), author->predecessorSeriesUid.c_str(),
+                                             author->predecessorSopClassUid.c_str(), author->predecessorSopUid.c_str(),
+                                             OFFalse),
+       "predecessor");
   doc.completeDocument();
   DcmFileFormat ff;
   ok(doc.write(*ff.getDataset()), "write");
   ok(ff.saveFile(file.c_str(), EXS_LittleEndianExplicit), "save");
+  std::string sop;
+  doc.getSOPInstanceUID(sop);
+  return sop;
+}
+
+std::string signMeasurementReport(const std::filesystem::path& in, const std::filesystem::path& out,
+                                  const std::string& observer, const std::string& organization) {
+  DcmFileFormat source;
+  ok(source.loadFile(in.c_str()), "read the report");
+  DSRDocument doc;
+  ok(doc.read(*source.getDataset()), "read the report");
+  ok(doc.verifyDocument(observer.substr(0, 64).c_str(), organization.substr(0, 64).c_str(), "", OFFalse), "verify");
+  doc.createNewSOPInstance();
+  DcmFileFormat ff;
+  ok(doc.write(*ff.getDataset()), "write");
+  ok(ff.saveFile(out.c_str(), EXS_LittleEndianExplicit), "save");
   std::string sop;
   doc.getSOPInstanceUID(sop);
   return sop;

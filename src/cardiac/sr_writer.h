@@ -14,9 +14,22 @@ struct SegReference {
   std::string studyUid, seriesUid, sopClassUid, sopInstanceUid;  // the SEG written alongside
 };
 
+// A corrected version: the person who made it (a second observer beside the device) and the
+// report it replaces (Predecessor Documents).
+struct ReportAuthor {
+  std::string observer;
+  std::string predecessorStudyUid, predecessorSeriesUid, predecessorSopClassUid, predecessorSopUid;
+};
+
 // Returns the new SOP Instance UID; throws CardiacError.
 // method: the segmentation method and model version, named as the observer device's model.
 std::string writeMeasurementReport(const CineStack& stack, const FunctionResults& r, const SegReference& seg,
-                                   const std::filesystem::path& file, const std::string& method = "");
+                                   const std::filesystem::path& file, const std::string& method = "",
+                                   const ReportAuthor* author = nullptr);
+
+// The signed copy of a report: Verification Flag VERIFIED with the verifying observer, the
+// organisation and the time; a new SOP Instance UID in the same series. Returns it; throws CardiacError.
+std::string signMeasurementReport(const std::filesystem::path& in, const std::filesystem::path& out,
+                                  const std::string& observer, const std::string& organization);
 
 }  // namespace atrium::cardiac

@@ -1,4 +1,6 @@
 // atrium analyze PATH... : short-axis cine MR → LV/RV volumes, EF, LV mass, and DICOM outputs.
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/oflog/oflog.h>
 #include <unistd.h>
 
@@ -12,6 +14,8 @@
 #include "archive/archive.h"
 #include "cardiac/analysis.h"
 #include "cardiac/cine_stack.h"
+#include "cardiac/contour_segmentation.h"
+#include "cardiac/sr_writer.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/data_folder.h"
@@ -64,6 +68,8 @@ int runAnalyze(int argc, char** argv) {
   bool json = false;
   std::string labels, outDir, segmenter = "learned";
   bool verbose = false;  // DCMTK's own warnings (which attribute an IOD class refused, ...)
+  std::string contoursFile, basedOn = "the automatic analysis";
+  cardiac::ReportAuthor author;
   try {
     Args args(argc, argv, 2, commandSpec("analyze"));
     int sources = !args.positionals().empty() + args.has("study") + args.has("inputs-from");
@@ -78,6 +84,25 @@ int runAnalyze(int argc, char** argv) {
         throw UsageError("--segmenter takes learned or classic, not '" + segmenter + "'");
     }
     json = args.has("json");
+    // A corrected version: the reader's contours instead of a segmenter.
+    contoursFile = args.get("contours");
+    author.observer = args.get("observer");
+    if (!contoursFile.empty() && author.observer.empty()) throw UsageError("--contours needs --observer NAME");
+    if (args.has("based-on")) basedOn = args.get("based-on");
+    if (args.has("replaces")) {
+      DcmFileFormat ff;
+      if (ff.loadFile(args.get("replaces").c_str()).bad())
+        throw UsageError("cannot read the replaced report " + args.get("replaces"));
+      auto get = [&](const DcmTagKey& k) {
+        OFString v;
+        ff.getDataset()->findAndGetOFString(k, v);
+        return std::string(v.c_str());
+      };
+      author.predecessorStudyUid = get(DCM_StudyInstanceUID);
+      author.predecessorSeriesUid = get(DCM_SeriesInstanceUID);
+      author.predecessorSopClassUid = get(DCM_SOPClassUID);
+      author.predecessorSopUid = get(DCM_SOPInstanceUID);
+    }
     labels = args.get("labels");
     outDir = args.get("out");
     verbose = args.has("verbose");
@@ -94,7 +119,15 @@ int runAnalyze(int argc, char** argv) {
       if (tty) std::fprintf(stderr, "\r\033[K%s...", step.c_str());
     };
     injectTestFault();
-    auto out = cardiac::analyze(paths, outDir, labels, progress, segmenter);
+    cardiac::AnalysisOutput out;
+    if (!contoursFile.empty()) {
+      std::ifstream in(contoursFile);
+      auto edit = nlohmann::json::parse(in, nullptr, false);
+      if (edit.is_discarded()) throw cardiac::ContourError("the contours file is not JSON");
+      out = cardiac::analyzeCorrection(paths, edit, outDir, author, basedOn);
+    } else {
+      out = cardiac::analyze(paths, outDir, labels, progress, segmenter);
+    }
     if (tty) std::fputs("\r\033[K", stderr);
     const auto& j = out.summary;
     for (const auto& w : j["warnings"]) std::fprintf(stderr, "note: %s\n", w.get<std::string>().c_str());
@@ -117,6 +150,10 @@ int runAnalyze(int argc, char** argv) {
     if (tty) std::fputs("\r\033[K", stderr);
     std::fprintf(stderr, "atrium analyze: %s\n", e.what());
     return 1;
+  } catch (const cardiac::ContourError& e) {
+    // The reader's contours are wrong (exit 3): the server answers 400 with this line.
+    std::fprintf(stderr, "atrium analyze: contours: %s\n", e.what());
+    return 3;
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "atrium analyze: internal error: out of memory\n");
     return 1;

@@ -59,7 +59,7 @@ int runServe(int argc, char** argv) {
     for (const auto& u : args.all("user")) {
       auto a = u.find(':'), b = u.rfind(':');
       if (a == std::string::npos || a == b || a == 0)
-        throw UsageError("--user must be NAME:PASSWORD:ROLE, role viewer or admin");
+        throw UsageError("--user must be NAME:PASSWORD:ROLE, role viewer, editor or admin");
       config.httpAuth.users.push_back({u.substr(0, a), u.substr(a + 1, b - a - 1), "", u.substr(b + 1)});
     }
     if (args.has("no-auth")) config.httpAuth.enabled = false;

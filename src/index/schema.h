@@ -2,9 +2,9 @@
 // The index schema (SQLite). Versioned so later issues can migrate it.
 namespace atrium::index {
 
-constexpr int kSchemaVersion = 8;  // 2: worklist, jobs, peers; 3: analyses.outputs; 4: studies.protected;
+constexpr int kSchemaVersion = 9;  // 2: worklist, jobs, peers; 3: analyses.outputs; 4: studies.protected;
                                    // 5: modifications, pending_swaps; 6: mpps; 7: dose;
-                                   // 8: instances.attributes
+                                   // 8: instances.attributes; 9: analysis_versions
 
 constexpr const char* kSchemaSql = R"SQL(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -114,6 +114,24 @@ CREATE TABLE IF NOT EXISTS analyses(
   message TEXT NOT NULL,
   results TEXT NOT NULL,                     -- JSON (as `atrium analyze --json`)
   outputs TEXT NOT NULL DEFAULT '[]');       -- JSON: Series Instance UIDs it stored (superseded by the next)
+
+-- Versions of a study's ventricular analysis: the automatic one and each reader's correction.
+-- A row is never changed but to be signed once; corrections are new rows that name the one they
+-- replace.
+CREATE TABLE IF NOT EXISTS analysis_versions(
+  id INTEGER PRIMARY KEY,
+  study_uid TEXT NOT NULL,
+  created_at INTEGER NOT NULL,               -- unix ms
+  created_by TEXT NOT NULL,                  -- "automatic" or the user
+  replaces INTEGER NOT NULL,                 -- the version it corrects (0: none, the automatic analysis)
+  results TEXT NOT NULL,                     -- JSON (as `atrium analyze --json`)
+  rtstruct_uid TEXT NOT NULL,                -- SOP Instance UIDs of its RT Structure Set and SR
+  sr_uid TEXT NOT NULL,
+  outputs TEXT NOT NULL,                     -- JSON: Series Instance UIDs of its objects
+  signed_by TEXT NOT NULL DEFAULT '',
+  signed_at INTEGER NOT NULL DEFAULT 0,
+  signed_sr_uid TEXT NOT NULL DEFAULT '');   -- the verified copy of the SR
+CREATE INDEX IF NOT EXISTS analysis_versions_study ON analysis_versions(study_uid);
 
 -- Peers added at run time (REST); the config file's peers are not stored here.
 CREATE TABLE IF NOT EXISTS peers(aet TEXT PRIMARY KEY, host TEXT NOT NULL, port INTEGER NOT NULL);

@@ -1,5 +1,7 @@
 #include "routing/analysis_scheduler.h"
 
+#include <dcmtk/dcmdata/dcuid.h>
+
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -15,6 +17,7 @@
 #include "common/log.h"
 #include "index/sqlite_util.h"
 #include "query/runner.h"
+#include "routing/analysis_versions.h"
 #include "routing/analysis_worker.h"
 #include "routing/job_queue.h"
 
@@ -194,6 +197,7 @@ void AnalysisScheduler::analyse(const std::string& study, std::int64_t lastRecei
       // Outputs: only files the worker wrote in its own folder are taken.
       int stored = 0, total = 0;
       std::vector<std::string> series;
+      AnalysisVersion version;
       for (const auto& f : results["outputs"]) {
         ++total;
         std::filesystem::path p = f.is_string() ? f.get<std::string>() : std::string();
@@ -207,6 +211,8 @@ void AnalysisScheduler::analyse(const std::string& study, std::int64_t lastRecei
           continue;
         }
         ++stored;
+        if (r.sopClassUid == UID_RTStructureSetStorage) version.rtstructUid = r.sopInstanceUid;
+        if (r.sopClassUid == UID_ComprehensiveSRStorage) version.srUid = r.sopInstanceUid;
         if (auto i = archive_.index().findInstance(r.sopInstanceUid))
           if (std::find(series.begin(), series.end(), i->seriesUid) == series.end()) series.push_back(i->seriesUid);
       }
@@ -222,6 +228,18 @@ void AnalysisScheduler::analyse(const std::string& study, std::int64_t lastRecei
           }
         }
       outputSeries = series;
+      // The automatic analysis is the first version a reader may correct and sign.
+      if (state == "done" && !version.rtstructUid.empty() && !version.srUid.empty()) {
+        version.study = study;
+        version.createdBy = "automatic";
+        version.results = results;
+        version.outputs = series;
+        try {
+          addAnalysisVersion(archive_.index(), version);
+        } catch (const std::exception& e) {
+          log::error("cardiac analysis of ", study, ": ", e.what());
+        }
+      }
       if (results.contains("lv_ef_pct") && results["lv_ef_pct"].is_number())
         log::info("cardiac analysis of ", study, ": LV EF ", results["lv_ef_pct"].get<double>(), " %, ", message);
     }

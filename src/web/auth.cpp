@@ -82,6 +82,8 @@ std::string base64Decode(const std::string& in) {
 bool parseRole(const std::string& s, Role& out) {
   if (s == "viewer")
     out = Role::Viewer;
+  else if (s == "editor")
+    out = Role::Editor;
   else if (s == "admin")
     out = Role::Admin;
   else
@@ -89,7 +91,7 @@ bool parseRole(const std::string& s, Role& out) {
   return true;
 }
 
-const char* roleName(Role r) { return r == Role::Admin ? "admin" : "viewer"; }
+const char* roleName(Role r) { return r == Role::Admin ? "admin" : r == Role::Editor ? "editor" : "viewer"; }
 
 std::string hashPassword(const std::string& password) {
   unsigned char salt[16];
@@ -112,7 +114,7 @@ bool verifyPassword(const std::string& password, const std::string& encoded) {
 Authenticator::Authenticator(const HttpAuthConfig& c) : enabled_(c.enabled) {
   for (const auto& u : c.users) {
     Role r;
-    if (!parseRole(u.role, r)) throw ConfigError("http user '" + u.name + "': role must be viewer or admin");
+    if (!parseRole(u.role, r)) throw ConfigError("http user '" + u.name + "': role must be viewer, editor or admin");
     std::string hash = u.passwordHash.empty() ? hashPassword(u.password) : u.passwordHash;
     if (hash.rfind("pbkdf2-sha256$", 0) != 0)
       throw ConfigError("http user '" + u.name + "': password_hash must come from `atrium hash-password`");
@@ -120,7 +122,7 @@ Authenticator::Authenticator(const HttpAuthConfig& c) : enabled_(c.enabled) {
   }
   for (const auto& t : c.tokens) {
     Role r;
-    if (!parseRole(t.role, r)) throw ConfigError("http token '" + t.name + "': role must be viewer or admin");
+    if (!parseRole(t.role, r)) throw ConfigError("http token '" + t.name + "': role must be viewer, editor or admin");
     if (t.sha256.size() != 64) throw ConfigError("http token '" + t.name + "': sha256 must be 64 hex digits");
     tokens_.push_back({t.name, t.sha256, r});
   }

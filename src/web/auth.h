@@ -11,7 +11,8 @@
 
 namespace atrium::web {
 
-enum class Role { Viewer = 1, Admin = 2 };
+// editor: a viewer who may also save and sign cardiac analyses.
+enum class Role { Viewer = 1, Editor = 2, Admin = 3 };
 bool parseRole(const std::string& s, Role& out);
 const char* roleName(Role r);
 

@@ -247,6 +247,11 @@ void HttpServer::patch(const std::string& pattern, Role role, Handler handler) {
   server_->Patch(pattern, guarded(role, std::move(handler)));
 }
 
+void HttpServer::put(const std::string& pattern, Role role, Handler handler) {
+  routes_.push_back({"PUT", pattern, roleName(role)});
+  server_->Put(pattern, guarded(role, std::move(handler)));
+}
+
 void HttpServer::del(const std::string& pattern, Role role, Handler handler) {
   routes_.push_back({"DELETE", pattern, roleName(role)});
   server_->Delete(pattern, guarded(role, std::move(handler)));

@@ -59,6 +59,7 @@ class HttpServer {
   void post(const std::string& pattern, Role role, Handler handler);
   void postStreaming(const std::string& pattern, Role role, StreamingHandler handler);
   void patch(const std::string& pattern, Role role, Handler handler);
+  void put(const std::string& pattern, Role role, Handler handler);
   void del(const std::string& pattern, Role role, Handler handler);
 
   // Every route registered so far: for GET /api/routes and the role-matrix test.

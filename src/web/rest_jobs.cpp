@@ -52,23 +52,6 @@ void registerJobRoutes(HttpServer& http, WebContext& ctx) {
   http.post(R"(/api/jobs/([0-9]{1,18})/retry)", Role::Admin, change(true));
   http.post(R"(/api/jobs/([0-9]{1,18})/cancel)", Role::Admin, change(false));
 
-  http.get("/api/analyses", Role::Viewer, [&](const httplib::Request& req, httplib::Response& res) {
-    nlohmann::json out = nlohmann::json::array();
-    std::string study = req.get_param_value("study");  // optional: one study's
-    ctx.archive.index().select(
-        "SELECT study_uid,state,finished_at,message,results FROM analyses WHERE ?='' OR study_uid=? "
-        "ORDER BY finished_at DESC",
-        {study, study}, [&](const index::Statement& r) {
-          out.push_back({{"study", r.text(0)},
-                         {"state", r.text(1)},
-                         {"finished_ms", r.integer(2)},
-                         {"message", r.text(3)},
-                         {"results", nlohmann::json::parse(r.text(4))}});
-          return true;
-        });
-    sendJson(res, 200, out);
-  });
-
   http.post("/api/push", Role::Admin, [&](const httplib::Request& req, httplib::Response& res) {
     nlohmann::json body;
     if (!parseJsonBody(req, res, body)) return;

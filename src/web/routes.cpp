@@ -21,6 +21,7 @@ void registerAllRoutes(HttpServer& http, WebContext& ctx) {
   registerDeidentifyRoutes(http, ctx);
   registerDoseRoutes(http, ctx);
   registerFlowRoutes(http, ctx);
+  registerAnalysisRoutes(http, ctx);
 }
 
 }  // namespace atrium::web

@@ -30,6 +30,7 @@ void registerCorrectionRoutes(HttpServer& http, WebContext& ctx);  // PATCH stud
 void registerDeidentifyRoutes(HttpServer& http, WebContext& ctx);  // POST /api/studies/{uid}/deidentify
 void registerDoseRoutes(HttpServer& http, WebContext& ctx);         // GET /api/dose
 void registerFlowRoutes(HttpServer& http, WebContext& ctx);         // GET/POST /api/studies/{uid}/flow
+void registerAnalysisRoutes(HttpServer& http, WebContext& ctx);     // /api/analyses: versions, correction, sign-off
 // All of the above and the DICOMweb routes (dicomweb.h): what `serve` offers.
 void registerAllRoutes(HttpServer& http, WebContext& ctx);
 

@@ -1,9 +1,11 @@
 """The role matrix: every HTTP route the server registered (GET /api/routes), walked with no
 credentials, as a viewer and as an admin. The policy is written here, not read from the server:
 reading (GET) needs a viewer, anything that changes something needs an admin, only /healthz is open;
-the audit trail (who looked at which patient) is read by admins only.
+the audit trail (who looked at which patient) is read by admins only; saving and signing cardiac
+analyses needs an editor (whom admins include), who may do nothing else an admin may.
 Each route's declared role must follow it, and the server must behave so: 401 without credentials,
-403 for a viewer on an admin route, never 401/403 for a role that may."""
+403 for a viewer on an admin or editor route and for an editor on an admin route, never 401/403 for a
+role that may."""
 import os
 import re
 import sys
@@ -13,9 +15,12 @@ from atrium_testlib import AtriumServer, check, cleanup, main, tempdir  # noqa: 
 
 ADMIN = ("adm", "pw-adm")
 VIEWER = ("view", "pw-view")
-USERS = ["--user", f"{ADMIN[0]}:{ADMIN[1]}:admin", "--user", f"{VIEWER[0]}:{VIEWER[1]}:viewer"]
+EDITOR = ("edit", "pw-edit")
+USERS = ["--user", f"{ADMIN[0]}:{ADMIN[1]}:admin", "--user", f"{VIEWER[0]}:{VIEWER[1]}:viewer",
+         "--user", f"{EDITOR[0]}:{EDITOR[1]}:editor"]
 PUBLIC = {("GET", "/healthz")}
 ADMIN_READS = {("GET", "/api/audit")}
+EDITOR_CHANGES = {("PUT", r"/api/analyses/([0-9]{1,18})"), ("POST", r"/api/analyses/([0-9]{1,18})/sign")}
 
 
 def expected_role(method, pattern):
@@ -23,6 +28,8 @@ def expected_role(method, pattern):
         return "none"
     if (method, pattern) in ADMIN_READS:
         return "admin"
+    if (method, pattern) in EDITOR_CHANGES:
+        return "editor"
     return "viewer" if method == "GET" else "admin"
 
 
@@ -62,16 +69,21 @@ def test_every_route_follows_the_role_policy():
                 body = b"" if method == "POST" else None
                 anonymous = srv.http(method, path, body=body)[0]
                 viewer = srv.http(method, path, body=body, auth=VIEWER)[0]
+                editor = srv.http(method, path, body=body, auth=EDITOR)[0]
                 admin = srv.http(method, path, body=body, auth=ADMIN)[0]
                 where = f"{method} {path}"
                 if role == "none":
                     check(anonymous not in (401, 403), f"{where}: {anonymous} without credentials")
                 else:
                     check(anonymous == 401, f"{where}: {anonymous} without credentials, want 401")
-                if role == "admin":
+                if role in ("admin", "editor"):
                     check(viewer == 403, f"{where}: a viewer got {viewer}, want 403")
                 else:
                     check(viewer not in (401, 403), f"{where}: a viewer got {viewer}")
+                if role == "admin":
+                    check(editor == 403, f"{where}: an editor got {editor}, want 403")
+                else:
+                    check(editor not in (401, 403), f"{where}: an editor got {editor}")
                 check(admin not in (401, 403), f"{where}: an admin got {admin}")
                 wrong_password = srv.http(method, path, body=body, auth=(ADMIN[0], "nope"))[0]
                 check(role == "none" or wrong_password == 401, f"{where}: a wrong password got {wrong_password}")
