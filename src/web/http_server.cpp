@@ -152,10 +152,12 @@ void auditAccess(audit::Event event, const char* type, const std::string& user, 
 }
 
 thread_local std::string t_requestUser;
+thread_local Role t_requestRole = Role::Admin;  // authentication off: everyone may do everything
 
 }  // namespace
 
 const std::string& requestUser() { return t_requestUser; }
+Role requestRole() { return t_requestRole; }
 
 bool RecentSessions::firstIn(const std::string& key, std::chrono::steady_clock::duration window) {
   auto now = std::chrono::steady_clock::now();
@@ -169,6 +171,7 @@ bool RecentSessions::firstIn(const std::string& key, std::chrono::steady_clock::
 
 bool HttpServer::allowed(const httplib::Request& req, httplib::Response& res, Role role) const {
   t_requestUser.clear();
+  t_requestRole = Role::Admin;
   if (!auth_.enabled()) return true;
   const std::string& from = req.remote_addr;
   if (int wait = throttle_.lockedFor(from)) {
@@ -196,6 +199,7 @@ bool HttpServer::allowed(const httplib::Request& req, httplib::Response& res, Ro
   }
   throttle_.succeeded(from);
   t_requestUser = id->name;
+  t_requestRole = id->role;
   if (sessions_.firstIn(id->name + "@" + from, std::chrono::minutes(10))) {
     audit::Message m;
     m.event = audit::Event::UserAuthentication;

@@ -37,6 +37,8 @@ class RecentSessions {
 // The user the request being handled on this thread authenticated as (empty when authentication is
 // off, or before it): for the audit trail.
 const std::string& requestUser();
+// Its role (admin when authentication is off): what the viewer offers it.
+Role requestRole();
 
 using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
 using StreamingHandler =

@@ -5,6 +5,7 @@
 //   PUT  /api/analyses/{id}          a corrected version from edited contours (editor): measured
 //                                    again as `atrium analyze` does, in a worker process, stored
 //                                    as new RT Structure Set, SEG, SR and PDF series
+//   POST /api/analyses/{id}/preview  the results edited contours give, nothing stored (editor)
 //   POST /api/analyses/{id}/sign     the version made final: its SR verified (editor)
 #include <dcmtk/dcmdata/dcuid.h>
 
@@ -112,7 +113,9 @@ bool storeOutputs(WebContext& ctx, const nlohmann::json& result, const std::file
   return !v.rtstructUid.empty() && !v.srUid.empty();
 }
 
-void put(WebContext& ctx, const httplib::Request& req, httplib::Response& res) {
+// PUT (store): a new version from edited contours; preview (no store): the results they give, for
+// the viewer to show while a reader edits. Both run `atrium analyze --contours` in a worker.
+void correct(WebContext& ctx, const httplib::Request& req, httplib::Response& res, bool store) {
   auto base = versionOf(ctx, req, res);
   if (!base) return;
   nlohmann::json body;
@@ -141,9 +144,8 @@ void put(WebContext& ctx, const httplib::Request& req, httplib::Response& res) {
                                 predecessor->string(),
                                 "--based-on",
                                 "version " + std::to_string(base->id),
-                                "--out",
-                                (work.path / "out").string(),
                                 "--json"};
+  if (store) args.insert(args.end(), {"--out", (work.path / "out").string()});
   routing::WorkerLimits limits;
   limits.timeLimitSeconds = 300;
   auto outcome = routing::runWorker(routing::currentExecutable(), args, work.path, limits);
@@ -156,6 +158,10 @@ void put(WebContext& ctx, const httplib::Request& req, httplib::Response& res) {
   }
   auto result = nlohmann::json::parse(outcome.stdoutText, nullptr, false);
   if (!result.is_object()) return sendError(res, 500, "the correction printed no result");
+  if (!store) {
+    result.erase("outputs");
+    return sendJson(res, 200, {{"results", result}});
+  }
   routing::AnalysisVersion v;
   v.study = base->study;
   v.createdBy = user;
@@ -199,10 +205,16 @@ void sign(WebContext& ctx, const httplib::Request& req, httplib::Response& res) 
 }  // namespace
 
 void registerAnalysisRoutes(HttpServer& http, WebContext& ctx) {
+  // Who the browser is logged in as: the viewer shows editing to editors and admins only.
+  http.get("/api/me", Role::Viewer, [](const httplib::Request&, httplib::Response& res) {
+    sendJson(res, 200, {{"user", requestUser()}, {"role", roleName(requestRole())}});
+  });
   http.get("/api/analyses", Role::Viewer, [&](const httplib::Request& q, httplib::Response& r) { list(ctx, q, r); });
   const std::string one = R"(/api/analyses/([0-9]{1,18}))";
   http.get(one, Role::Viewer, [&](const httplib::Request& q, httplib::Response& r) { get(ctx, q, r); });
-  http.put(one, Role::Editor, [&](const httplib::Request& q, httplib::Response& r) { put(ctx, q, r); });
+  http.put(one, Role::Editor, [&](const httplib::Request& q, httplib::Response& r) { correct(ctx, q, r, true); });
+  http.post(one + "/preview", Role::Editor,
+            [&](const httplib::Request& q, httplib::Response& r) { correct(ctx, q, r, false); });
   http.post(one + "/sign", Role::Editor, [&](const httplib::Request& q, httplib::Response& r) { sign(ctx, q, r); });
 }
 

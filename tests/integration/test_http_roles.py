@@ -20,7 +20,8 @@ USERS = ["--user", f"{ADMIN[0]}:{ADMIN[1]}:admin", "--user", f"{VIEWER[0]}:{VIEW
          "--user", f"{EDITOR[0]}:{EDITOR[1]}:editor"]
 PUBLIC = {("GET", "/healthz")}
 ADMIN_READS = {("GET", "/api/audit")}
-EDITOR_CHANGES = {("PUT", r"/api/analyses/([0-9]{1,18})"), ("POST", r"/api/analyses/([0-9]{1,18})/sign")}
+EDITOR_CHANGES = {("PUT", r"/api/analyses/([0-9]{1,18})"), ("POST", r"/api/analyses/([0-9]{1,18})/sign"),
+                  ("POST", r"/api/analyses/([0-9]{1,18})/preview")}
 
 
 def expected_role(method, pattern):

@@ -244,6 +244,79 @@ try {
   c = await canvas();
   check(c.red > 30, `the flow ROI drawn over the magnitude image (${c.red} red pixels)`);
   await shot("12-flow-roi");
+
+  // The cardiac workspace: a viewer reviews (no editing offered); an admin drags an ED endocardial
+  // point outwards and the EDV rises by the added pixels x pixel area x slice spacing, then saves.
+  await page.goto(process.env.ATRIUM_URL + "/");
+  await page.goto(process.env.ATRIUM_URL + "/#/study/" + process.env.STUDY_UID);
+  await page.waitForFunction(() => window.atriumViewer && window.atriumViewer.phases() === 8, null, { timeout: 20000 });
+  await page.waitForSelector("#review", { timeout: 20000 });
+  await page.click("#review");
+  await page.waitForSelector("#ws-results", { timeout: 20000 });
+  check(!(await page.$("#ws-save")) && (await page.$$("#ws-grid td.has-contours")).length > 0,
+    "a viewer reviews: results and the contoured images, no editing");
+  const ap = await adminContext.newPage();
+  await ap.goto(process.env.ATRIUM_URL + "/#/study/" + process.env.STUDY_UID);
+  await ap.waitForSelector("#review", { timeout: 20000 });
+  await ap.waitForFunction(() => window.atriumViewer && window.atriumViewer.stats.framesShown > 0, null,
+    { timeout: 20000 });
+  await ap.click("#review");
+  await ap.waitForSelector("#ws-save", { timeout: 20000 });
+  const setup = await ap.evaluate(() => {
+    const ws = window.atriumWorkspace, v = window.atriumViewer, ed = ws.results.ed_phase;
+    for (let s = 0; s < v.slices.length; s++) {
+      const f = v.slices[s][ed];
+      const c = ws.contours.find((x) => x.sop_instance_uid === f.sop && x.frame === f.frame && x.structure === "lv_endo");
+      if (!c) continue;
+      v.setSlice(s);
+      v.setPhase(ed);
+      const i = c.points.reduce((best, p, k) => (p[0] > c.points[best][0] ? k : best), 0);
+      return { index: ws.contours.indexOf(c), vertex: i, before: c.points.map((p) => [...p]), edv: ws.results.lv_edv_ml,
+        spacing: ws.results.slice_spacing_mm, px: f.meta["00280030"].Value.map(Number), previews: ws.previews };
+    }
+    return null;
+  });
+  check(setup !== null, "an ED slice with an LV endocardial contour");
+  if (setup) {
+    await ap.waitForTimeout(500);
+    const [vx, vy] = setup.before[setup.vertex];
+    const from = await ap.evaluate(([x, y]) => window.atriumViewer.toClient(x, y), [vx, vy]);
+    const to = await ap.evaluate(([x, y]) => window.atriumViewer.toClient(x, y), [vx + 4, vy]);
+    await ap.mouse.move(from[0], from[1]);
+    await ap.mouse.down();
+    await ap.mouse.move((from[0] + to[0]) / 2, from[1], { steps: 3 });
+    await ap.mouse.move(to[0], to[1], { steps: 3 });
+    await ap.mouse.up();
+    await ap.waitForFunction((n) => window.atriumWorkspace.previews > n, setup.previews, { timeout: 30000 });
+    const after = await ap.evaluate((i) => ({ points: window.atriumWorkspace.contours[i].points,
+      edv: window.atriumWorkspace.results.lv_edv_ml, text: document.getElementById("ws-results").textContent }),
+    setup.index);
+    // The same rule as the server: pixel centres inside the polygon (even-odd).
+    const inside = (poly, x, y) => {
+      let res = false;
+      for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+        const [xi, yi] = poly[i], [xj, yj] = poly[j];
+        if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) res = !res;
+      }
+      return res;
+    };
+    let added = 0;
+    for (let y = 0; y < 256; y++) for (let x = 0; x < 256; x++) added += inside(after.points, x, y) - inside(setup.before, x, y);
+    const want = setup.edv + (added * setup.px[0] * setup.px[1] * setup.spacing) / 1000;
+    check(added > 0 && Math.abs(after.edv - want) <= Math.max(0.1, 0.01 * (want - setup.edv)) &&
+      after.text.includes(`${after.edv} ml`),
+    `EDV after the drag: ${setup.edv} -> ${after.edv} ml (${added} pixels added, expected ${want.toFixed(2)})`);
+    await ap.click("#ws-save");
+    await ap.waitForFunction(() => /by adm/.test(document.getElementById("ws-version")?.textContent || ""), null,
+      { timeout: 30000 });
+    const listed = await ap.evaluate(async (study) => (await (await fetch(`/api/analyses?study=${study}`)).json()),
+      process.env.STUDY_UID);
+    check(listed.length >= 2 && listed[0].created_by === "adm" && listed[0].results.lv_edv_ml === after.edv,
+      `the saved version is listed first with the displayed EDV: ${listed.map((v) => `${v.id} ${v.created_by} ` +
+        `${v.results.lv_edv_ml}`).join(", ")}`);
+    await shot("13-workspace");
+  }
+
 } finally {
   await browser.close();
 }

@@ -11,6 +11,18 @@ export interface Overlays {
   states: PresentationState[];
 }
 
+// Contours a reader edits (cardiac workspace): drawn instead of the stored structure sets, their
+// vertices dragged with the left button; points in image pixel coordinates (pixel centres).
+export interface EditableContour {
+  structure: string;
+  points: number[][];
+}
+export interface ContourEditor {
+  contoursOf(sop: string, frame: number): EditableContour[];
+  edited(): void;
+}
+const EDIT_COLOURS: Record<string, string> = { lv_endo: "#ff3030", lv_epi: "#30e030", rv_endo: "#4080ff" };
+
 interface Frame extends ImageRef {
   series: string;
   meta: DicomJson;
@@ -35,6 +47,9 @@ export class ImageView {
   gsps?: PresentationState;    // applied presentation state (undefined: none)
   gspsChosen = false;          // the user picked one (or none): no default any more
   showOverlays = true;
+  editor?: ContourEditor;
+  // The last drawing's image → canvas transform (device pixels), for hit tests and tests.
+  xform = { scale: 1, ox: 0, oy: 0, dpr: 1 };
   // For tests and the status line.
   stats = { framesShown: 0, overlaysDrawn: 0 };
 
@@ -201,11 +216,29 @@ export class ImageView {
     const f = this.frame();
     if (!f || !this.current) return;
     const scale = Math.min(w / f.columns, h / f.rows) * this.zoom;
-    ctx.setTransform(scale, 0, 0, scale, (w - f.columns * scale) / 2 + this.pan.x * dpr,
-      (h - f.rows * scale) / 2 + this.pan.y * dpr);
+    this.xform = { scale, ox: (w - f.columns * scale) / 2 + this.pan.x * dpr,
+      oy: (h - f.rows * scale) / 2 + this.pan.y * dpr, dpr };
+    ctx.setTransform(scale, 0, 0, scale, this.xform.ox, this.xform.oy);
     ctx.imageSmoothingEnabled = scale < 1;
     ctx.drawImage(this.current, 0, 0, f.columns, f.rows);
     if (!this.showOverlays) return;
+    if (this.editor) {
+      // Pixel centres are at +0.5 in canvas units (pixel i covers [i, i + 1]).
+      let drawn = 0;
+      for (const c of this.editor.contoursOf(f.sop, f.frame)) {
+        ctx.strokeStyle = EDIT_COLOURS[c.structure] || "#ffff00";
+        ctx.fillStyle = ctx.strokeStyle;
+        ctx.lineWidth = 1.5 / scale;
+        ctx.beginPath();
+        c.points.forEach(([x, y], i) => (i ? ctx.lineTo(x + 0.5, y + 0.5) : ctx.moveTo(x + 0.5, y + 0.5)));
+        ctx.closePath();
+        ctx.stroke();
+        for (const [x, y] of c.points) ctx.fillRect(x + 0.5 - 1.5 / scale, y + 0.5 - 1.5 / scale, 3 / scale, 3 / scale);
+        drawn++;
+      }
+      this.stats.overlaysDrawn = drawn;
+      return;
+    }
     let n = 0;
     for (const s of this.overlays.segmentations) n += s.draw(ctx, f);
     for (const s of this.overlays.structures) n += s.draw(ctx, f, scale);
@@ -213,15 +246,56 @@ export class ImageView {
     this.stats.overlaysDrawn = n;
   }
 
+  // Image coordinates (pixel centres) of a mouse position.
+  toImage(clientX: number, clientY: number): [number, number] {
+    const r = this.canvas.getBoundingClientRect(), t = this.xform;
+    return [((clientX - r.left) * t.dpr - t.ox) / t.scale - 0.5, ((clientY - r.top) * t.dpr - t.oy) / t.scale - 0.5];
+  }
+
+  // Client coordinates of an image point (for tests driving a drag).
+  toClient(x: number, y: number): [number, number] {
+    const r = this.canvas.getBoundingClientRect(), t = this.xform;
+    return [r.left + ((x + 0.5) * t.scale + t.ox) / t.dpr, r.top + ((y + 0.5) * t.scale + t.oy) / t.dpr];
+  }
+
   private bindMouse(): void {
     let drag: { x: number; y: number; mode: "window" | "pan"; base: Window; pan: { x: number; y: number } } | undefined;
+    let vertex: number[] | undefined;  // the point being dragged (editing)
     this.canvas.addEventListener("contextmenu", (e) => e.preventDefault());
     this.canvas.addEventListener("mousedown", (e) => {
+      const f = this.frame();
+      if (this.editor && f && e.button === 0) {
+        const [x, y] = this.toImage(e.clientX, e.clientY);
+        const reach = 6 * this.xform.dpr / this.xform.scale;  // 6 screen pixels
+        let best = reach;
+        for (const c of this.editor.contoursOf(f.sop, f.frame))
+          for (const p of c.points) {
+            const d = Math.hypot(p[0] - x, p[1] - y);
+            if (d < best) { best = d; vertex = p; }
+          }
+        if (vertex) return;
+      }
       drag = { x: e.clientX, y: e.clientY, mode: e.button === 0 && !e.shiftKey ? "window" : "pan",
         base: this.win ?? this.baseWindow(), pan: { ...this.pan } };
     });
-    window.addEventListener("mouseup", () => { drag = undefined; });
+    window.addEventListener("mouseup", () => {
+      drag = undefined;
+      if (vertex) {
+        vertex = undefined;
+        this.editor?.edited();
+      }
+    });
     window.addEventListener("mousemove", (e) => {
+      if (vertex) {
+        const f = this.frame();
+        const [x, y] = this.toImage(e.clientX, e.clientY);
+        if (f) {
+          vertex[0] = Math.min(f.columns - 0.5, Math.max(-0.5, Math.round(x * 100) / 100));
+          vertex[1] = Math.min(f.rows - 0.5, Math.max(-0.5, Math.round(y * 100) / 100));
+        }
+        this.draw();
+        return;
+      }
       if (!drag) return;
       const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
       if (drag.mode === "pan") {

@@ -2,6 +2,7 @@
 import { analysisOf, instanceMetadata, instancesOf, seriesMetadata, seriesOf, studyArchiveUrl, thumbnailUrl } from "./api";
 import { DicomJson, SOP, str, T, TAG_NAMES } from "./dicom";
 import { ImageView, Overlays, PRESETS } from "./imageView";
+import { CardiacWorkspace } from "./cardiacWorkspace";
 import { addFlowButton } from "./flowPanel";
 import { loadMap, showMap } from "./mapView";
 import { PresentationState, Segmentation, StructureSet } from "./overlays";
@@ -25,7 +26,7 @@ export async function showStudy(app: HTMLElement, study: string, setStatus: (s: 
         </div>
         <div class="viewport" id="viewport"><div class="info" id="info"></div></div>
       </div>
-      <div class="side"><div id="analysis"></div><div id="flow-panel"></div><table><tbody id="tags"></tbody></table></div>
+      <div class="side"><div id="analysis"></div><div id="workspace"></div><div id="flow-panel"></div><table><tbody id="tags"></tbody></table></div>
     </div>`;
   const $ = <E extends HTMLElement>(id: string) => app.querySelector<E>(`#${id}`)!;
 
@@ -45,7 +46,26 @@ export async function showStudy(app: HTMLElement, study: string, setStatus: (s: 
     }
   }));
 
-  analysisOf(study).then((a) => showAnalysis($("analysis"), a)).catch(() => undefined);
+  analysisOf(study).then((a) => {
+    showAnalysis($("analysis"), a);
+    if (a && a.state === "done") {
+      // The cardiac workspace: review (everyone), correct, save and sign (editors).
+      const review = document.createElement("button");
+      review.id = "review";
+      review.textContent = "Review contours";
+      review.onclick = async () => {
+        const sex = str(view.frame()?.meta, "00100040");
+        const ws = new CardiacWorkspace($("workspace"), view, study, setStatus, sex);
+        (window as unknown as { atriumWorkspace: CardiacWorkspace }).atriumWorkspace = ws;
+        try {
+          await ws.open();
+        } catch (e) {
+          setStatus(e instanceof Error ? e.message : String(e));
+        }
+      };
+      $("analysis").appendChild(review);
+    }
+  }).catch(() => undefined);
   addFlowButton(app.querySelector<HTMLElement>(".toolbar")!, $("flow-panel"), study, setStatus);
   const view = new ImageView($("viewport"), study, overlays, () => update());
   (window as unknown as { atriumViewer: ImageView }).atriumViewer = view;

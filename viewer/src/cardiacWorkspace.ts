@@ -1,0 +1,259 @@
+// The cardiac workspace of a study with an analysis: its versions, the results with normal ranges,
+// the volume-time curve with ED and ES, the slice x phase grid of contoured images, and — for
+// editors — contour editing (drag a point; the results are measured again by the server, the same
+// way `atrium analyze` measures), choosing ED/ES, saving a version and signing it.
+import { EditableContour, ImageView } from "./imageView";
+
+// Normal ranges (mean ± 2 SD) of the LV by sex, bSSFP, adults: Kawel-Boehm N, et al. Normal values
+// for cardiovascular magnetic resonance in adults and children. J Cardiovasc Magn Reson 2015;17:29
+// (the pooled LV values, as tabulated in Cardiovasc Diagn Ther 2020;10(6):1918-1945, Table 3).
+const NORMAL: Record<string, Record<"M" | "F", [number, number]>> = {
+  lv_edv_ml: { M: [160, 27], F: [132, 23] },
+  lv_esv_ml: { M: [54, 14], F: [44, 11] },
+  lv_sv_ml: { M: [108, 18], F: [87, 15] },
+  lv_ef_pct: { M: [67, 5], F: [67, 5] },
+  lv_mass_g: { M: [134, 21], F: [98, 21] },
+  lv_edv_index_ml_m2: { M: [81, 12], F: [76, 10] },
+  lv_esv_index_ml_m2: { M: [26, 6], F: [24, 5] },
+  lv_mass_index_g_m2: { M: [67, 9], F: [61, 10] },
+};
+
+interface Contour extends EditableContour {
+  sop_instance_uid: string;
+  frame: number;
+}
+interface Version {
+  id: number;
+  created_by: string;
+  created_ms: number;
+  signed: boolean;
+  signed_by: string;
+  replaces: number | null;
+  results: Record<string, unknown>;
+}
+
+async function json<T>(url: string, init?: RequestInit): Promise<T> {
+  const r = await fetch(url, init);
+  let body: unknown;
+  try { body = await r.json(); } catch { /* not JSON */ }
+  if (!r.ok) {
+    const msg = (body as { error?: string } | undefined)?.error ?? `${r.status}`;
+    throw new Error(r.status === 403 ? `${msg} (403)` : msg);
+  }
+  return body as T;
+}
+
+export class CardiacWorkspace {
+  contours: Contour[] = [];
+  results: Record<string, unknown> = {};
+  version?: Version;
+  versions: Version[] = [];
+  canEdit = false;
+  previews = 0;  // finished previews (for tests)
+  private sex: "M" | "F" | "" = "";
+
+  constructor(private panel: HTMLElement, private view: ImageView, private study: string,
+              private setStatus: (s: string) => void, patientSex: string) {
+    this.sex = patientSex === "M" || patientSex === "F" ? patientSex : "";
+  }
+
+  async open(): Promise<void> {
+    const [me, versions] = await Promise.all([
+      json<{ role: string }>("/api/me").catch(() => ({ role: "viewer" })),
+      json<Version[]>(`/api/analyses?study=${this.study}`),
+    ]);
+    this.canEdit = me.role === "editor" || me.role === "admin";
+    this.versions = versions.filter((v) => v.id !== undefined);
+    if (!this.versions.length) {
+      this.panel.textContent = "no analysis version to review";
+      return;
+    }
+    await this.load(this.versions[0].id);
+  }
+
+  async load(id: number): Promise<void> {
+    const doc = await json<Version & { contours: Contour[] }>(`/api/analyses/${id}`);
+    this.version = doc;
+    this.results = doc.results;
+    this.contours = doc.contours;
+    this.view.editor = this.canEdit ? {
+      contoursOf: (sop, frame) => this.contours.filter((c) => c.sop_instance_uid === sop && c.frame === frame),
+      edited: () => { this.preview().catch((e) => this.setStatus(String(e))); },
+    } : undefined;
+    this.view.draw();
+    this.render();
+  }
+
+  private body(): Record<string, unknown> {
+    return { contours: this.contours, ed_phase: this.results.ed_phase, es_phase: this.results.es_phase };
+  }
+
+  // The results of the edited contours, measured by the server (nothing stored).
+  async preview(): Promise<void> {
+    if (!this.version) return;
+    this.setStatus("measuring…");
+    const r = await json<{ results: Record<string, unknown> }>(`/api/analyses/${this.version.id}/preview`,
+      { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(this.body()) });
+    this.results = r.results;
+    this.previews++;
+    this.setStatus("");
+    this.render();
+  }
+
+  async save(): Promise<void> {
+    if (!this.version) return;
+    const v = await json<Version>(`/api/analyses/${this.version.id}`,
+      { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(this.body()) });
+    this.versions = await json<Version[]>(`/api/analyses?study=${this.study}`);
+    this.setStatus(`version ${v.id} saved`);
+    await this.load(v.id);
+  }
+
+  async sign(): Promise<void> {
+    if (!this.version) return;
+    await json<Version>(`/api/analyses/${this.version.id}/sign`, { method: "POST" });
+    this.versions = await json<Version[]>(`/api/analyses?study=${this.study}`);
+    this.setStatus(`version ${this.version.id} signed`);
+    await this.load(this.version.id);
+  }
+
+  private flag(key: string, value: number): string {
+    const ref = this.sex ? NORMAL[key]?.[this.sex] : undefined;
+    if (!ref) return "";
+    const [mean, sd] = ref, lo = mean - 2 * sd, hi = mean + 2 * sd;
+    return value < lo ? `low (${lo}-${hi})` : value > hi ? `high (${lo}-${hi})` : `normal (${lo}-${hi})`;
+  }
+
+  render(): void {
+    const r = this.results as Record<string, number>;
+    const p = this.panel;
+    p.innerHTML = "";
+    p.className = "workspace";
+    const head = document.createElement("div");
+    head.id = "ws-version";
+    const v = this.version!;
+    head.textContent = `Version ${v.id} by ${v.created_by}${v.signed ? `, signed by ${v.signed_by}` : ""}`;
+    p.appendChild(head);
+    // Results with the normal ranges (by the patient's sex).
+    const table = document.createElement("table");
+    table.id = "ws-results";
+    const rows: [string, string, number | undefined, string][] = [
+      ["LV EDV", "lv_edv_ml", r.lv_edv_ml, "ml"], ["LV ESV", "lv_esv_ml", r.lv_esv_ml, "ml"],
+      ["LV SV", "lv_sv_ml", r.lv_sv_ml, "ml"], ["LV EF", "lv_ef_pct", r.lv_ef_pct, "%"],
+      ["LV mass", "lv_mass_g", r.lv_mass_g, "g"], ["LV EDV index", "lv_edv_index_ml_m2", r.lv_edv_index_ml_m2, "ml/m²"],
+      ["LV ESV index", "lv_esv_index_ml_m2", r.lv_esv_index_ml_m2, "ml/m²"],
+      ["LV mass index", "lv_mass_index_g_m2", r.lv_mass_index_g_m2, "g/m²"],
+      ["RV EDV / ESV", "", undefined, `${r.rv_edv_ml} / ${r.rv_esv_ml} ml`], ["RV EF", "", undefined, `${r.rv_ef_pct} %`],
+      ["Heart rate", "", undefined, r.heart_rate_bpm ? `${r.heart_rate_bpm} /min` : "—"],
+      ["LV cardiac output", "", undefined, r.lv_co_l_min ? `${r.lv_co_l_min} l/min` : "—"],
+      ["LV cardiac index", "", undefined, r.lv_ci_l_min_m2 ? `${r.lv_ci_l_min_m2} l/min/m²` : "—"],
+    ];
+    for (const [name, key, value, unit] of rows) {
+      if (key && value === undefined) continue;
+      const tr = table.insertRow();
+      tr.dataset.key = key;
+      tr.insertCell().textContent = name;
+      tr.insertCell().textContent = key ? `${value} ${unit}` : unit;
+      tr.insertCell().textContent = key && value !== undefined ? this.flag(key, value) : "";
+    }
+    p.appendChild(table);
+    if (!this.sex) p.appendChild(document.createElement("div")).textContent = "sex unknown: no normal ranges";
+    p.appendChild(this.curve(r));
+    p.appendChild(this.grid());
+    // ED / ES, save, sign: editors only.
+    if (this.canEdit) {
+      const bar = document.createElement("div");
+      const phases = (this.results.lv_volume_curve_ml as number[] | undefined)?.length ?? 0;
+      for (const key of ["ed_phase", "es_phase"]) {
+        const label = document.createElement("label");
+        label.textContent = key === "ed_phase" ? " ED " : " ES ";
+        const sel = document.createElement("select");
+        sel.id = `ws-${key}`;
+        for (let i = 0; i < phases; i++) sel.add(new Option(String(i + 1), String(i)));
+        sel.value = String(this.results[key]);
+        sel.onchange = () => { this.results[key] = Number(sel.value); this.preview().catch((e) => this.setStatus(String(e))); };
+        label.appendChild(sel);
+        bar.appendChild(label);
+      }
+      const save = document.createElement("button");
+      save.id = "ws-save";
+      save.textContent = "Save version";
+      save.onclick = () => this.save().catch((e) => this.setStatus(String(e)));
+      const sign = document.createElement("button");
+      sign.id = "ws-sign";
+      sign.textContent = "Sign";
+      sign.disabled = v.signed;
+      sign.onclick = () => this.sign().catch((e) => this.setStatus(String(e)));
+      bar.append(save, sign);
+      p.appendChild(bar);
+    }
+    const list = document.createElement("ul");
+    list.id = "ws-versions";
+    for (const x of this.versions) {
+      const li = document.createElement("li");
+      li.textContent = `${x.id}: ${x.created_by}, ${new Date(x.created_ms).toLocaleString()}` +
+        (x.signed ? ` — signed by ${x.signed_by}` : "");
+      li.onclick = () => this.load(x.id).catch((e) => this.setStatus(String(e)));
+      list.appendChild(li);
+    }
+    p.appendChild(list);
+  }
+
+  private curve(r: Record<string, unknown>): SVGSVGElement {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.id = "ws-curve";
+    const w = 300, h = 120, pad = 20;
+    svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
+    svg.setAttribute("width", String(w));
+    svg.setAttribute("height", String(h));
+    const lv = (r.lv_volume_curve_ml as number[]) || [], rv = (r.rv_volume_curve_ml as number[]) || [];
+    const top = Math.max(1, ...lv, ...rv), n = Math.max(1, lv.length - 1);
+    const x = (i: number) => pad + (i / n) * (w - 2 * pad), y = (v: number) => h - pad - (v / top) * (h - 2 * pad);
+    ([[lv, "#ff3030"], [rv, "#4080ff"]] as [number[], string][]).forEach(([vals, colour]) => {
+      if (!vals.length) return;
+      const line = document.createElementNS(ns, "polyline");
+      line.setAttribute("points", vals.map((v, i) => `${x(i)},${y(v)}`).join(" "));
+      line.setAttribute("fill", "none");
+      line.setAttribute("stroke", colour);
+      svg.appendChild(line);
+    });
+    for (const [key, label] of [["ed_phase", "ED"], ["es_phase", "ES"]]) {
+      const i = Number(r[key]);
+      const mark = document.createElementNS(ns, "line");
+      mark.setAttribute("x1", String(x(i)));
+      mark.setAttribute("x2", String(x(i)));
+      mark.setAttribute("y1", String(pad));
+      mark.setAttribute("y2", String(h - pad));
+      mark.setAttribute("stroke", "#aaa");
+      mark.setAttribute("stroke-dasharray", "3 2");
+      mark.classList.add(`mark-${label}`);
+      svg.appendChild(mark);
+      const t = document.createElementNS(ns, "text");
+      t.setAttribute("x", String(x(i) + 2));
+      t.setAttribute("y", String(pad - 4));
+      t.setAttribute("fill", "currentColor");
+      t.setAttribute("font-size", "9");
+      t.textContent = label;
+      svg.appendChild(t);
+    }
+    return svg;
+  }
+
+  // Slices x phases of the shown series; a filled cell has contours. A click shows that image.
+  private grid(): HTMLTableElement {
+    const t = document.createElement("table");
+    t.id = "ws-grid";
+    const have = new Set(this.contours.map((c) => `${c.sop_instance_uid}|${c.frame}`));
+    this.view.slices.forEach((phases, s) => {
+      const tr = t.insertRow();
+      phases.forEach((f, ph) => {
+        const td = tr.insertCell();
+        td.className = have.has(`${f.sop}|${f.frame}`) ? "has-contours" : "";
+        td.title = `slice ${s + 1}, phase ${ph + 1}`;
+        td.onclick = () => { this.view.setSlice(s); this.view.setPhase(ph); };
+      });
+    });
+    return t;
+  }
+}
