@@ -99,6 +99,14 @@ AnalysisOutput finish(const CineStack& stack, const Segmentation& seg, const Fun
        {"seconds", round1(seconds)},
        {"warnings", warnings},
        {"outputs", out.files}};
+  j["regional"] = nlohmann::json::array();
+  for (const auto& t : r.regional.segments)
+    j["regional"].push_back({{"segment", t.segment},
+                             {"name", t.name},
+                             {"ed_thickness_mm", round1(t.edMm)},
+                             {"es_thickness_mm", round1(t.esMm)},
+                             {"thickening_pct", round1(t.thickeningPct)}});
+  if (!r.regional.note.empty()) j["regional_note"] = r.regional.note;
   if (r.heartRateBpm > 0) {
     j["heart_rate_bpm"] = round1(r.heartRateBpm);
     j["lv_co_l_min"] = std::round(r.lvCardiacOutputLMin * 100) / 100;

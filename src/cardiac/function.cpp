@@ -108,6 +108,7 @@ FunctionResults computeFunction(const CineStack& stack, const Segmentation& seg,
   r.heartRateBpm = heartRate(stack.nominalIntervalMs, r.timesMs);
   if (r.heartRateBpm > 0 && r.lvSv > 0) r.lvCardiacOutputLMin = r.lvSv * r.heartRateBpm / 1000.0;
   if (r.lvCardiacOutputLMin > 0 && r.bsaM2 > 0) r.lvCardiacIndexLMinM2 = r.lvCardiacOutputLMin / r.bsaM2;
+  r.regional = regionalFunction(stack, seg, r.edPhase, r.esPhase);
   return r;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cardiac/cine_stack.h"
+#include "cardiac/regional_function.h"
 #include "cardiac/segmenter.h"
 
 namespace atrium::cardiac {
@@ -26,6 +27,9 @@ struct FunctionResults {
   // found, LV and RV stroke volumes more than 30 % apart): said in the outputs so that a reader
   // reviews the contours before using the numbers.
   std::vector<std::string> warnings;
+  // AHA segments' wall thickness at ED and ES (computeFunction fills it; empty with a note when the
+  // segments cannot be placed).
+  RegionalFunction regional;
 };
 
 // edPhase/esPhase (0-based): the phases a reader chose; -1: the largest and the smallest LV volume.

@@ -123,6 +123,26 @@ std::string writeMeasurementReport(const CineStack& stack, const FunctionResults
     }
   }
 
+  // Regional function: a group per AHA segment (TID 1501), thickness at ED and ES and thickening.
+  for (const auto& t : r.regional.segments) {
+    ok(report.addIndividualMeasurements(OFTrue), "regional group");
+    auto& g = report.getIndividualMeasurements();
+    ok(g.setTrackingIdentifier(("AHA " + std::to_string(t.segment) + " " + t.name).c_str()), "tracking identifier");
+    ok(g.setTrackingUniqueIdentifier(dicom::newUid().c_str()), "tracking UID");
+    ok(g.addFindingSite(code("74281007", "SCT", "Myocardium")), "finding site");
+    const Measure values[] = {
+        {code("WT-ED", "99ATRIUM", "Wall thickness at end-diastole"), t.edMm, "mm", "millimeter"},
+        {code("WT-ES", "99ATRIUM", "Wall thickness at end-systole"), t.esMm, "mm", "millimeter"},
+        {code("WT-THICKENING", "99ATRIUM", "Systolic wall thickening"), t.thickeningPct, "%", "percent"}};
+    for (const auto& x : values) {
+      CMR_TID1501_in_TID1500::MeasurementValue v(
+          value(x.value, x.decimals).c_str(),
+          CID7181_AbstractMultiDimensionalImageModelComponentUnits(DSRCodedEntryValue(x.unit, "UCUM", x.unitMeaning)),
+          OFFalse);
+      ok(g.addMeasurement(CID7469_GenericIntensityAndSizeMeasurements(x.name), v, OFFalse, OFFalse), "measurement");
+    }
+  }
+
   DSRDocument doc;
   ok(doc.setTreeFromRootTemplate(report, OFTrue), "tree");  // included templates expanded for writing
   // DCMTK builds TID 1500 as Enhanced SR; the content fits Comprehensive SR, which more PACS show.

@@ -64,6 +64,10 @@ def test_review_correct_and_sign():
             check(st == 200 and doc["contours"] and {c["structure"] for c in doc["contours"]} >= {"lv_endo", "lv_epi"},
                   f"GET one version: {st}")
             results = doc["results"]
+            # Regional function: the AHA segments of the phantom's wall at ED and ES.
+            regional = {r["segment"]: r for r in results["regional"]}
+            check(len(regional) >= 12 and all(r["ed_thickness_mm"] > 0 for r in regional.values()),
+                  f"regional function: {results.get('regional_note')} {sorted(regional)}")
             # The same contours back: the same numbers.
             st, same, _ = srv.http("PUT", f"/api/analyses/{first}", body={"contours": doc["contours"]}, auth=EDITOR)
             check(st == 201 and same["replaces"] == first and same["created_by"] == "ed", f"PUT unchanged: {st} {same}")
@@ -104,7 +108,9 @@ def test_review_correct_and_sign():
             sr = pydicom.dcmread(sr_path)
             check(str(sr.PredecessorDocumentsSequence[0].ReferencedSeriesSequence[0].ReferencedSOPSequence[0]
                       .ReferencedSOPInstanceUID) == same["sr_uid"], "the SR names the version it replaces")
-            check(b"ed" in open(sr_path, "rb").read() and str(sr.StudyInstanceUID) == study, "observer, same study")
+            raw_sr = open(sr_path, "rb").read()
+            check(b"ed" in raw_sr and str(sr.StudyInstanceUID) == study, "observer, same study")
+            check(b"AHA 1 basal anterior" in raw_sr and b"Systolic wall thickening" in raw_sr, "regional function in the SR")
             check(str(sr.SeriesInstanceUID) not in {str(pydicom.dcmread(os.path.join(store, rows[same["sr_uid"]]))
                                                         .SeriesInstanceUID)}, "a new series")
             lv_ef = next(x for x in sr.ContentSequence if x.ValueType == "CONTAINER" and "Measurement" in
