@@ -315,6 +315,41 @@ try {
       `the saved version is listed first with the displayed EDV: ${listed.map((v) => `${v.id} ${v.created_by} ` +
         `${v.results.lv_edv_ml}`).join(", ")}`);
     await shot("13-workspace");
+    check((await ap.$$("#ws-bullseye path")).length === 16, "the 16-segment bull's-eye is drawn");
+    // The tools, on the shown ED image and the LV endocardium: each change is measured again.
+    const measured = async (action) => {
+      const n = await ap.evaluate(() => window.atriumWorkspace.previews);
+      await action();
+      await ap.waitForFunction((k) => window.atriumWorkspace.previews > k, n, { timeout: 30000 });
+      return ap.evaluate(() => window.atriumWorkspace.results.lv_edv_ml);
+    };
+    const start = await ap.evaluate(() => window.atriumWorkspace.results.lv_edv_ml);
+    const deleted = await measured(() => ap.click("#ws-delete"));
+    check(deleted < start, `Delete: EDV ${start} -> ${deleted} ml`);
+    const copied = await measured(() => ap.click("#ws-copy-phase"));
+    const same = await ap.evaluate(() => {
+      const ws = window.atriumWorkspace, v = window.atriumViewer, f = v.frame();
+      const prev = v.slices[v.slice][(v.phase - 1 + v.phases()) % v.phases()];
+      const get = (g) => ws.contours.find((c) => c.sop_instance_uid === g.sop && c.frame === g.frame &&
+        c.structure === "lv_endo");
+      return JSON.stringify(get(f)?.points) === JSON.stringify(get(prev)?.points);
+    });
+    check(copied > deleted && same, `Copy from previous phase: EDV ${deleted} -> ${copied} ml, the same outline`);
+    const excluded = await measured(() => ap.click("#ws-toggle-slice"));
+    const included = await measured(() => ap.click("#ws-toggle-slice"));
+    check(excluded < copied && included === start, `Exclude / include slice: ${copied} -> ${excluded} -> ${included} ml`);
+    await ap.click("#ws-freehand");
+    const c0 = await ap.evaluate(() => window.atriumViewer.toClient(20, 20));
+    const c1 = await ap.evaluate(() => window.atriumViewer.toClient(60, 60));
+    const freehand = await measured(async () => {
+      await ap.mouse.move(c0[0], c0[1]);
+      await ap.mouse.down();
+      for (const [x, y] of [[c1[0], c0[1]], [c1[0], c1[1]], [c0[0], c1[1]], [c0[0], c0[1] + 2]])
+        await ap.mouse.move(x, y, { steps: 8 });
+      await ap.mouse.up();
+    });
+    check(freehand !== included, `Freehand outline: EDV ${included} -> ${freehand} ml`);
+    await shot("14-workspace-tools");
   }
 
 } finally {

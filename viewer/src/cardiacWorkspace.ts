@@ -50,6 +50,9 @@ export class CardiacWorkspace {
   versions: Version[] = [];
   canEdit = false;
   previews = 0;  // finished previews (for tests)
+  structure = "lv_endo";  // what the tools act on
+  freehand = false;
+  private original: Contour[] = [];  // the version's contours, to bring an excluded slice back
   private sex: "M" | "F" | "" = "";
 
   constructor(private panel: HTMLElement, private view: ImageView, private study: string,
@@ -76,12 +79,69 @@ export class CardiacWorkspace {
     this.version = doc;
     this.results = doc.results;
     this.contours = doc.contours;
+    this.original = JSON.parse(JSON.stringify(doc.contours));
+    const ws = this;
     this.view.editor = this.canEdit ? {
       contoursOf: (sop, frame) => this.contours.filter((c) => c.sop_instance_uid === sop && c.frame === frame),
-      edited: () => { this.preview().catch((e) => this.setStatus(String(e))); },
+      edited: () => this.changed(),
+      get freehand() { return ws.freehand; },
+      drawn: (points) => this.replaceHere(points),
     } : undefined;
     this.view.draw();
     this.render();
+  }
+
+  private changed(): void {
+    this.view.draw();
+    this.preview().catch((e) => this.setStatus(String(e)));
+  }
+
+  private here(): { sop: string; frame: number } | undefined {
+    const f = this.view.frame();
+    return f ? { sop: f.sop, frame: f.frame } : undefined;
+  }
+
+  // Tools on the shown image, for the chosen structure.
+  replaceHere(points: number[][]): void {
+    const h = this.here();
+    if (!h) return;
+    this.contours = this.contours.filter((c) => !(c.sop_instance_uid === h.sop && c.frame === h.frame &&
+      c.structure === this.structure));
+    this.contours.push({ sop_instance_uid: h.sop, frame: h.frame, structure: this.structure, points });
+    this.changed();
+  }
+
+  deleteHere(): void {
+    const h = this.here();
+    if (!h) return;
+    this.contours = this.contours.filter((c) => !(c.sop_instance_uid === h.sop && c.frame === h.frame &&
+      c.structure === this.structure));
+    this.changed();
+  }
+
+  // The neighbour's outline of the structure (previous phase of this slice, or the same phase of
+  // the previous slice) copied onto the shown image.
+  copyFrom(neighbour: "phase" | "slice"): void {
+    const v = this.view;
+    const s = neighbour === "slice" ? v.slice - 1 : v.slice;
+    const p = neighbour === "phase" ? (v.phase - 1 + v.phases()) % v.phases() : v.phase;
+    const from = v.slices[s]?.[p];
+    if (!from) return this.setStatus(`no ${neighbour} to copy from`);
+    const source = this.contours.filter((c) => c.sop_instance_uid === from.sop && c.frame === from.frame &&
+      c.structure === this.structure);
+    if (!source.length) return this.setStatus(`the ${neighbour} before has no ${this.structure} contour`);
+    this.replaceHere(source[0].points.map((q) => [...q]));
+  }
+
+  // Leave a (basal or apical) slice out of the measurement, or bring its contours back.
+  toggleSlice(): void {
+    const slice = this.view.slices[this.view.slice] ?? [];
+    const keys = new Set(slice.map((f) => `${f.sop}|${f.frame}`));
+    const has = this.contours.some((c) => keys.has(`${c.sop_instance_uid}|${c.frame}`));
+    this.contours = this.contours.filter((c) => !keys.has(`${c.sop_instance_uid}|${c.frame}`));
+    if (!has) this.contours.push(...JSON.parse(JSON.stringify(
+      this.original.filter((c) => keys.has(`${c.sop_instance_uid}|${c.frame}`)))));
+    this.changed();
   }
 
   private body(): Record<string, unknown> {
@@ -159,6 +219,8 @@ export class CardiacWorkspace {
     p.appendChild(table);
     if (!this.sex) p.appendChild(document.createElement("div")).textContent = "sex unknown: no normal ranges";
     p.appendChild(this.curve(r));
+    p.appendChild(this.bullseye((this.results.regional as { segment: number; thickening_pct: number;
+      ed_thickness_mm: number }[] | undefined) ?? []));
     p.appendChild(this.grid());
     // ED / ES, save, sign: editors only.
     if (this.canEdit) {
@@ -175,6 +237,30 @@ export class CardiacWorkspace {
         label.appendChild(sel);
         bar.appendChild(label);
       }
+      const tools = document.createElement("div");
+      tools.className = "ws-tools";
+      const structure = document.createElement("select");
+      structure.id = "ws-structure";
+      for (const [v, label] of [["lv_endo", "LV endocardium"], ["lv_epi", "LV epicardium"], ["rv_endo", "RV"]])
+        structure.add(new Option(label, v));
+      structure.value = this.structure;
+      structure.onchange = () => { this.structure = structure.value; };
+      const button = (id: string, label: string, action: () => void) => {
+        const b = document.createElement("button");
+        b.id = id;
+        b.textContent = label;
+        b.onclick = action;
+        return b;
+      };
+      const free = button("ws-freehand", this.freehand ? "Freehand: on" : "Freehand", () => {
+        this.freehand = !this.freehand;
+        free.textContent = this.freehand ? "Freehand: on" : "Freehand";
+      });
+      tools.append(structure, free, button("ws-delete", "Delete", () => this.deleteHere()),
+        button("ws-copy-phase", "Copy from previous phase", () => this.copyFrom("phase")),
+        button("ws-copy-slice", "Copy from previous slice", () => this.copyFrom("slice")),
+        button("ws-toggle-slice", "Exclude / include slice", () => this.toggleSlice()));
+      p.appendChild(tools);
       const save = document.createElement("button");
       save.id = "ws-save";
       save.textContent = "Save version";
@@ -237,6 +323,44 @@ export class CardiacWorkspace {
       t.textContent = label;
       svg.appendChild(t);
     }
+    return svg;
+  }
+
+  // The AHA 16-segment bull's-eye of systolic thickening (basal ring outside, apex inside; anterior
+  // at the top, septum to the left as the segments are numbered).
+  private bullseye(regional: { segment: number; thickening_pct: number; ed_thickness_mm: number }[]): SVGSVGElement {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.id = "ws-bullseye";
+    svg.setAttribute("viewBox", "-60 -60 120 120");
+    svg.setAttribute("width", "160");
+    svg.setAttribute("height", "160");
+    const by = new Map(regional.map((r) => [r.segment, r]));
+    const ring = (segments: number[], r0: number, r1: number, start: number) => {
+      const n = segments.length, step = (2 * Math.PI) / n;
+      segments.forEach((seg, i) => {
+        const a0 = start + i * step, a1 = a0 + step;  // anticlockwise on the screen
+        const pt = (r: number, a: number) => `${(r * Math.cos(a)).toFixed(2)},${(-r * Math.sin(a)).toFixed(2)}`;
+        const path = document.createElementNS(ns, "path");
+        path.setAttribute("d", `M${pt(r1, a0)} A${r1},${r1} 0 0 0 ${pt(r1, a1)} L${pt(r0, a1)} ` +
+          (r0 > 0 ? `A${r0},${r0} 0 0 1 ${pt(r0, a0)} Z` : "Z"));
+        const t = by.get(seg)?.thickening_pct;
+        // Thickening: red under 20 %, yellow to 40 %, green above.
+        const fill = t === undefined ? "#333" : t < 20 ? "#c04040" : t < 40 ? "#d0b030" : "#40a050";
+        path.setAttribute("fill", fill);
+        path.setAttribute("stroke", "#111");
+        path.classList.add(`aha-${seg}`);
+        const title = document.createElementNS(ns, "title");
+        title.textContent = t === undefined ? `segment ${seg}: not measured`
+          : `segment ${seg}: thickening ${t} %, ED ${by.get(seg)!.ed_thickness_mm} mm`;
+        path.appendChild(title);
+        svg.appendChild(path);
+      });
+    };
+    // Six segments from the anterior (top, 60°..120°) going anticlockwise: the septum on the left.
+    ring([1, 2, 3, 4, 5, 6], 38, 56, Math.PI / 3);
+    ring([7, 8, 9, 10, 11, 12], 20, 38, Math.PI / 3);
+    ring([13, 14, 15, 16], 0, 20, Math.PI / 4);
     return svg;
   }
 

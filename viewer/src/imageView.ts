@@ -20,6 +20,9 @@ export interface EditableContour {
 export interface ContourEditor {
   contoursOf(sop: string, frame: number): EditableContour[];
   edited(): void;
+  // Freehand: while true a left-button stroke draws a new outline, handed over when released.
+  freehand?: boolean;
+  drawn?(points: number[][]): void;
 }
 const EDIT_COLOURS: Record<string, string> = { lv_endo: "#ff3030", lv_epi: "#30e030", rv_endo: "#4080ff" };
 
@@ -261,9 +264,14 @@ export class ImageView {
   private bindMouse(): void {
     let drag: { x: number; y: number; mode: "window" | "pan"; base: Window; pan: { x: number; y: number } } | undefined;
     let vertex: number[] | undefined;  // the point being dragged (editing)
+    let stroke: number[][] | undefined;  // a freehand outline being drawn
     this.canvas.addEventListener("contextmenu", (e) => e.preventDefault());
     this.canvas.addEventListener("mousedown", (e) => {
       const f = this.frame();
+      if (this.editor?.freehand && f && e.button === 0) {
+        stroke = [this.toImage(e.clientX, e.clientY)];
+        return;
+      }
       if (this.editor && f && e.button === 0) {
         const [x, y] = this.toImage(e.clientX, e.clientY);
         const reach = 6 * this.xform.dpr / this.xform.scale;  // 6 screen pixels
@@ -280,12 +288,32 @@ export class ImageView {
     });
     window.addEventListener("mouseup", () => {
       drag = undefined;
+      if (stroke) {
+        const points = stroke;
+        stroke = undefined;
+        if (points.length >= 3) this.editor?.drawn?.(points);
+        return;
+      }
       if (vertex) {
         vertex = undefined;
         this.editor?.edited();
       }
     });
     window.addEventListener("mousemove", (e) => {
+      if (stroke) {
+        const [x, y] = this.toImage(e.clientX, e.clientY);
+        const last = stroke[stroke.length - 1];
+        if (Math.hypot(x - last[0], y - last[1]) >= 1) stroke.push([Math.round(x * 100) / 100, Math.round(y * 100) / 100]);
+        this.draw();
+        const ctx = this.ctx, t = this.xform;
+        ctx.setTransform(t.scale, 0, 0, t.scale, t.ox, t.oy);
+        ctx.strokeStyle = "#ffff00";
+        ctx.lineWidth = 1.5 / t.scale;
+        ctx.beginPath();
+        stroke.forEach(([px, py], i) => (i ? ctx.lineTo(px + 0.5, py + 0.5) : ctx.moveTo(px + 0.5, py + 0.5)));
+        ctx.stroke();
+        return;
+      }
       if (vertex) {
         const f = this.frame();
         const [x, y] = this.toImage(e.clientX, e.clientY);
