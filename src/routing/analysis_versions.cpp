@@ -103,6 +103,7 @@ nlohmann::json versionJson(const AnalysisVersion& v) {
           {"signed_ms", v.signedMs},
           {"sr_uid", v.signedSrUid.empty() ? v.srUid : v.signedSrUid},
           {"rtstruct_uid", v.rtstructUid},
+          {"output_series", v.outputs},
           {"message", ""},
           {"results", v.results}};
 }

@@ -116,9 +116,29 @@ def test_review_correct_and_sign():
             lv_ef = next(x for x in sr.ContentSequence if x.ValueType == "CONTAINER" and "Measurement" in
                          str(x.ConceptNameCodeSequence[0].CodeMeaning))
             check(lv_ef is not None, "measurement groups present")
-            for uid in (edited["sr_uid"], edited["rtstruct_uid"]):
-                errors = dciodvfy_errors(os.path.join(store, rows[uid]))
-                check(not errors, f"dciodvfy {uid}: {errors[:3]}")
+            # Every object of the new version (RT Structure Set, SEG, SR, PDF) passes dciodvfy.
+            with srv.db() as c:
+                objects = c.execute(
+                    "SELECT i.path, i.sop_class_uid FROM instances i JOIN series se ON se.pk = i.series_pk "
+                    "WHERE se.series_uid IN (%s)" % ",".join("?" * len(edited["output_series"])),
+                    edited["output_series"]).fetchall()
+            check(len(objects) == 4, f"four objects: {objects}")
+            for path, cls in objects:
+                errors = dciodvfy_errors(os.path.join(store, path))
+                check(not errors, f"dciodvfy {cls}: {errors[:3]}")
+            # The SR's values are the version's results.
+            nums = {}
+            def walk(items):
+                for it in items:
+                    if it.ValueType == "NUM":
+                        nums.setdefault(str(it.ConceptNameCodeSequence[0].CodeValue),
+                                        float(it.MeasuredValueSequence[0].NumericValue))
+                    if "ContentSequence" in it:
+                        walk(it.ContentSequence)
+            walk(sr.ContentSequence)
+            check(nums.get("8821-1") == edited["results"]["lv_edv_ml"] and
+                  nums.get("18087-7") == edited["results"]["lv_mass_g"],
+                  f"SR EDV {nums.get('8821-1')} / mass {nums.get('18087-7')} vs {edited['results']['lv_edv_ml']}")
             # Bad contours: a 400 naming the problem; a viewer may not save.
             base = doc["contours"][0]
             bad = [

@@ -271,7 +271,7 @@ try {
       v.setSlice(s);
       v.setPhase(ed);
       const i = c.points.reduce((best, p, k) => (p[0] > c.points[best][0] ? k : best), 0);
-      return { index: ws.contours.indexOf(c), vertex: i, before: c.points.map((p) => [...p]), edv: ws.results.lv_edv_ml,
+      return { slice: s, ed, index: ws.contours.indexOf(c), vertex: i, before: c.points.map((p) => [...p]), edv: ws.results.lv_edv_ml,
         spacing: ws.results.slice_spacing_mm, px: f.meta["00280030"].Value.map(Number), previews: ws.previews };
     }
     return null;
@@ -309,6 +309,19 @@ try {
     await ap.click("#ws-save");
     await ap.waitForFunction(() => /by adm/.test(document.getElementById("ws-version")?.textContent || ""), null,
       { timeout: 30000 });
+    // Reload: the saved version is the newest, with the values that were displayed.
+    await ap.reload();
+    await ap.waitForSelector("#review", { timeout: 20000 });
+    await ap.waitForFunction(() => window.atriumViewer && window.atriumViewer.stats.framesShown > 0, null,
+      { timeout: 20000 });
+    await ap.click("#review");
+    await ap.waitForSelector("#ws-save", { timeout: 20000 });
+    const shown = await ap.evaluate(() => ({ head: document.getElementById("ws-version").textContent,
+      edv: window.atriumWorkspace.results.lv_edv_ml }));
+    check(/by adm/.test(shown.head) && shown.edv === after.edv, `after a reload: ${shown.head}, EDV ${shown.edv}`);
+    await ap.evaluate(([sl, ph]) => { window.atriumViewer.setSlice(sl); window.atriumViewer.setPhase(ph); },
+      [setup.slice, setup.ed]);
+    await ap.waitForTimeout(300);
     const listed = await ap.evaluate(async (study) => (await (await fetch(`/api/analyses?study=${study}`)).json()),
       process.env.STUDY_UID);
     check(listed.length >= 2 && listed[0].created_by === "adm" && listed[0].results.lv_edv_ml === after.edv,
