@@ -10,6 +10,7 @@
 
 #include <cstdio>
 
+#include "cardiac/sr_document.h"
 #include "dicom/uid.h"
 
 namespace atrium::cardiac {
@@ -19,11 +20,7 @@ void ok(const OFCondition& c, const char* what) {
   if (c.bad()) throw CardiacError(std::string("SR: ") + what + ": " + c.text());
 }
 
-std::string value(double v, int decimals) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
+std::string value(double v, int decimals) { return decimalText(v, decimals); }
 
 // Measurement names from the DICOM context groups for cardiac CT/MR: CID 3835 Cardiac Volume
 // Measurements (LOINC ED/ES volumes, SCT stroke volume, the ventricle given by the group's finding
@@ -134,46 +131,16 @@ std::string writeMeasurementReport(const CineStack& stack, const FunctionResults
         {code("WT-ED", "99ATRIUM", "Wall thickness at end-diastole"), t.edMm, "mm", "millimeter"},
         {code("WT-ES", "99ATRIUM", "Wall thickness at end-systole"), t.esMm, "mm", "millimeter"},
         {code("WT-THICKENING", "99ATRIUM", "Systolic wall thickening"), t.thickeningPct, "%", "percent"}};
-    for (const auto& x : values) {
-      CMR_TID1501_in_TID1500::MeasurementValue v(
-          value(x.value, x.decimals).c_str(),
-          CID7181_AbstractMultiDimensionalImageModelComponentUnits(DSRCodedEntryValue(x.unit, "UCUM", x.unitMeaning)),
-          OFFalse);
-      ok(g.addMeasurement(CID7469_GenericIntensityAndSizeMeasurements(x.name), v, OFFalse, OFFalse), "measurement");
-    }
+    for (const auto& x : values) addNumber(g, x.name, x.value, x.decimals, x.unit, x.unitMeaning);
   }
 
   DSRDocument doc;
-  ok(doc.setTreeFromRootTemplate(report, OFTrue), "tree");  // included templates expanded for writing
-  // DCMTK builds TID 1500 as Enhanced SR; the content fits Comprehensive SR, which more PACS show.
-  ok(doc.changeDocumentType(DSRTypes::DT_ComprehensiveSR), "document type");
-  // Patient and study from the source images.
-  DcmFileFormat source;
-  const CineImage& img = stack.slices[0].phases[0];
-  ok(source.loadFileUntilTag(img.file.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect,
-                             DCM_PixelData),
-     "read source");
-  DcmDataset& src = *source.getDataset();
-  auto get = [&](const DcmTagKey& k) {
-    OFString s;
-    src.findAndGetOFStringArray(k, s);
-    return s;
-  };
-  doc.setPatientName(get(DCM_PatientName), OFFalse);
-  doc.setPatientID(get(DCM_PatientID), OFFalse);
-  OFString birth = get(DCM_PatientBirthDate);
-  if (DcmDate::checkStringValue(birth).good()) doc.setPatientBirthDate(birth, OFFalse);
-  doc.setPatientSex(get(DCM_PatientSex), OFFalse);
-  if (DcmDate::checkStringValue(get(DCM_StudyDate), "1").good()) doc.setStudyDate(get(DCM_StudyDate), OFFalse);
-  if (DcmTime::checkStringValue(get(DCM_StudyTime), "1").good()) doc.setStudyTime(get(DCM_StudyTime), OFFalse);
-  doc.setStudyID(get(DCM_StudyID), OFFalse);
-  doc.setAccessionNumber(get(DCM_AccessionNumber), OFFalse);
-  doc.setReferringPhysicianName(get(DCM_ReferringPhysicianName), OFFalse);
-  doc.createNewSeriesInStudy(stack.studyUid.c_str(), OFFalse);
-  doc.setSeriesNumber("904", OFFalse);
-  doc.setSeriesDescription("Atrium cardiac measurements", OFFalse);
-  doc.setManufacturer("Atrium", OFFalse);
-  doc.setSpecificCharacterSet("ISO_IR 192", OFFalse);
+  try {
+    makeReportDocument(doc, report, stack.slices[0].phases[0].file,
+                       {stack.studyUid, "904", "Atrium cardiac measurements"});
+  } catch (const std::runtime_error& e) {
+    throw CardiacError(e.what());
+  }
   // The SEG is the evidence the measurements refer to.
   ok(doc.getCurrentRequestedProcedureEvidence().addItem(seg.studyUid.c_str(), seg.seriesUid.c_str(),
                                                         seg.sopClassUid.c_str(), seg.sopInstanceUid.c_str(), OFFalse),

@@ -12,6 +12,7 @@
 #include "cardiac/derived_object.h"
 #include "cardiac/pdf_page.h"
 #include "cardiac/rtstruct_writer.h"
+#include "cardiac/sr_document.h"
 #include "dicom/text.h"
 #include "dicom/uid.h"
 
@@ -22,11 +23,7 @@ void ok(const OFCondition& c, const char* what) {
   if (c.bad()) throw FlowError(std::string("flow SR: ") + what + ": " + c.text());
 }
 
-std::string fixed(double v, int decimals) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
+std::string fixed(double v, int decimals) { return cardiac::decimalText(v, decimals); }
 
 // The vessel as SNOMED CT names it (the finding site of its measurement group).
 DSRCodedEntryValue site(const std::string& name) {
@@ -100,43 +97,16 @@ std::string writeSr(const PcAcquisition& a, const FlowResult& r, std::optional<d
     auto all = measures(v);
     if (qpQs && v.name == "pulmonary artery")
       all.push_back({{"QP-QS", "99ATRIUM", "Qp/Qs"}, *qpQs, "{ratio}", "ratio", 2});
-    for (const auto& m : all) {
-      CMR_TID1501_in_TID1500::MeasurementValue value(
-          fixed(m.value, m.decimals).c_str(),
-          CID7181_AbstractMultiDimensionalImageModelComponentUnits(DSRCodedEntryValue(m.unit, "UCUM", m.unitMeaning)),
-          OFFalse);
-      ok(g.addMeasurement(CID7469_GenericIntensityAndSizeMeasurements(m.name), value, OFFalse, OFFalse), "measurement");
-    }
+    for (const auto& m : all) cardiac::addNumber(g, m.name, m.value, m.decimals, m.unit, m.unitMeaning);
   }
   DSRDocument doc;
-  ok(doc.setTreeFromRootTemplate(report, OFTrue), "tree");
-  ok(doc.changeDocumentType(DSRTypes::DT_ComprehensiveSR), "document type");
-  DcmFileFormat source;
   const auto& img = a.phase.front();
-  ok(source.loadFileUntilTag(img.file.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect,
-                             DCM_PixelData),
-     "read source");
-  DcmDataset& src = *source.getDataset();
-  auto get = [&](const DcmTagKey& k) {
-    OFString s;
-    src.findAndGetOFStringArray(k, s);
-    return s;
-  };
-  doc.setPatientName(get(DCM_PatientName), OFFalse);
-  doc.setPatientID(get(DCM_PatientID), OFFalse);
-  if (DcmDate::checkStringValue(get(DCM_PatientBirthDate)).good())
-    doc.setPatientBirthDate(get(DCM_PatientBirthDate), OFFalse);
-  doc.setPatientSex(get(DCM_PatientSex), OFFalse);
-  if (DcmDate::checkStringValue(get(DCM_StudyDate), "1").good()) doc.setStudyDate(get(DCM_StudyDate), OFFalse);
-  if (DcmTime::checkStringValue(get(DCM_StudyTime), "1").good()) doc.setStudyTime(get(DCM_StudyTime), OFFalse);
-  doc.setStudyID(get(DCM_StudyID), OFFalse);
-  doc.setAccessionNumber(get(DCM_AccessionNumber), OFFalse);
-  doc.setReferringPhysicianName(get(DCM_ReferringPhysicianName), OFFalse);
-  doc.createNewSeriesInStudy(img.studyUid.c_str(), OFFalse);
-  doc.setSeriesNumber(std::to_string(940 + index).c_str(), OFFalse);
-  doc.setSeriesDescription("Atrium flow measurements", OFFalse);
-  doc.setManufacturer("Atrium", OFFalse);
-  doc.setSpecificCharacterSet("ISO_IR 192", OFFalse);
+  try {
+    cardiac::makeReportDocument(doc, report, img.file,
+                                {img.studyUid, std::to_string(940 + index), "Atrium flow measurements"});
+  } catch (const std::runtime_error& e) {
+    throw FlowError(e.what());
+  }
   // The phase images are the evidence.
   for (const auto& p : a.phase)
     ok(doc.getCurrentRequestedProcedureEvidence().addItem(p.studyUid.c_str(), p.seriesUid.c_str(),

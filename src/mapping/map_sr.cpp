@@ -9,7 +9,9 @@
 
 #include <cstdio>
 
+#include "cardiac/sr_document.h"
 #include "dicom/uid.h"
+#include "mapping/map_writer.h"
 
 namespace atrium::mapping {
 namespace {
@@ -18,24 +20,10 @@ void ok(const OFCondition& c, const char* what) {
   if (c.bad()) throw MappingError(std::string("map SR: ") + what + ": " + c.text());
 }
 
-std::string fixed(double v, int decimals) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-// The quantity as a concept: DCM's T1, T2 and T2* (CID 7203's codes for these values).
+// The quantity as a concept: the codes the Parametric Map's derivation uses.
 DSRCodedEntryValue quantity(MapKind k) {
-  switch (k) {
-    case MapKind::Molli:
-    case MapKind::Sasha:
-      return {"113063", "DCM", "T1"};
-    case MapKind::T2:
-      return {"113065", "DCM", "T2"};
-    case MapKind::T2Star:
-      return {"113064", "DCM", "T2*"};
-  }
-  return {"113063", "DCM", "T1"};
+  const auto c = quantityCode(k);
+  return {c[0], c[1], c[2]};
 }
 
 }  // namespace
@@ -59,15 +47,9 @@ std::string writeMapReport(const std::vector<MapReport>& maps, const std::filesy
     ok(g.setTrackingIdentifier(tracking.substr(0, 64).c_str()), "tracking identifier");
     ok(g.setTrackingUniqueIdentifier(dicom::newUid().c_str()), "tracking UID");
     ok(g.addFindingSite(site), "finding site");
-    for (const auto& [name, value] : values) {
-      const bool ms = std::string(value.second) == "ms";
-      CMR_TID1501_in_TID1500::MeasurementValue v(
-          fixed(value.first, 1).c_str(),
-          CID7181_AbstractMultiDimensionalImageModelComponentUnits(
-              DSRCodedEntryValue(value.second, "UCUM", ms ? "millisecond" : "percent")),
-          OFFalse);
-      ok(g.addMeasurement(CID7469_GenericIntensityAndSizeMeasurements(name), v, OFFalse, OFFalse), "measurement");
-    }
+    for (const auto& [name, value] : values)
+      cardiac::addNumber(g, name, value.first, 1, value.second,
+                         std::string(value.second) == "ms" ? "millisecond" : "percent");
   };
   const DSRCodedEntryValue heart("80891009", "SCT", "Heart"), myocardium("74281007", "SCT", "Myocardium");
   for (const auto& m : maps) {
@@ -87,34 +69,12 @@ std::string writeMapReport(const std::vector<MapReport>& maps, const std::filesy
             {{DSRCodedEntryValue("ECV", "99ATRIUM", "Extracellular volume fraction"), {*m.ecvMedianPct, "%"}}});
   }
   DSRDocument doc;
-  ok(doc.setTreeFromRootTemplate(report, OFTrue), "tree");
-  ok(doc.changeDocumentType(DSRTypes::DT_ComprehensiveSR), "document type");
-  DcmFileFormat source;
   const auto& img = maps.front().map->reference;
-  ok(source.loadFileUntilTag(img.file.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect,
-                             DCM_PixelData),
-     "read source");
-  DcmDataset& src = *source.getDataset();
-  auto get = [&](const DcmTagKey& k) {
-    OFString s;
-    src.findAndGetOFStringArray(k, s);
-    return s;
-  };
-  doc.setPatientName(get(DCM_PatientName), OFFalse);
-  doc.setPatientID(get(DCM_PatientID), OFFalse);
-  if (DcmDate::checkStringValue(get(DCM_PatientBirthDate)).good())
-    doc.setPatientBirthDate(get(DCM_PatientBirthDate), OFFalse);
-  doc.setPatientSex(get(DCM_PatientSex), OFFalse);
-  if (DcmDate::checkStringValue(get(DCM_StudyDate), "1").good()) doc.setStudyDate(get(DCM_StudyDate), OFFalse);
-  if (DcmTime::checkStringValue(get(DCM_StudyTime), "1").good()) doc.setStudyTime(get(DCM_StudyTime), OFFalse);
-  doc.setStudyID(get(DCM_StudyID), OFFalse);
-  doc.setAccessionNumber(get(DCM_AccessionNumber), OFFalse);
-  doc.setReferringPhysicianName(get(DCM_ReferringPhysicianName), OFFalse);
-  doc.createNewSeriesInStudy(img.studyUid.c_str(), OFFalse);
-  doc.setSeriesNumber("930", OFFalse);
-  doc.setSeriesDescription("Atrium map measurements", OFFalse);
-  doc.setManufacturer("Atrium", OFFalse);
-  doc.setSpecificCharacterSet("ISO_IR 192", OFFalse);
+  try {
+    cardiac::makeReportDocument(doc, report, img.file, {img.studyUid, "930", "Atrium map measurements"});
+  } catch (const std::runtime_error& e) {
+    throw MappingError(e.what());
+  }
   for (const auto& m : maps)
     for (const auto& s : m.map->sources)
       ok(doc.getCurrentRequestedProcedureEvidence().addItem(s.studyUid.c_str(), s.seriesUid.c_str(),

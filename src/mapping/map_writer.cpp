@@ -52,20 +52,6 @@ const char* derivedContrast(MapKind k) {
   return "T1_MAP";
 }
 
-// The quantity, as SNOMED/DCM code the PS3.16 CID 7180 (Magnetic Resonance Quantities) names.
-std::array<const char*, 3> quantityCode(MapKind k) {
-  switch (k) {
-    case MapKind::Molli:
-    case MapKind::Sasha:
-      return {"113063", "DCM", "T1"};
-    case MapKind::T2:
-      return {"113065", "DCM", "T2"};
-    case MapKind::T2Star:
-      return {"113064", "DCM", "T2*"};
-  }
-  return {"113063", "DCM", "T1"};
-}
-
 std::string description(const RelaxationMap& m) { return std::string("Atrium ") + kindName(m.kind) + " map"; }
 
 void putPatientAndStudy(const RelaxationMap& map, DcmDataset& ds) {
@@ -86,6 +72,20 @@ std::array<std::uint8_t, 3> colour(double t) {
 }
 
 }  // namespace
+
+// CID 7203's codes for these quantities (DCM T1, T2, T2*), as derivation and as SR concept.
+std::array<const char*, 3> quantityCode(MapKind k) {
+  switch (k) {
+    case MapKind::Molli:
+    case MapKind::Sasha:
+      return {"113063", "DCM", "T1"};
+    case MapKind::T2:
+      return {"113065", "DCM", "T2"};
+    case MapKind::T2Star:
+      return {"113064", "DCM", "T2*"};
+  }
+  return {"113063", "DCM", "T1"};
+}
 
 DisplayRange displayRange(MapKind kind) {
   switch (kind) {

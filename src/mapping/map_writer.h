@@ -2,6 +2,7 @@
 // A relaxation map as DICOM: a Parametric Map (32-bit float pixels in ms, Real World Value Mapping
 // with the unit ms; DCMTK's dcmpmap) and a colour Secondary Capture with a colour bar for the
 // viewers that know no parametric maps. Both in the source's study, each in a new series.
+#include <array>
 #include <filesystem>
 #include <string>
 
@@ -18,6 +19,9 @@ std::string writeParametricMap(const RelaxationMap& map, const std::filesystem::
 std::string writeColourMap(const RelaxationMap& map, const std::filesystem::path& file, int seriesNumber);
 
 // The display range of a kind (ms): the colours span it, and the colour bar says it.
+// The quantity's code (value, scheme, meaning): DCM 113063 T1, 113065 T2, 113064 T2*.
+std::array<const char*, 3> quantityCode(MapKind kind);
+
 struct DisplayRange {
   double lowMs, highMs;
 };
