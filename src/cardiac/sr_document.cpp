@@ -51,6 +51,23 @@ void makeReportDocument(DSRDocument& doc, TID1500_MeasurementReport& report, con
   doc.setSpecificCharacterSet("ISO_IR 192", OFFalse);
 }
 
+void addEvidence(DSRDocument& doc, const std::string& studyUid, const std::string& seriesUid,
+                 const std::string& sopClassUid, const std::string& sopInstanceUid) {
+  ok(doc.getCurrentRequestedProcedureEvidence().addItem(studyUid.c_str(), seriesUid.c_str(), sopClassUid.c_str(),
+                                                        sopInstanceUid.c_str(), OFFalse),
+     "evidence");
+}
+
+std::string saveReportDocument(DSRDocument& doc, const std::filesystem::path& file) {
+  doc.completeDocument();
+  DcmFileFormat ff;
+  ok(doc.write(*ff.getDataset()), "write");
+  ok(ff.saveFile(file.c_str(), EXS_LittleEndianExplicit), "save");
+  std::string sop;
+  doc.getSOPInstanceUID(sop);
+  return sop;
+}
+
 void addNumber(CMR_TID1501_in_TID1500& group, const DSRCodedEntryValue& name, double value, int decimals,
                const char* ucum, const char* unitMeaning) {
   CMR_TID1501_in_TID1500::MeasurementValue v(

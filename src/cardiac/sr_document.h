@@ -21,6 +21,13 @@ struct SrSeries {
 void makeReportDocument(DSRDocument& doc, TID1500_MeasurementReport& report, const std::filesystem::path& sourceImage,
                         const SrSeries& series);
 
+// An image the measurements were made on (Current Requested Procedure Evidence).
+void addEvidence(DSRDocument& doc, const std::string& studyUid, const std::string& seriesUid,
+                 const std::string& sopClassUid, const std::string& sopInstanceUid);
+
+// Completes the document, writes it (Explicit VR Little Endian) and returns its SOP Instance UID.
+std::string saveReportDocument(DSRDocument& doc, const std::filesystem::path& file);
+
 // A number with its UCUM unit in a TID 1501 group.
 void addNumber(CMR_TID1501_in_TID1500& group, const DSRCodedEntryValue& name, double value, int decimals,
                const char* ucum, const char* unitMeaning);

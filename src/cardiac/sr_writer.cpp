@@ -141,22 +141,18 @@ std::string writeMeasurementReport(const CineStack& stack, const FunctionResults
   } catch (const std::runtime_error& e) {
     throw CardiacError(e.what());
   }
-  // The SEG is the evidence the measurements refer to.
-  ok(doc.getCurrentRequestedProcedureEvidence().addItem(seg.studyUid.c_str(), seg.seriesUid.c_str(),
-                                                        seg.sopClassUid.c_str(), seg.sopInstanceUid.c_str(), OFFalse),
-     "evidence");
   if (author && !author->predecessorSopUid.empty())
     ok(doc.getPredecessorDocuments().addItem(author->predecessorStudyUid.c_str(), author->predecessorSeriesUid.c_str(),
                                              author->predecessorSopClassUid.c_str(), author->predecessorSopUid.c_str(),
                                              OFFalse),
        "predecessor");
-  doc.completeDocument();
-  DcmFileFormat ff;
-  ok(doc.write(*ff.getDataset()), "write");
-  ok(ff.saveFile(file.c_str(), EXS_LittleEndianExplicit), "save");
-  std::string sop;
-  doc.getSOPInstanceUID(sop);
-  return sop;
+  try {
+    // The SEG is the evidence the measurements refer to.
+    addEvidence(doc, seg.studyUid, seg.seriesUid, seg.sopClassUid, seg.sopInstanceUid);
+    return saveReportDocument(doc, file);
+  } catch (const std::runtime_error& e) {
+    throw CardiacError(e.what());
+  }
 }
 
 std::string signMeasurementReport(const std::filesystem::path& in, const std::filesystem::path& out,

@@ -108,17 +108,12 @@ std::string writeSr(const PcAcquisition& a, const FlowResult& r, std::optional<d
     throw FlowError(e.what());
   }
   // The phase images are the evidence.
-  for (const auto& p : a.phase)
-    ok(doc.getCurrentRequestedProcedureEvidence().addItem(p.studyUid.c_str(), p.seriesUid.c_str(),
-                                                          p.sopClassUid.c_str(), p.sopInstanceUid.c_str(), OFFalse),
-       "evidence");
-  doc.completeDocument();
-  DcmFileFormat ff;
-  ok(doc.write(*ff.getDataset()), "write");
-  ok(ff.saveFile(file.c_str(), EXS_LittleEndianExplicit), "save");
-  std::string sop;
-  doc.getSOPInstanceUID(sop);
-  return sop;
+  try {
+    for (const auto& p : a.phase) cardiac::addEvidence(doc, p.studyUid, p.seriesUid, p.sopClassUid, p.sopInstanceUid);
+    return cardiac::saveReportDocument(doc, file);
+  } catch (const std::runtime_error& e) {
+    throw FlowError(e.what());
+  }
 }
 
 std::string reportPdf(const PcAcquisition& a, const FlowResult& r, std::optional<double> qpQs) {

@@ -75,18 +75,14 @@ std::string writeMapReport(const std::vector<MapReport>& maps, const std::filesy
   } catch (const std::runtime_error& e) {
     throw MappingError(e.what());
   }
-  for (const auto& m : maps)
-    for (const auto& s : m.map->sources)
-      ok(doc.getCurrentRequestedProcedureEvidence().addItem(s.studyUid.c_str(), s.seriesUid.c_str(),
-                                                            s.sopClassUid.c_str(), s.sopInstanceUid.c_str(), OFFalse),
-         "evidence");
-  doc.completeDocument();
-  DcmFileFormat ff;
-  ok(doc.write(*ff.getDataset()), "write");
-  ok(ff.saveFile(file.c_str(), EXS_LittleEndianExplicit), "save");
-  std::string sop;
-  doc.getSOPInstanceUID(sop);
-  return sop;
+  try {
+    for (const auto& m : maps)
+      for (const auto& s : m.map->sources)
+        cardiac::addEvidence(doc, s.studyUid, s.seriesUid, s.sopClassUid, s.sopInstanceUid);
+    return cardiac::saveReportDocument(doc, file);
+  } catch (const std::runtime_error& e) {
+    throw MappingError(e.what());
+  }
 }
 
 }  // namespace atrium::mapping
