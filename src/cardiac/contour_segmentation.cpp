@@ -82,7 +82,9 @@ Segmentation segmentationFromContours(const CineStack& stack, const nlohmann::js
       throw ContourError(where + ": fewer than 3 distinct points, not a closed polygon");
     polys[{it->second.slice, it->second.phase}][structure].push_back(std::move(poly));
   }
-  for (const auto& [at, byStructure] : polys) {
+  for (const auto& entry : polys) {
+    const auto& at = entry.first;
+    const auto& byStructure = entry.second;  // a plain reference: lambdas may capture it (not a binding)
     Mask& m = seg[at.first][at.second];
     auto fill = [&](const char* structure, Label label, bool overLv) {
       auto found = byStructure.find(structure);
