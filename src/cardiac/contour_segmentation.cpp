@@ -4,6 +4,8 @@
 #include <cmath>
 #include <map>
 
+#include "cardiac/contours.h"
+
 namespace atrium::cardiac {
 namespace {
 
@@ -21,26 +23,6 @@ std::map<std::pair<std::string, unsigned>, ImageAt> imageIndex(const CineStack& 
   return index;
 }
 
-bool inside(const std::vector<std::array<double, 2>>& poly, double x, double y) {
-  bool in = false;
-  for (std::size_t i = 0, j = poly.size() - 1; i < poly.size(); j = i++) {
-    const auto& a = poly[i];
-    const auto& b = poly[j];
-    if ((a[1] > y) != (b[1] > y) && x < (b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]) + a[0]) in = !in;
-  }
-  return in;
-}
-
-double area(const std::vector<std::array<double, 2>>& poly) {
-  double a = 0;
-  for (std::size_t i = 0; i < poly.size(); ++i) {
-    const auto& p = poly[i];
-    const auto& q = poly[(i + 1) % poly.size()];
-    a += p[0] * q[1] - q[0] * p[1];
-  }
-  return std::abs(a) / 2;
-}
-
 }  // namespace
 
 Segmentation segmentationFromContours(const CineStack& stack, const nlohmann::json& contours) {
@@ -50,8 +32,7 @@ Segmentation segmentationFromContours(const CineStack& stack, const nlohmann::js
     for (const auto& img : stack.slices[s].phases) seg[s].emplace_back(img.columns, img.rows, kBackground);
   const auto index = imageIndex(stack);
   // Per image: the polygons of each structure, filled in the order epi, endo, RV.
-  std::map<std::pair<std::size_t, std::size_t>, std::map<std::string, std::vector<std::vector<std::array<double, 2>>>>>
-      polys;
+  std::map<std::pair<std::size_t, std::size_t>, std::map<std::string, std::vector<std::vector<PixelPoint>>>> polys;
   for (std::size_t k = 0; k < contours.size(); ++k) {
     const auto& c = contours[k];
     const std::string where = "contour " + std::to_string(k);
@@ -67,7 +48,7 @@ Segmentation segmentationFromContours(const CineStack& stack, const nlohmann::js
                          " is not an image of the analysed cine");
     const CineImage& img = stack.slices[it->second.slice].phases[it->second.phase];
     if (!c.contains("points") || !c["points"].is_array()) throw ContourError(where + ": no \"points\" list");
-    std::vector<std::array<double, 2>> poly;
+    std::vector<PixelPoint> poly;
     for (const auto& p : c["points"]) {
       if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())
         throw ContourError(where + ": each point is [column, row]");
@@ -75,10 +56,11 @@ Segmentation segmentationFromContours(const CineStack& stack, const nlohmann::js
       if (x < -0.5 || y < -0.5 || x > img.columns - 0.5 || y > img.rows - 0.5)
         throw ContourError(where + ": point [" + std::to_string(x) + ", " + std::to_string(y) + "] is outside the " +
                            std::to_string(img.columns) + "x" + std::to_string(img.rows) + " image");
-      if (poly.empty() || poly.back() != std::array<double, 2>{x, y}) poly.push_back({x, y});
+      if (poly.empty() || poly.back().x != x || poly.back().y != y) poly.push_back({x, y});
     }
-    if (poly.size() > 1 && poly.front() == poly.back()) poly.pop_back();  // an explicitly closed ring
-    if (poly.size() < 3 || area(poly) < 1e-6)
+    if (poly.size() > 1 && poly.front().x == poly.back().x && poly.front().y == poly.back().y)
+      poly.pop_back();  // an explicitly closed ring
+    if (poly.size() < 3 || polygonArea(poly) < 1e-6)
       throw ContourError(where + ": fewer than 3 distinct points, not a closed polygon");
     polys[{it->second.slice, it->second.phase}][structure].push_back(std::move(poly));
   }
@@ -93,7 +75,7 @@ Segmentation segmentationFromContours(const CineStack& stack, const nlohmann::js
         for (int x = 0; x < m.width; ++x) {
           if (!overLv && (m.at(x, y) == kLvBlood || m.at(x, y) == kLvMyocardium)) continue;
           for (const auto& poly : found->second)
-            if (inside(poly, x, y)) {
+            if (insidePolygon(poly, x, y)) {
               m.at(x, y) = label;
               break;
             }
@@ -111,19 +93,16 @@ nlohmann::json contoursFromStructureSet(const CineStack& stack, const std::vecto
   for (const auto& sl : stack.slices)
     for (const auto& img : sl.phases) bySop.emplace(img.sopInstanceUid, &img);
   // Per image, the LV myocardium ROI's outlines: the larger one is the epicardium.
-  std::map<std::string, std::vector<std::vector<std::array<double, 2>>>> myocardium;
+  std::map<std::string, std::vector<std::vector<PixelPoint>>> myocardium;
   nlohmann::json out = nlohmann::json::array();
   auto toPixels = [](const CineImage& img, const StoredContour& c) {
-    std::vector<std::array<double, 2>> poly;
-    for (const auto& p : c.points) {
-      const Vec3 rel = p - img.position;
-      poly.push_back({dot(rel, img.rowDir) / img.colSpacing, dot(rel, img.colDir) / img.rowSpacing});
-    }
+    std::vector<PixelPoint> poly;
+    for (const auto& p : c.points) poly.push_back(toPixel(img, p));
     return poly;
   };
-  auto emit = [&](const CineImage& img, const char* structure, const std::vector<std::array<double, 2>>& poly) {
+  auto emit = [&](const CineImage& img, const char* structure, const std::vector<PixelPoint>& poly) {
     nlohmann::json pts = nlohmann::json::array();
-    for (const auto& p : poly) pts.push_back({std::round(p[0] * 100) / 100, std::round(p[1] * 100) / 100});
+    for (const auto& p : poly) pts.push_back({std::round(p.x * 100) / 100, std::round(p.y * 100) / 100});
     out.push_back({{"sop_instance_uid", img.sopInstanceUid},
                    {"frame", img.frame + 1},
                    {"structure", structure},
@@ -137,8 +116,8 @@ nlohmann::json contoursFromStructureSet(const CineStack& stack, const std::vecto
     if (c.roiName == "LV myocardium") myocardium[c.imageSopUid].push_back(toPixels(*it->second, c));
   }
   for (const auto& [sop, list] : myocardium) {
-    auto epi =
-        std::max_element(list.begin(), list.end(), [](const auto& a, const auto& b) { return area(a) < area(b); });
+    auto epi = std::max_element(list.begin(), list.end(),
+                                [](const auto& a, const auto& b) { return polygonArea(a) < polygonArea(b); });
     emit(*bySop[sop], "lv_epi", *epi);
   }
   return out;

@@ -85,4 +85,29 @@ Vec3 toPatient(const CineImage& img, const PixelPoint& p) {
   return img.position + img.rowDir * (p.x * img.colSpacing) + img.colDir * (p.y * img.rowSpacing);
 }
 
+PixelPoint toPixel(const CineImage& img, const Vec3& p) {
+  const Vec3 rel = p - img.position;
+  return {dot(rel, img.rowDir) / img.colSpacing, dot(rel, img.colDir) / img.rowSpacing};
+}
+
+bool insidePolygon(const std::vector<PixelPoint>& poly, double x, double y) {
+  bool in = false;
+  for (std::size_t i = 0, j = poly.size() - 1; i < poly.size(); j = i++) {
+    const PixelPoint& a = poly[i];
+    const PixelPoint& b = poly[j];
+    if ((a.y > y) != (b.y > y) && x < (b.x - a.x) * (y - a.y) / (b.y - a.y) + a.x) in = !in;
+  }
+  return in;
+}
+
+double polygonArea(const std::vector<PixelPoint>& poly) {
+  double a = 0;
+  for (std::size_t i = 0; i < poly.size(); ++i) {
+    const PixelPoint& p = poly[i];
+    const PixelPoint& q = poly[(i + 1) % poly.size()];
+    a += p.x * q.y - q.x * p.y;
+  }
+  return std::abs(a) / 2;
+}
+
 }  // namespace atrium::cardiac

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "cardiac/contours.h"
 #include "cardiac/geometry.h"
 
 namespace atrium::mapping {
@@ -24,33 +25,12 @@ Structure structureOf(std::string name) {
   return Structure::Other;
 }
 
-struct Polygon {
-  std::vector<std::array<double, 2>> pts;  // (column, row) on the map
-  double area() const {
-    double a = 0;
-    for (std::size_t i = 0; i < pts.size(); ++i) {
-      const auto& p = pts[i];
-      const auto& q = pts[(i + 1) % pts.size()];
-      a += p[0] * q[1] - q[0] * p[1];
-    }
-    return std::abs(a) / 2;
-  }
-  bool inside(double x, double y) const {
-    bool in = false;
-    for (std::size_t i = 0, j = pts.size() - 1; i < pts.size(); j = i++) {
-      const auto& a = pts[i];
-      const auto& b = pts[j];
-      if ((a[1] > y) != (b[1] > y) && x < (b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]) + a[0]) in = !in;
-    }
-    return in;
-  }
-};
+using Polygon = std::vector<cardiac::PixelPoint>;  // (column, row) on the map
 
-// Pixel centres inside polygon (the outline runs along pixel edges: centres are at +0.5).
 void fill(Mask& m, const Polygon& p, std::uint8_t value) {
   for (int y = 0; y < m.height; ++y)
     for (int x = 0; x < m.width; ++x)
-      if (p.inside(x, y)) m.at(x, y) = value;
+      if (cardiac::insidePolygon(p, x, y)) m.at(x, y) = value;
 }
 
 struct SlicePolygons {
@@ -73,9 +53,8 @@ std::optional<MapSegments> segmentMap(const RelaxationMap& map, const std::vecto
     Polygon p;
     bool inPlane = true;
     for (const auto& pt : c.points) {
-      const Vec3 rel = pt - ref.position;
-      inPlane = inPlane && std::abs(cardiac::dot(rel, normal) - d) < 1.0;
-      p.pts.push_back({cardiac::dot(rel, ref.rowDir) / ref.colSpacing, cardiac::dot(rel, ref.colDir) / ref.rowSpacing});
+      inPlane = inPlane && std::abs(cardiac::dot(pt - ref.position, normal) - d) < 1.0;
+      p.push_back(cardiac::toPixel(ref, pt));
     }
     if (!inPlane) continue;  // not a short-axis contour parallel to the map
     auto& slice = slices[std::llround(d)];
@@ -102,7 +81,7 @@ std::optional<MapSegments> segmentMap(const RelaxationMap& map, const std::vecto
     for (const auto& [uid, polys] : s.byImage) {
       double a = 0;
       for (const auto& [st, p] : polys)
-        if (st == Structure::LvBlood) a += p.area();
+        if (st == Structure::LvBlood) a += cardiac::polygonArea(p);
       if (a > area) area = a, best = &polys;
     }
     return best;
@@ -140,7 +119,8 @@ std::optional<MapSegments> segmentMap(const RelaxationMap& map, const std::vecto
     return std::nullopt;
   }
   // The LV myocardium ROI holds the epicardium and the endocardium: the larger is the epicardium.
-  std::sort(myoPolys.begin(), myoPolys.end(), [](const Polygon* a, const Polygon* b) { return a->area() > b->area(); });
+  std::sort(myoPolys.begin(), myoPolys.end(),
+            [](const Polygon* a, const Polygon* b) { return cardiac::polygonArea(*a) > cardiac::polygonArea(*b); });
   fill(epi, *myoPolys.front(), 1);
   if (myoPolys.size() > 1) fill(blood, *myoPolys[1], 1);
   Mask myo(map.width, map.height, 0);
