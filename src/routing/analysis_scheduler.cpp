@@ -1,7 +1,5 @@
 #include "routing/analysis_scheduler.h"
 
-#include <dcmtk/dcmdata/dcuid.h>
-
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -20,6 +18,7 @@
 #include "routing/analysis_versions.h"
 #include "routing/analysis_worker.h"
 #include "routing/job_queue.h"
+#include "routing/worker_outputs.h"
 
 namespace atrium::routing {
 
@@ -195,27 +194,13 @@ void AnalysisScheduler::analyse(const std::string& study, std::int64_t lastRecei
       results = nlohmann::json::object();
     } else {
       // Outputs: only files the worker wrote in its own folder are taken.
-      int stored = 0, total = 0;
-      std::vector<std::string> series;
+      auto outputs = storeWorkerOutputs(archive_, results["outputs"], work / "out", "ATRIUM-ANALYSIS");
+      for (const auto& why : outputs.failures) log::error("cardiac analysis of ", study, ": not stored: ", why);
+      const int stored = outputs.stored, total = outputs.listed;
+      const std::vector<std::string>& series = outputs.series;
       AnalysisVersion version;
-      for (const auto& f : results["outputs"]) {
-        ++total;
-        std::filesystem::path p = f.is_string() ? f.get<std::string>() : std::string();
-        if (p.parent_path() != work / "out") {
-          log::error("cardiac analysis of ", study, ": output outside its folder ignored: ", p.string());
-          continue;
-        }
-        auto r = archive_.ingestor().ingestReceived(p, "ATRIUM-ANALYSIS");
-        if (!r.success()) {
-          log::error("cardiac analysis of ", study, ": cannot store ", p.string(), ": ", r.message);
-          continue;
-        }
-        ++stored;
-        if (r.sopClassUid == UID_RTStructureSetStorage) version.rtstructUid = r.sopInstanceUid;
-        if (r.sopClassUid == UID_ComprehensiveSRStorage) version.srUid = r.sopInstanceUid;
-        if (auto i = archive_.index().findInstance(r.sopInstanceUid))
-          if (std::find(series.begin(), series.end(), i->seriesUid) == series.end()) series.push_back(i->seriesUid);
-      }
+      version.rtstructUid = outputs.rtstructUid;
+      version.srUid = outputs.srUid;
       message = std::to_string(stored) + " of " + std::to_string(total) + " outputs stored";
       if (stored != total) state = "failed";
       // The earlier analysis's outputs are superseded by these (never left beside them).

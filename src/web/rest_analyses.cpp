@@ -7,7 +7,6 @@
 //                                    as new RT Structure Set, SEG, SR and PDF series
 //   POST /api/analyses/{id}/preview  the results edited contours give, nothing stored (editor)
 //   POST /api/analyses/{id}/sign     the version made final: its SR verified (editor)
-#include <dcmtk/dcmdata/dcuid.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -21,6 +20,7 @@
 #include "routing/analysis_scheduler.h"
 #include "routing/analysis_versions.h"
 #include "routing/analysis_worker.h"
+#include "routing/worker_outputs.h"
 #include "web/http_server.h"
 #include "web/json_response.h"
 #include "web/web_context.h"
@@ -92,27 +92,6 @@ void get(WebContext& ctx, const httplib::Request& req, httplib::Response& res) {
   }
 }
 
-// The outputs a worker wrote, stored through the ingest path; the new version's objects.
-bool storeOutputs(WebContext& ctx, const nlohmann::json& result, const std::filesystem::path& outDir,
-                  routing::AnalysisVersion& v) {
-  std::vector<std::string> series;
-  for (const auto& f : result.value("outputs", nlohmann::json::array())) {
-    std::filesystem::path p = f.is_string() ? f.get<std::string>() : std::string();
-    if (p.parent_path() != outDir) continue;
-    auto r = ctx.archive.ingestor().ingestReceived(p, "ATRIUM-ANALYSIS");
-    if (!r.success()) {
-      log::error("corrected analysis: cannot store ", p.string(), ": ", r.message);
-      return false;
-    }
-    if (r.sopClassUid == UID_RTStructureSetStorage) v.rtstructUid = r.sopInstanceUid;
-    if (r.sopClassUid == UID_ComprehensiveSRStorage) v.srUid = r.sopInstanceUid;
-    if (auto i = ctx.archive.index().findInstance(r.sopInstanceUid))
-      if (std::find(series.begin(), series.end(), i->seriesUid) == series.end()) series.push_back(i->seriesUid);
-  }
-  v.outputs = series;
-  return !v.rtstructUid.empty() && !v.srUid.empty();
-}
-
 // PUT (store): a new version from edited contours; preview (no store): the results they give, for
 // the viewer to show while a reader edits. Both run `atrium analyze --contours` in a worker.
 void correct(WebContext& ctx, const httplib::Request& req, httplib::Response& res, bool store) {
@@ -166,8 +145,14 @@ void correct(WebContext& ctx, const httplib::Request& req, httplib::Response& re
   v.study = base->study;
   v.createdBy = user;
   v.replaces = base->id;
-  if (!storeOutputs(ctx, result, work.path / "out", v))
+  auto outputs = routing::storeWorkerOutputs(ctx.archive, result.value("outputs", nlohmann::json::array()),
+                                             work.path / "out", "ATRIUM-ANALYSIS");
+  for (const auto& why : outputs.failures) log::error("corrected analysis: not stored: ", why);
+  if (!outputs.complete() || outputs.rtstructUid.empty() || outputs.srUid.empty())
     return sendError(res, 500, "the corrected version could not be stored");
+  v.rtstructUid = outputs.rtstructUid;
+  v.srUid = outputs.srUid;
+  v.outputs = outputs.series;
   result.erase("outputs");
   v.results = result;
   v.id = routing::addAnalysisVersion(ctx.archive.index(), v);

@@ -8,6 +8,7 @@
 #include "common/fs.h"
 #include "routing/analysis_scheduler.h"
 #include "routing/analysis_worker.h"
+#include "routing/worker_outputs.h"
 #include "web/http_server.h"
 #include "web/json_response.h"
 #include "web/web_context.h"
@@ -49,13 +50,9 @@ void measure(WebContext& ctx, const httplib::Request& req, httplib::Response& re
   auto result = nlohmann::json::parse(outcome.stdoutText, nullptr, false);
   if (!result.is_object()) return sendError(res, 500, "the flow measurement printed no result");
   if (store) {
-    int stored = 0;
-    for (const auto& f : result.value("outputs", nlohmann::json::array())) {
-      std::filesystem::path p = f.is_string() ? f.get<std::string>() : std::string();
-      if (p.parent_path() != work / "out") continue;  // only what the worker wrote in its folder
-      auto r = ctx.archive.ingestor().ingestReceived(p, "ATRIUM-FLOW");
-      if (r.success()) ++stored;
-    }
+    const int stored = routing::storeWorkerOutputs(ctx.archive, result.value("outputs", nlohmann::json::array()),
+                                                   work / "out", "ATRIUM-FLOW")
+                           .stored;
     result["stored"] = stored;
     result.erase("outputs");
     return sendJson(res, stored ? 201 : 500, result);
