@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "archive/archive.h"
@@ -11,7 +10,6 @@
 #include "cardiac/learned_segmenter.h"
 #include "cardiac/segmentation_model.h"
 #include "common/clock.h"
-#include "common/fs.h"
 #include "common/log.h"
 #include "index/sqlite_util.h"
 #include "query/runner.h"
@@ -164,26 +162,17 @@ void AnalysisScheduler::analyse(const std::string& study, std::int64_t lastRecei
   std::string state = "done", message;
   nlohmann::json results = nlohmann::json::object();
   std::vector<std::string> outputSeries = previousOutputs(archive_.index(), study);
-  auto work = fs::uniqueTempPath(archive_.ingestor().incomingFolder(), "analysis-");
-  work.replace_extension("");  // a folder, not a temp file name
-  std::filesystem::create_directories(work / "out");
-  {
-    // The inputs as a list file: a study can hold more paths than a command line takes.
-    std::ofstream list(work / "inputs.txt");
-    for (const auto& f : files) list << f.string() << '\n';
-  }
-  std::vector<std::string> args{"analyze", "--inputs-from",         (work / "inputs.txt").string(),
-                                "--out",   (work / "out").string(), "--json"};
+  WorkerFolder work(archive_.ingestor().incomingFolder(), "analysis-", files);
+  std::vector<std::string> args{"analyze", "--inputs-from",     work.inputList().string(),
+                                "--out",   work.out().string(), "--json"};
   if (!config_.analysis.segmenter.empty()) args.insert(args.end(), {"--segmenter", config_.analysis.segmenter});
   WorkerLimits limits;
   limits.timeLimitSeconds = config_.analysis.timeLimitSeconds;
   limits.memoryMb = config_.analysis.memoryMb;
-  auto outcome = runWorker(currentExecutable(), args, work, limits, &stopping_);
+  auto outcome = runWorker(currentExecutable(), args, work.dir(), limits, &stopping_);
   using Kind = WorkerOutcome::Kind;
   if (outcome.kind == Kind::Stopped) {
-    // Not recorded: the study is analysed again after the restart.
-    std::error_code ec;
-    std::filesystem::remove_all(work, ec);
+    // Not recorded: the study is analysed again after the restart (its folder goes with `work`).
     return;
   }
   if (outcome.kind == Kind::Exited && outcome.exitCode == 0) {
@@ -194,7 +183,7 @@ void AnalysisScheduler::analyse(const std::string& study, std::int64_t lastRecei
       results = nlohmann::json::object();
     } else {
       // Outputs: only files the worker wrote in its own folder are taken.
-      auto outputs = storeWorkerOutputs(archive_, results["outputs"], work / "out", "ATRIUM-ANALYSIS");
+      auto outputs = storeWorkerOutputs(archive_, results["outputs"], work.out(), "ATRIUM-ANALYSIS");
       for (const auto& why : outputs.failures) log::error("cardiac analysis of ", study, ": not stored: ", why);
       const int stored = outputs.stored, total = outputs.listed;
       const std::vector<std::string>& series = outputs.series;
@@ -238,8 +227,6 @@ void AnalysisScheduler::analyse(const std::string& study, std::int64_t lastRecei
     message = "analysis process " + outcome.describe();
     log::error("cardiac analysis of ", study, " (", files.size(), " MR images) failed: ", message);
   }
-  std::error_code ec;
-  std::filesystem::remove_all(work, ec);
   nlohmann::json outputs = outputSeries;
   archive_.index().write([&](sqlite3* c) {
     index::Statement s(c,

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <thread>
 
+#include "common/fs.h"
+
 // GCC says it builds with AddressSanitizer with __SANITIZE_ADDRESS__, clang with __has_feature.
 #if defined(__SANITIZE_ADDRESS__)
 #define ATRIUM_ASAN 1
@@ -147,6 +149,20 @@ WorkerOutcome runWorker(const std::filesystem::path& exe, const std::vector<std:
   out.stdoutText = readFile(outFile, 16 << 20);
   out.stderrText = readFile(errFile, 64 << 10);
   return out;
+}
+
+WorkerFolder::WorkerFolder(const std::filesystem::path& incoming, const std::string& prefix,
+                           const std::vector<std::filesystem::path>& inputs) {
+  dir_ = fs::uniqueTempPath(incoming, prefix);
+  dir_.replace_extension("");  // a folder, not a temp file name
+  std::filesystem::create_directories(out());
+  std::ofstream list(inputList());
+  for (const auto& f : inputs) list << f.string() << '\n';
+}
+
+WorkerFolder::~WorkerFolder() {
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
 }
 
 }  // namespace atrium::routing

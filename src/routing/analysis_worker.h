@@ -24,6 +24,24 @@ struct WorkerOutcome {
   std::string describe() const;
 };
 
+// A worker's folder in the incoming area (<incoming>/<prefix>NNN/): the list of its input files
+// (inputs.txt: a study can hold more paths than a command line takes) and out/ for what it
+// writes. Removed with everything in it when this goes.
+class WorkerFolder {
+ public:
+  WorkerFolder(const std::filesystem::path& incoming, const std::string& prefix,
+               const std::vector<std::filesystem::path>& inputs = {});
+  ~WorkerFolder();
+  WorkerFolder(const WorkerFolder&) = delete;
+  WorkerFolder& operator=(const WorkerFolder&) = delete;
+  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path inputList() const { return dir_ / "inputs.txt"; }
+  std::filesystem::path out() const { return dir_ / "out"; }
+
+ private:
+  std::filesystem::path dir_;
+};
+
 // The running executable (/proc/self/exe), resolved once at start.
 std::filesystem::path currentExecutable();
 

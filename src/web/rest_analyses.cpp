@@ -14,7 +14,6 @@
 #include "cardiac/cine_stack.h"
 #include "cardiac/contour_segmentation.h"
 #include "cardiac/sr_writer.h"
-#include "common/fs.h"
 #include "common/log.h"
 #include "index/index_db.h"
 #include "routing/analysis_scheduler.h"
@@ -27,20 +26,6 @@
 
 namespace atrium::web {
 namespace {
-
-// A folder of the incoming area for one request's work, removed afterwards.
-struct WorkFolder {
-  std::filesystem::path path;
-  explicit WorkFolder(WebContext& ctx, const char* prefix) {
-    path = fs::uniqueTempPath(ctx.archive.ingestor().incomingFolder(), prefix);
-    path.replace_extension("");
-    std::filesystem::create_directories(path / "out");
-  }
-  ~WorkFolder() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
 
 std::optional<std::filesystem::path> fileOf(WebContext& ctx, const std::string& sopUid) {
   auto i = ctx.archive.index().findInstance(sopUid);
@@ -105,18 +90,16 @@ void correct(WebContext& ctx, const httplib::Request& req, httplib::Response& re
   auto files = routing::studyMrImages(ctx.archive.index(), ctx.archive.store(), base->study);
   auto predecessor = fileOf(ctx, base->signedSrUid.empty() ? base->srUid : base->signedSrUid);
   if (files.empty() || !predecessor) return sendError(res, 410, "the analysed images or report are no longer stored");
-  WorkFolder work(ctx, "correction-");
+  routing::WorkerFolder work(ctx.archive.ingestor().incomingFolder(), "correction-", files);
   {
-    std::ofstream list(work.path / "inputs.txt");
-    for (const auto& f : files) list << f.string() << '\n';
-    std::ofstream edit(work.path / "edit.json");
+    std::ofstream edit(work.dir() / "edit.json");
     edit << body.dump();
   }
   std::vector<std::string> args{"analyze",
                                 "--inputs-from",
-                                (work.path / "inputs.txt").string(),
+                                work.inputList().string(),
                                 "--contours",
-                                (work.path / "edit.json").string(),
+                                (work.dir() / "edit.json").string(),
                                 "--observer",
                                 user,
                                 "--replaces",
@@ -124,10 +107,10 @@ void correct(WebContext& ctx, const httplib::Request& req, httplib::Response& re
                                 "--based-on",
                                 "version " + std::to_string(base->id),
                                 "--json"};
-  if (store) args.insert(args.end(), {"--out", (work.path / "out").string()});
+  if (store) args.insert(args.end(), {"--out", work.out().string()});
   routing::WorkerLimits limits;
   limits.timeLimitSeconds = 300;
-  auto outcome = routing::runWorker(routing::currentExecutable(), args, work.path, limits);
+  auto outcome = routing::runWorker(routing::currentExecutable(), args, work.dir(), limits);
   if (outcome.kind != routing::WorkerOutcome::Kind::Exited || outcome.exitCode != 0) {
     std::string why = outcome.describe();
     if (auto p = why.find("atrium analyze: "); p != std::string::npos) why = why.substr(p + 16);
@@ -145,8 +128,8 @@ void correct(WebContext& ctx, const httplib::Request& req, httplib::Response& re
   v.study = base->study;
   v.createdBy = user;
   v.replaces = base->id;
-  auto outputs = routing::storeWorkerOutputs(ctx.archive, result.value("outputs", nlohmann::json::array()),
-                                             work.path / "out", "ATRIUM-ANALYSIS");
+  auto outputs = routing::storeWorkerOutputs(ctx.archive, result.value("outputs", nlohmann::json::array()), work.out(),
+                                             "ATRIUM-ANALYSIS");
   for (const auto& why : outputs.failures) log::error("corrected analysis: not stored: ", why);
   if (!outputs.complete() || outputs.rtstructUid.empty() || outputs.srUid.empty())
     return sendError(res, 500, "the corrected version could not be stored");
@@ -172,9 +155,9 @@ void sign(WebContext& ctx, const httplib::Request& req, httplib::Response& res) 
   const std::string user = requestUser().empty() ? "unknown" : requestUser();
   auto sr = fileOf(ctx, v->srUid);
   if (!sr) return sendError(res, 410, "the report of version " + std::to_string(v->id) + " is no longer stored");
-  WorkFolder work(ctx, "sign-");
+  routing::WorkerFolder work(ctx.archive.ingestor().incomingFolder(), "sign-");
   try {
-    auto out = work.path / "out" / "signed.dcm";
+    auto out = work.out() / "signed.dcm";
     cardiac::signMeasurementReport(*sr, out, user, organization);
     auto r = ctx.archive.ingestor().ingestReceived(out, "ATRIUM-ANALYSIS");
     if (!r.success()) return sendError(res, 500, "the signed report could not be stored: " + r.message);

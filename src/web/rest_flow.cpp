@@ -2,10 +2,8 @@
 // `atrium flow --json`); POST: the same, and its outputs (ROI, SR, PDF) stored in the study.
 // The measurement runs as `atrium flow` in a worker process, as the cardiac analysis does: whatever
 // it does (crash, hang, memory) ends there and comes back as an error, never in the archive.
-#include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "common/fs.h"
 #include "routing/analysis_scheduler.h"
 #include "routing/analysis_worker.h"
 #include "routing/worker_outputs.h"
@@ -20,26 +18,13 @@ void measure(WebContext& ctx, const httplib::Request& req, httplib::Response& re
   const std::string study = req.matches[1];
   auto files = routing::studyMrImages(ctx.archive.index(), ctx.archive.store(), study);
   if (files.empty()) return sendError(res, 404, "no MR image of study " + study + " is stored");
-  auto work = fs::uniqueTempPath(ctx.archive.ingestor().incomingFolder(), "flow-");
-  work.replace_extension("");
-  struct Cleanup {
-    std::filesystem::path p;
-    ~Cleanup() {
-      std::error_code ec;
-      std::filesystem::remove_all(p, ec);
-    }
-  } cleanup{work};
-  std::filesystem::create_directories(work / "out");
-  {
-    std::ofstream list(work / "inputs.txt");
-    for (const auto& f : files) list << f.string() << '\n';
-  }
-  std::vector<std::string> args{"flow", "--inputs-from", (work / "inputs.txt").string(), "--json"};
-  if (store) args.insert(args.end(), {"--out", (work / "out").string()});
+  routing::WorkerFolder work(ctx.archive.ingestor().incomingFolder(), "flow-", files);
+  std::vector<std::string> args{"flow", "--inputs-from", work.inputList().string(), "--json"};
+  if (store) args.insert(args.end(), {"--out", work.out().string()});
   routing::WorkerLimits limits;
   limits.timeLimitSeconds = 120;
   limits.memoryMb = 2048;
-  auto outcome = routing::runWorker(routing::currentExecutable(), args, work, limits);
+  auto outcome = routing::runWorker(routing::currentExecutable(), args, work.dir(), limits);
   if (outcome.kind != routing::WorkerOutcome::Kind::Exited || outcome.exitCode != 0) {
     // exit 1: the input is not a usable phase-contrast acquisition (its one line says why).
     const int status = outcome.kind == routing::WorkerOutcome::Kind::Exited && outcome.exitCode == 1 ? 422 : 500;
@@ -51,7 +36,7 @@ void measure(WebContext& ctx, const httplib::Request& req, httplib::Response& re
   if (!result.is_object()) return sendError(res, 500, "the flow measurement printed no result");
   if (store) {
     const int stored = routing::storeWorkerOutputs(ctx.archive, result.value("outputs", nlohmann::json::array()),
-                                                   work / "out", "ATRIUM-FLOW")
+                                                   work.out(), "ATRIUM-FLOW")
                            .stored;
     result["stored"] = stored;
     result.erase("outputs");
