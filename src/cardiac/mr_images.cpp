@@ -70,6 +70,7 @@ bool readOne(const std::filesystem::path& file, MrImage& img) {
   img.instanceNumber = static_cast<int>(number(ds, DCM_InstanceNumber).value_or(0));
   img.seriesNumber = static_cast<int>(number(ds, DCM_SeriesNumber).value_or(0));
   img.nominalIntervalMs = number(ds, DCM_NominalInterval).value_or(0);
+  img.sliceThicknessMm = number(ds, DCM_SliceThickness);
   Uint16 rows = 0, cols = 0, bits = 16, rep = 0;
   ds.findAndGetUint16(DCM_Rows, rows);
   ds.findAndGetUint16(DCM_Columns, cols);

@@ -19,6 +19,7 @@ struct MrImage : CineImage {
   std::string studyUid, frameOfReferenceUid, patientName, patientId, specificCharacterSet;
   int seriesNumber = 0;
   double nominalIntervalMs = 0;
+  std::optional<double> sliceThicknessMm;
   // Phase-contrast: the velocity encoding (cm/s) and where it was found; empty when nowhere.
   std::optional<double> vencCmS;
   std::string vencSource;

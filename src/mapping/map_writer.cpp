@@ -120,7 +120,8 @@ std::string writeParametricMap(const RelaxationMap& map, const std::filesystem::
   const cardiac::MrImage& ref = map.reference;
   FGPixelMeasures pixel;
   ok(pixel.setPixelSpacing((num(ref.rowSpacing) + "\\" + num(ref.colSpacing)).c_str()), "pixel spacing");
-  ok(pixel.setSliceThickness("8"), "slice thickness");
+  // The source images' slice thickness (not invented when they have none).
+  if (ref.sliceThicknessMm) ok(pixel.setSliceThickness(num(*ref.sliceThicknessMm).c_str()), "slice thickness");
   ok(doc->addForAllFrames(pixel), "pixel measures");
   std::unique_ptr<FGPlaneOrientationPatient> orientation(FGPlaneOrientationPatient::createMinimal(
       num(ref.rowDir[0]).c_str(), num(ref.rowDir[1]).c_str(), num(ref.rowDir[2]).c_str(), num(ref.colDir[0]).c_str(),

@@ -54,7 +54,7 @@ def write_series(folder, signals, times, attr, series, name="Map^Phantom", seque
         if attr != "EchoTime":
             ds.EchoTime = 1.1
         ds.ImagePositionPatient, ds.ImageOrientationPatient = list(position), [1, 0, 0, 0, 1, 0]
-        ds.PixelSpacing, ds.SliceThickness = [1.5, 1.5], 8
+        ds.PixelSpacing, ds.SliceThickness = [1.5, 1.5], 6
         ds.Rows, ds.Columns = rows, N
         ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
         ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
@@ -127,6 +127,9 @@ def test_t1_t2_t2star_maps_on_phantoms():
         check(ds.SOPClassUID == "1.2.840.10008.5.1.4.1.1.30" and "FloatPixelData" in ds, "a float Parametric Map")
         px = np.frombuffer(ds.FloatPixelData, dtype="<f4").reshape(N, N)
         check(abs(float(px[DISKS[2]]) - 950) / 950 < 0.1, f"the centre pixel holds T1 in ms: {px[DISKS[2]]}")
+        measures = ds.SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0]
+        check(float(measures.SliceThickness) == 6 and [float(x) for x in measures.PixelSpacing] == [1.5, 1.5],
+              "the source's slice thickness and pixel spacing")
         rwvm = ds.SharedFunctionalGroupsSequence[0].RealWorldValueMappingSequence[0]
         check(rwvm.MeasurementUnitsCodeSequence[0].CodeValue == "ms", "unit ms")
         check(ds.StudyInstanceUID == ROOT + "1" and ds.SeriesInstanceUID != pydicom.dcmread(t1[0]).SeriesInstanceUID,
