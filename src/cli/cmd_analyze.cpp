@@ -11,7 +11,6 @@
 #include <thread>
 #include <vector>
 
-#include "archive/archive.h"
 #include "cardiac/analysis.h"
 #include "cardiac/cine_stack.h"
 #include "cardiac/contour_segmentation.h"
@@ -20,30 +19,9 @@
 #include "cli/commands.h"
 #include "cli/data_folder.h"
 #include "dicom/dcmtk_setup.h"
-#include "index/index_db.h"
-#include "routing/analysis_scheduler.h"
 
 namespace atrium::cli {
 namespace {
-
-// The MR images of a study in a data folder (read through the index; the files stay in place).
-std::vector<std::filesystem::path> archivedStudy(const Args& args) {
-  index::IndexDatabase db(indexFileOf(args));
-  storage::FileStore store(DataLayout(dataFolderOf(args)).storage);
-  auto files = routing::studyMrImages(db, store, args.get("study"));
-  if (files.empty()) throw UsageError("no MR image of study " + args.get("study") + " is stored");
-  return files;
-}
-
-// One path per line (what `serve` hands its analysis process).
-std::vector<std::filesystem::path> inputsFrom(const std::string& listFile) {
-  std::ifstream in(listFile);
-  if (!in) throw UsageError("cannot read the input list " + listFile);
-  std::vector<std::filesystem::path> out;
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.emplace_back(line);
-  return out;
-}
 
 // Test-only: ATRIUM_TEST_ANALYSIS_FAULT=crash|abort|hang|oom makes the analysis fail that way,
 // so that the tests can show the archive outlives it. Nothing sets it outside the tests.
@@ -72,12 +50,7 @@ int runAnalyze(int argc, char** argv) {
   cardiac::ReportAuthor author;
   try {
     Args args(argc, argv, 2, commandSpec("analyze"));
-    int sources = !args.positionals().empty() + args.has("study") + args.has("inputs-from");
-    if (sources != 1)
-      throw UsageError("give PATH..., --study UID or --inputs-from LIST, one of them (atrium analyze --help)");
-    for (const auto& p : args.positionals()) paths.emplace_back(p);
-    if (args.has("study")) paths = archivedStudy(args);
-    if (args.has("inputs-from")) paths = inputsFrom(args.get("inputs-from"));
+    paths = analysisInputs(args, "analyze", true);
     if (args.has("segmenter")) {
       segmenter = args.get("segmenter");
       if (segmenter != "learned" && segmenter != "classic")

@@ -4,10 +4,8 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "archive/archive.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/data_folder.h"
@@ -15,8 +13,6 @@
 #include "flow/flow_analysis.h"
 #include "flow/flow_json.h"
 #include "flow/flow_writer.h"
-#include "index/index_db.h"
-#include "routing/analysis_scheduler.h"
 
 namespace atrium::cli {
 namespace {
@@ -38,21 +34,7 @@ int runFlow(int argc, char** argv) {
   bool json = false;
   try {
     Args args(argc, argv, 2, commandSpec("flow"));
-    if (!args.positionals().empty() + args.has("study") + args.has("inputs-from") != 1)
-      throw UsageError("give PATH..., --study UID or --inputs-from LIST, one of them (atrium flow --help)");
-    for (const auto& p : args.positionals()) paths.emplace_back(p);
-    if (args.has("inputs-from")) {
-      std::ifstream in(args.get("inputs-from"));
-      if (!in) throw UsageError("cannot read the input list " + args.get("inputs-from"));
-      for (std::string line; std::getline(in, line);)
-        if (!line.empty()) paths.emplace_back(line);
-    }
-    if (args.has("study")) {
-      index::IndexDatabase db(indexFileOf(args));
-      storage::FileStore store(DataLayout(dataFolderOf(args)).storage);
-      paths = routing::studyMrImages(db, store, args.get("study"));
-      if (paths.empty()) throw UsageError("no MR image of study " + args.get("study") + " is stored");
-    }
+    paths = analysisInputs(args, "flow", true);
     if (args.has("venc")) {
       venc = std::atof(args.get("venc").c_str());
       if (!(*venc > 0 && *venc < 2000)) throw UsageError("--venc takes a velocity in cm/s, e.g. 150");

@@ -67,15 +67,11 @@ int runMap(int argc, char** argv) {
   std::vector<std::filesystem::path> contourFiles;
   try {
     Args args(argc, argv, 2, commandSpec("map"));
-    if (args.positionals().empty() == !args.has("study"))
-      throw UsageError("give PATH... or --study UID, one of them (atrium map --help)");
-    for (const auto& p : args.positionals()) paths.emplace_back(p);
+    paths = analysisInputs(args, "map", false);
     if (args.has("study")) {
+      // The study's contours (its cardiac analysis) place the AHA segments on the map.
       index::IndexDatabase db(indexFileOf(args));
       storage::FileStore store(DataLayout(dataFolderOf(args)).storage);
-      paths = routing::studyMrImages(db, store, args.get("study"));
-      if (paths.empty()) throw UsageError("no MR image of study " + args.get("study") + " is stored");
-      // The study's contours (its cardiac analysis) place the AHA segments on the map.
       contourFiles = routing::studyFilesOfModality(db, store, args.get("study"), "RTSTRUCT");
     }
     for (const auto& c : args.all("contours")) contourFiles.emplace_back(c);

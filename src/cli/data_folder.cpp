@@ -2,8 +2,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 
 #include "archive/archive.h"
+#include "index/index_db.h"
+#include "routing/analysis_scheduler.h"
 
 namespace atrium::cli {
 
@@ -46,6 +49,29 @@ std::unique_ptr<storage::DataLock> lockStoppedArchive(const Config& config, cons
     std::fprintf(stderr, "atrium %s: the archive in %s is running: %s\n", command, config.dataDir.c_str(), instead);
     return nullptr;
   }
+}
+
+std::vector<std::filesystem::path> analysisInputs(const Args& args, const std::string& command, bool listFile) {
+  const int sources = !args.positionals().empty() + args.has("study") + (listFile && args.has("inputs-from"));
+  if (sources != 1)
+    throw UsageError(
+        std::string(listFile ? "give PATH..., --study UID or --inputs-from LIST" : "give PATH... or --study UID") +
+        ", one of them (atrium " + command + " --help)");
+  std::vector<std::filesystem::path> paths;
+  for (const auto& p : args.positionals()) paths.emplace_back(p);
+  if (args.has("study")) {
+    index::IndexDatabase db(indexFileOf(args));
+    storage::FileStore store(DataLayout(dataFolderOf(args)).storage);
+    paths = routing::studyMrImages(db, store, args.get("study"));
+    if (paths.empty()) throw UsageError("no MR image of study " + args.get("study") + " is stored");
+  }
+  if (listFile && args.has("inputs-from")) {
+    std::ifstream in(args.get("inputs-from"));
+    if (!in) throw UsageError("cannot read the input list " + args.get("inputs-from"));
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty()) paths.emplace_back(line);
+  }
+  return paths;
 }
 
 }  // namespace atrium::cli

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "audit/audit_trail.h"
 #include "cli/args.h"
@@ -16,6 +17,11 @@ std::filesystem::path dataFolderOf(const Args& args);
 std::filesystem::path indexFileOf(const Args& args);
 // The config of --config (or the defaults) with the data folder of dataFolderOf().
 Config configOf(const Args& args);
+
+// The MR images an analysis command (analyze, flow, map) reads: PATH..., --study UID (through the
+// data folder's index; UsageError when it holds none) or, where the command has it (listFile),
+// --inputs-from LIST (one path per line) — exactly one of them, else UsageError.
+std::vector<std::filesystem::path> analysisInputs(const Args& args, const std::string& command, bool listFile);
 // The data folder's audit trail, as serve writes it (and what a command run on the folder records).
 audit::AuditTrail auditTrailOf(const Config& config);
 // Who ran a command here, for the audit trail and histories: "cli:" and the login name.
