@@ -112,14 +112,7 @@ bool readHeader(const std::filesystem::path& file, Header& h, std::string& why) 
   }
   if (cls == kMrImage) {
     // A study also holds flow and mapping acquisitions: neither is part of the cine.
-    std::vector<std::string> imageType;
-    OFString v;
-    for (unsigned long i = 0; ds.findAndGetOFString(DCM_ImageType, v, i).good(); ++i) {
-      std::string u = dicom::trim(v.c_str());
-      for (auto& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      imageType.push_back(u);
-    }
-    if (isPhaseImageType(imageType) || vencFromHeader(ds, nullptr)) {
+    if (isPhaseImageType(imageTypeValues(ds)) || vencFromHeader(ds, nullptr)) {
       why = "a phase-contrast (flow) image, not a cine";
       return false;
     }

@@ -89,9 +89,7 @@ bool readOne(const std::filesystem::path& file, MrImage& img) {
   img.colDir = {iop[3], iop[4], iop[5]};
   img.rowSpacing = ps[0];
   img.colSpacing = ps[1];
-  OFString v;
-  for (unsigned long i = 0; ds.findAndGetOFString(DCM_ImageType, v, i).good(); ++i)
-    img.imageType.push_back(upper(dicom::trim(v.c_str())));
+  img.imageType = imageTypeValues(ds);
   img.inversionTimeMs = number(ds, DCM_InversionTime);
   img.echoTimeMs = number(ds, DCM_EchoTime);
   img.imageComments = text(ds, DCM_ImageComments);
@@ -114,6 +112,14 @@ bool readOne(const std::filesystem::path& file, MrImage& img) {
 }
 
 }  // namespace
+
+std::vector<std::string> imageTypeValues(DcmItem& ds) {
+  std::vector<std::string> out;
+  OFString v;
+  for (unsigned long i = 0; ds.findAndGetOFString(DCM_ImageType, v, i).good(); ++i)
+    out.push_back(upper(dicom::trim(v.c_str())));
+  return out;
+}
 
 bool isPhaseImageType(const std::vector<std::string>& values) {
   for (std::size_t i = 2; i < values.size(); ++i) {

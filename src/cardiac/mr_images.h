@@ -31,6 +31,9 @@ struct MrImage : CineImage {
   std::string rwvmUnits;
 };
 
+// The values of Image Type (0008,0008), upper case.
+std::vector<std::string> imageTypeValues(DcmItem& dataset);
+
 // Image Type (0008,0008) of a phase-contrast phase/velocity image (value P, PHASE..., VELOCITY...).
 bool isPhaseImageType(const std::vector<std::string>& upperCaseValues);
 
