@@ -24,11 +24,8 @@ EcvResult computeEcv(const RelaxationMap& native, const RelaxationMap& post, dou
     }
   cardiac::Mask pool(e.width, e.height, 0);
   if (blood) {
-    for (int y = blood->row - blood->radius; y <= blood->row + blood->radius; ++y)
-      for (int x = blood->column - blood->radius; x <= blood->column + blood->radius; ++x)
-        if (pool.inside(x, y) && (x - blood->column) * (x - blood->column) + (y - blood->row) * (y - blood->row) <=
-                                     blood->radius * blood->radius)
-          pool.at(x, y) = dR1[std::size_t(y) * e.width + x] > 0;
+    forEachInDisk(e.width, e.height, blood->row, blood->column, blood->radius,
+                  [&](std::size_t p) { pool.data[p] = dR1[p] > 0; });
   } else if (!positives.empty()) {
     std::sort(positives.begin(), positives.end());
     const float high = positives[positives.size() * 995 / 1000];
@@ -71,13 +68,9 @@ EcvResult computeEcv(const RelaxationMap& native, const RelaxationMap& post, dou
 double ecvRegionMean(const EcvResult& e, int row, int column, int radius) {
   double sum = 0;
   int count = 0;
-  for (int y = row - radius; y <= row + radius; ++y)
-    for (int x = column - radius; x <= column + radius; ++x) {
-      if (x < 0 || y < 0 || x >= e.width || y >= e.height) continue;
-      if ((x - column) * (x - column) + (y - row) * (y - row) > radius * radius) continue;
-      const std::size_t p = std::size_t(y) * e.width + x;
-      if (e.valid[p]) sum += e.ecvPct[p], ++count;
-    }
+  forEachInDisk(e.width, e.height, row, column, radius, [&](std::size_t p) {
+    if (e.valid[p]) sum += e.ecvPct[p], ++count;
+  });
   return count ? sum / count : 0;
 }
 

@@ -187,16 +187,12 @@ RelaxationMap computeMap(const MapInput& input, const FitOptions& options) {
 RegionStats regionStats(const RelaxationMap& map, int row, int column, int radius) {
   RegionStats s;
   double sum = 0, sum2 = 0;
-  for (int y = row - radius; y <= row + radius; ++y)
-    for (int x = column - radius; x <= column + radius; ++x) {
-      if (x < 0 || y < 0 || x >= map.width || y >= map.height) continue;
-      if ((x - column) * (x - column) + (y - row) * (y - row) > radius * radius) continue;
-      const std::size_t p = std::size_t(y) * map.width + x;
-      if (!map.fitted[p]) continue;
-      sum += map.valueMs[p];
-      sum2 += double(map.valueMs[p]) * map.valueMs[p];
-      ++s.pixels;
-    }
+  forEachInDisk(map.width, map.height, row, column, radius, [&](std::size_t p) {
+    if (!map.fitted[p]) return;
+    sum += map.valueMs[p];
+    sum2 += double(map.valueMs[p]) * map.valueMs[p];
+    ++s.pixels;
+  });
   if (s.pixels) {
     s.meanMs = sum / s.pixels;
     s.sdMs = std::sqrt(std::max(0.0, sum2 / s.pixels - s.meanMs * s.meanMs));

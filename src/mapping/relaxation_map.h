@@ -2,6 +2,7 @@
 // From weighted MR images to a relaxation map: which images go together (one map per slice
 // position), which time each was acquired at (and where that time was found), the pixel-wise fit
 // with the background masked out.
+#include <algorithm>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -43,6 +44,15 @@ struct RelaxationMap {
 };
 
 RelaxationMap computeMap(const MapInput& input, const FitOptions& options = {});
+
+// Calls f(pixel index) for each pixel of a width x height image within the disk (row, column,
+// radius in pixels), clipped to the image.
+template <typename F>
+void forEachInDisk(int width, int height, int row, int column, int radius, F f) {
+  for (int y = std::max(0, row - radius); y <= std::min(height - 1, row + radius); ++y)
+    for (int x = std::max(0, column - radius); x <= std::min(width - 1, column + radius); ++x)
+      if ((x - column) * (x - column) + (y - row) * (y - row) <= radius * radius) f(std::size_t(y) * width + x);
+}
 
 // Mean and standard deviation of the fitted values within a disk (row, column, radius in pixels).
 struct RegionStats {
