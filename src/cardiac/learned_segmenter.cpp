@@ -9,10 +9,12 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <thread>
+#include <utility>
 
 #include "cardiac/learned_preprocess.h"
 #include "cardiac/segmentation_model.h"
 #include "cardiac/shapes.h"
+#include "cardiac/stack_consistency.h"
 #include "common/install_paths.h"
 
 namespace atrium::cardiac {
@@ -20,9 +22,13 @@ namespace {
 
 constexpr int kClasses = SegmentationModel::kClasses;
 constexpr Label kFromNetwork[kClasses] = {kBackground, kRvBlood, kLvMyocardium, kLvBlood};
+constexpr int kNetworkRv = 1, kNetworkLv = 3;
 // Below this mean top probability over a slice's heart pixels, the slice is flagged for review.
 constexpr double kLowConfidence = 0.80;
 constexpr unsigned kMaxThreads = 4;
+// How far (mm) an LV pool may sit from the phase's median pool centre before its size stops counting
+// when choosing between pools (the scale of a Gaussian weight).
+constexpr double kPoolDistanceMm = 30;
 
 class LearnedSegmenter : public ISegmenter {
  public:
@@ -49,7 +55,8 @@ class LearnedSegmenter : public ISegmenter {
     const auto cy = heart.first, cx = heart.second;
     if (models_.size() > 1) cv::setNumThreads(1);  // the parallelism is ours from here: a slice per thread
 
-    Segmentation seg(data.images.size());
+    // The network's labels (raw) and the same after the shape rules (seg), image by image.
+    Segmentation raw(data.images.size()), seg(data.images.size());
     std::vector<double> confidence(grids.size(), 1.0);
     std::atomic<std::size_t> next{0};
     std::exception_ptr failure;
@@ -64,10 +71,10 @@ class LearnedSegmenter : public ISegmenter {
           std::size_t confidenceCount = 0;
           for (std::size_t p = 0; p < crops.size(); ++p) {
             const Image& native = data.images[s][p];
-            Mask labels = labelsOnImageGrid(prob[p], grids[s][p], cy, cx, native.width, native.height, confidenceSum,
-                                            confidenceCount);
-            applyShapeRules(labels);
-            seg[s].push_back(std::move(labels));
+            raw[s].push_back(labelsOnImageGrid(prob[p], grids[s][p], cy, cx, native.width, native.height, confidenceSum,
+                                               confidenceCount));
+            seg[s].push_back(raw[s].back());
+            applyShapeRules(seg[s].back());
           }
           if (confidenceCount > 0) confidence[s] = confidenceSum / double(confidenceCount);
         }
@@ -83,6 +90,9 @@ class LearnedSegmenter : public ISegmenter {
     for (auto& t : threads) t.join();
     cv::setNumThreads(-1);  // OpenCV's default again
     if (failure) std::rethrow_exception(failure);
+    keepPoolsNearTheStack(stack, raw, seg);
+    resegmentRvOnLv(stack, data, grids, cy, cx, raw, seg);
+    dropAtrialBase(seg, wallCoverages(raw, seg));
     for (std::size_t s = 0; s < grids.size(); ++s)
       if (confidence[s] < kLowConfidence) {
         char buf[200];
@@ -97,7 +107,8 @@ class LearnedSegmenter : public ISegmenter {
  private:
   // The heart's centre on the model grid: the model run over overlapping tiles of the middle
   // slice at two phases (a quarter of the segmentation's time on a 12-slice cine); of the heart
-  // labels' components, the one holding the most LV pool, its centroid.
+  // labels' components holding some LV pool, the largest one's centroid (by LV pool alone, a
+  // bright vessel at the image's edge won over a heart with a large RV on an ACDC patient).
   std::pair<int, int> locateHeart(const std::vector<std::vector<Image>>& grids) {
     const Image& g0 = grids[0][0];
     const int h = g0.height, w = g0.width;
@@ -141,12 +152,58 @@ class LearnedSegmenter : public ISegmenter {
         }
     int best = 0;
     for (int c = 1; c <= n; ++c)
-      if (lvCount[c] > 0 && (best == 0 || lvCount[c] > lvCount[best])) best = c;
+      if (lvCount[c] > 0 && (best == 0 || count[c] > count[best])) best = c;
     if (best == 0) {
       warnings_.push_back("the model found no heart in the mid-ventricular images: segmented around the image centre");
       return {h / 2, w / 2};
     }
     return {int(std::lround(sy[best] / count[best])), int(std::lround(sx[best] / count[best]))};
+  }
+
+  // Where the network labelled more than one LV pool in an image (a bright bowel loop below an apical
+  // slice, seen on ACDC patients), the pool kept is the one near where the other slices of the phase
+  // have theirs, not merely the largest.
+  static void keepPoolsNearTheStack(const CineStack& stack, const Segmentation& raw, Segmentation& seg) {
+    const auto centres = lvCentres(seg);
+    const double sigma = kPoolDistanceMm / std::max(0.1, stack.slices.at(0).phases.at(0).colSpacing);
+    for (std::size_t s = 0; s < raw.size(); ++s)
+      for (std::size_t p = 0; p < raw[s].size() && p < centres.size(); ++p)
+        if (centres[p] && lvComponents(raw[s][p]) > 1) {
+          seg[s][p] = raw[s][p];
+          applyShapeRules(seg[s][p], centres[p], sigma);
+        }
+  }
+
+  // An image labelled RV where the slices beside it hold the LV pool (an apical LV the network took
+  // for the RV: seen on an unseen patient) is labelled again with the RV's probability given to the LV.
+  void resegmentRvOnLv(const CineStack& stack, const CineData& data, const std::vector<std::vector<Image>>& grids,
+                       int cy, int cx, Segmentation& raw, Segmentation& seg) {
+    std::vector<std::size_t> perSlice(seg.size(), 0);
+    for (const auto& [s, p] : rvOnNeighboursLv(seg)) {
+      auto prob = models_[0]->probabilities({cropAround(grids[s][p], cy, cx)});
+      // Blood is blood: the RV's probability counts for the LV pool here.
+      Image& lvProb = prob[0][kNetworkLv];
+      Image& rvProb = prob[0][kNetworkRv];
+      for (std::size_t i = 0; i < lvProb.data.size(); ++i) lvProb.data[i] += std::exchange(rvProb.data[i], 0.0f);
+      double unusedSum = 0;
+      std::size_t unusedCount = 0;
+      const Image& native = data.images[s][p];
+      Mask labels =
+          labelsOnImageGrid(prob[0], grids[s][p], cy, cx, native.width, native.height, unusedSum, unusedCount);
+      raw[s][p] = labels;
+      applyShapeRules(labels);
+      seg[s][p] = std::move(labels);
+      ++perSlice[s];
+    }
+    for (std::size_t s = 0; s < perSlice.size(); ++s)
+      if (perSlice[s]) {
+        char buf[240];
+        std::snprintf(buf, sizeof buf,
+                      "slice %zu (at %.1f mm): in %zu phase(s) the model drew the RV where the slices beside it have "
+                      "the LV: labelled again as LV, review them",
+                      s + 1, stack.slices[s].position, perSlice[s]);
+        warnings_.push_back(buf);
+      }
   }
 
   // A crop's probabilities placed on its model grid (background outside the crop), resampled to
@@ -194,8 +251,11 @@ Mask only(const Mask& labels, Label l) {
 
 }  // namespace
 
-void applyShapeRules(Mask& labels) {
-  keepLargestComponent(labels, kLvBlood);
+void applyShapeRules(Mask& labels, std::optional<Point> lvNear, double sigma) {
+  if (lvNear)
+    keepComponentNear(labels, kLvBlood, *lvNear, sigma);
+  else
+    keepLargestComponent(labels, kLvBlood);
   keepLargestComponent(labels, kRvBlood);
   // The LV pool without holes (papillary muscles and trabeculations count as blood).
   Mask lv = only(labels, kLvBlood);

@@ -6,9 +6,11 @@
 // probabilities resampled back to the image's own grid, and the shape rules applied.
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cardiac/segmenter.h"
+#include "cardiac/shapes.h"
 
 namespace atrium::cardiac {
 
@@ -22,7 +24,8 @@ std::unique_ptr<ISegmenter> makeLearnedSegmenter(const std::filesystem::path& mo
 // The shape rules on one label image (kLvBlood, kLvMyocardium, kRvBlood): one component per
 // structure, no holes in the LV pool, the myocardium all round the pool (a pixel of wall where the
 // pool would touch anything else) and none without a pool, nothing unlabelled enclosed by the
-// myocardium, the RV outside the LV's epicardium.
-void applyShapeRules(Mask& labels);
+// myocardium, the RV outside the LV's epicardium. The LV pool kept is the largest component, or
+// with lvNear, the one scoring best by keepComponentNear(lvNear, sigma).
+void applyShapeRules(Mask& labels, std::optional<Point> lvNear = std::nullopt, double sigma = 0);
 
 }  // namespace atrium::cardiac

@@ -152,6 +152,27 @@ void keepLargestComponent(Mask& labels, Label label) {
     if (m.data[i] && !keep.mask.data[i]) labels.data[i] = kBackground;
 }
 
+void keepComponentNear(Mask& labels, Label label, Point near, double sigma) {
+  Mask m(labels.width, labels.height, 0);
+  for (std::size_t i = 0; i < m.data.size(); ++i) m.data[i] = labels.data[i] == label;
+  Grid<int> comp;
+  const int n = components(m, comp);
+  if (n < 2) return;
+  std::vector<double> size(n + 1, 0), sy(n + 1, 0), sx(n + 1, 0);
+  for (int y = 0; y < comp.height; ++y)
+    for (int x = 0; x < comp.width; ++x)
+      if (int c = comp.at(x, y)) size[c] += 1, sy[c] += y, sx[c] += x;
+  int best = 1;
+  double bestScore = -1;
+  for (int c = 1; c <= n; ++c) {
+    const double dy = sy[c] / size[c] - near.y, dx = sx[c] / size[c] - near.x;
+    const double score = size[c] * std::exp(-(dy * dy + dx * dx) / (sigma * sigma));
+    if (score > bestScore) bestScore = score, best = c;
+  }
+  for (std::size_t i = 0; i < m.data.size(); ++i)
+    if (m.data[i] && comp.data[i] != best) labels.data[i] = kBackground;
+}
+
 Region largestRegion(const Mask& m) {
   Grid<int> comp;
   int n = components(m, comp);

@@ -23,6 +23,9 @@ Region regionOf(const Grid<int>& labels, int label);
 Region largestRegion(const Mask& m);
 // The label's pixels outside its largest 4-connected component become background.
 void keepLargestComponent(Mask& labels, Label label);
+// The label's pixels outside one 4-connected component become background: the component with the
+// largest area × exp(-(d / sigma)²), d its centroid's distance from `near` (pixels).
+void keepComponentNear(Mask& labels, Label label, Point near, double sigma);
 // 4πA/P² with the perimeter as boundary pixels: 1 for a disk, small for a crescent.
 double roundness(const Region& r);
 // The mask with its convex hull filled in, when the hull adds at most 15 % (notches left by
