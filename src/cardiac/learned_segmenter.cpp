@@ -160,18 +160,20 @@ class LearnedSegmenter : public ISegmenter {
     return {int(std::lround(sy[best] / count[best])), int(std::lround(sx[best] / count[best]))};
   }
 
-  // Where the network labelled more than one LV pool in an image (a bright bowel loop below an apical
-  // slice, seen on ACDC patients), the pool kept is the one near where the other slices of the phase
-  // have theirs, not merely the largest.
+  // Where the network labelled more than one pool of a ventricle in an image (a bright bowel loop
+  // below an apical slice, seen on ACDC patients), the pool kept is the one near where the other
+  // slices of the phase have theirs, not merely the largest.
   static void keepPoolsNearTheStack(const CineStack& stack, const Segmentation& raw, Segmentation& seg) {
-    const auto centres = lvCentres(seg);
+    const auto lv = poolCentres(seg, kLvBlood), rv = poolCentres(seg, kRvBlood);
     const double sigma = kPoolDistanceMm / std::max(0.1, stack.slices.at(0).phases.at(0).colSpacing);
     for (std::size_t s = 0; s < raw.size(); ++s)
-      for (std::size_t p = 0; p < raw[s].size() && p < centres.size(); ++p)
-        if (centres[p] && lvComponents(raw[s][p]) > 1) {
-          seg[s][p] = raw[s][p];
-          applyShapeRules(seg[s][p], centres[p], sigma);
-        }
+      for (std::size_t p = 0; p < raw[s].size() && p < lv.size(); ++p) {
+        PoolHints near{componentCount(raw[s][p], kLvBlood) > 1 ? lv[p] : std::nullopt,
+                       componentCount(raw[s][p], kRvBlood) > 1 ? rv[p] : std::nullopt, sigma};
+        if (!near.lv && !near.rv) continue;
+        seg[s][p] = raw[s][p];
+        applyShapeRules(seg[s][p], near);
+      }
   }
 
   // An image labelled RV where the slices beside it hold the LV pool (an apical LV the network took
@@ -251,12 +253,18 @@ Mask only(const Mask& labels, Label l) {
 
 }  // namespace
 
-void applyShapeRules(Mask& labels, std::optional<Point> lvNear, double sigma) {
-  if (lvNear)
-    keepComponentNear(labels, kLvBlood, *lvNear, sigma);
+namespace {
+void keepPool(Mask& labels, Label pool, const std::optional<Point>& near, double sigma) {
+  if (near)
+    keepComponentNear(labels, pool, *near, sigma);
   else
-    keepLargestComponent(labels, kLvBlood);
-  keepLargestComponent(labels, kRvBlood);
+    keepLargestComponent(labels, pool);
+}
+}  // namespace
+
+void applyShapeRules(Mask& labels, const PoolHints& near) {
+  keepPool(labels, kLvBlood, near.lv, near.sigma);
+  keepPool(labels, kRvBlood, near.rv, near.sigma);
   // The LV pool without holes (papillary muscles and trabeculations count as blood).
   Mask lv = only(labels, kLvBlood);
   fillHoles(lv);
@@ -294,7 +302,7 @@ void applyShapeRules(Mask& labels, std::optional<Point> lvNear, double sigma) {
         roundPool = pieces.at(x, y);
   for (std::size_t i = 0; i < labels.data.size(); ++i)
     if (labels.data[i] == kLvMyocardium && pieces.data[i] != roundPool) labels.data[i] = kBackground;
-  keepLargestComponent(labels, kRvBlood);
+  keepPool(labels, kRvBlood, near.rv, near.sigma);
 }
 
 std::filesystem::path defaultModelPath() {

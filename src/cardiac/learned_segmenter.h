@@ -24,8 +24,12 @@ std::unique_ptr<ISegmenter> makeLearnedSegmenter(const std::filesystem::path& mo
 // The shape rules on one label image (kLvBlood, kLvMyocardium, kRvBlood): one component per
 // structure, no holes in the LV pool, the myocardium all round the pool (a pixel of wall where the
 // pool would touch anything else) and none without a pool, nothing unlabelled enclosed by the
-// myocardium, the RV outside the LV's epicardium. The LV pool kept is the largest component, or
-// with lvNear, the one scoring best by keepComponentNear(lvNear, sigma).
-void applyShapeRules(Mask& labels, std::optional<Point> lvNear = std::nullopt, double sigma = 0);
+// myocardium, the RV outside the LV's epicardium. The pool kept of each ventricle is its largest
+// component or, given where the pool should be, the one scoring best by keepComponentNear.
+struct PoolHints {
+  std::optional<Point> lv, rv;  // pixels
+  double sigma = 0;             // pixels
+};
+void applyShapeRules(Mask& labels, const PoolHints& near = {});
 
 }  // namespace atrium::cardiac

@@ -50,7 +50,7 @@ std::vector<std::vector<double>> wallCoverages(const Segmentation& raw, const Se
   return out;
 }
 
-std::vector<std::optional<Point>> lvCentres(const Segmentation& seg) {
+std::vector<std::optional<Point>> poolCentres(const Segmentation& seg, Label pool) {
   std::size_t phases = 0;
   for (const auto& slice : seg) phases = std::max(phases, slice.size());
   std::vector<std::optional<Point>> out(phases);
@@ -58,17 +58,17 @@ std::vector<std::optional<Point>> lvCentres(const Segmentation& seg) {
     std::vector<double> ys, xs;
     for (const auto& slice : seg) {
       if (p >= slice.size()) continue;
-      const Region pool = regionOf(labelGrid(slice[p]), kLvBlood);
-      if (pool.area > 0) ys.push_back(pool.centre.y), xs.push_back(pool.centre.x);
+      const Region r = regionOf(labelGrid(slice[p]), pool);
+      if (r.area > 0) ys.push_back(r.centre.y), xs.push_back(r.centre.x);
     }
     if (!ys.empty()) out[p] = Point{median(xs), median(ys)};
   }
   return out;
 }
 
-int lvComponents(const Mask& labels) {
+int componentCount(const Mask& labels, Label label) {
   Grid<int> comp;
-  return components(only(labels, kLvBlood), comp);
+  return components(only(labels, label), comp);
 }
 
 std::vector<std::pair<std::size_t, std::size_t>> rvOnNeighboursLv(const Segmentation& seg) {

@@ -18,10 +18,10 @@ double wallCoverage(const Mask& rawLabels, const Mask& shapedLabels);
 // wallCoverage of every image: [slice][phase].
 std::vector<std::vector<double>> wallCoverages(const Segmentation& raw, const Segmentation& shaped);
 
-// Per phase, the median centre (pixels) of the slices' LV pools; none where no slice has one.
-std::vector<std::optional<Point>> lvCentres(const Segmentation& seg);
-// How many 4-connected LV pool components an image's labels hold.
-int lvComponents(const Mask& labels);
+// Per phase, the median centre (pixels) of the slices' pools of one label; none where no slice has one.
+std::vector<std::optional<Point>> poolCentres(const Segmentation& seg, Label pool);
+// How many 4-connected components of one label an image's labels hold.
+int componentCount(const Mask& labels, Label label);
 
 // (slice, phase) with no LV pool whose RV lies on the LV pools of the slices beside it (same phase,
 // same image grid): more than half of its RV pixels inside the union of their pools.

@@ -73,14 +73,14 @@ TEST(StackConsistency, PoolNearTheStackIsKept) {
   EXPECT_EQ(largest.at(9, 6), kLvBlood);
   EXPECT_EQ(largest.at(2, 2), kBackground);
   Mask near = m;
-  applyShapeRules(near, Point{2.5, 2.0}, 3.0);
+  applyShapeRules(near, PoolHints{Point{2.5, 2.0}, std::nullopt, 3.0});
   EXPECT_EQ(near.at(2, 2), kLvBlood);
   EXPECT_EQ(near.at(9, 6), kBackground);
-  EXPECT_EQ(lvComponents(m), 2);
-  EXPECT_EQ(lvComponents(near), 1);
+  EXPECT_EQ(componentCount(m, kLvBlood), 2);
+  EXPECT_EQ(componentCount(near, kLvBlood), 1);
 
   Segmentation seg = {{rows(kMid)}, {rows(kMid)}, {rows(kSwapped)}};
-  auto centres = lvCentres(seg);
+  auto centres = poolCentres(seg, kLvBlood);
   ASSERT_EQ(centres.size(), 1u);
   ASSERT_TRUE(centres[0].has_value());
   EXPECT_DOUBLE_EQ(centres[0]->x, 2.5);
