@@ -11,6 +11,7 @@ nothing here; Dice and EF do not depend on them.
 
   tools/cardiac/evaluate_acdc.py --atrium build/atrium --validation          # the model card's held-out patients
   tools/cardiac/evaluate_acdc.py --atrium build/atrium patient002 patient013 --segmenter classic
+  tools/cardiac/evaluate_acdc.py --all      # all of them, trained-on included: a check, not accuracy
 Measure only on patients the model never trained on (the model card lists the held-out ones).
 """
 import argparse
@@ -131,6 +132,9 @@ def main():
     ap.add_argument("--atrium", default=os.path.join(HERE, "..", "..", "build", "atrium"))
     ap.add_argument("--data", default=os.path.join(HERE, "..", "..", "..", "shared", "data", "acdc"))
     ap.add_argument("--validation", action="store_true", help="the model card's held-out patients")
+    ap.add_argument("--all", action="store_true",
+                    help="every patient in --data (most were trained on: a check for rules that fit a few, "
+                         "not a measure of accuracy)")
     ap.add_argument("--model-card", default=os.path.join(HERE, "..", "..", "models", "cardiac_unet.onnx.json"))
     ap.add_argument("--segmenter", default="learned", choices=("learned", "classic"))
     ap.add_argument("--pixel-mm", type=float, default=1.5)
@@ -140,6 +144,8 @@ def main():
     ids = list(args.patients)
     if args.validation:
         ids += json.load(open(args.model_card))["validation_patients"]
+    if args.all:
+        ids += sorted(n[:-4] for n in os.listdir(args.data) if n.endswith(".npz") and n[:-4] not in ids)
     if not ids:
         ap.error("no patients: name them or give --validation")
     work = tempfile.mkdtemp(prefix="atrium-acdc-")
