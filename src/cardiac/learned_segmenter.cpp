@@ -164,12 +164,19 @@ class LearnedSegmenter : public ISegmenter {
   // below an apical slice, seen on ACDC patients), the pool kept is the one near where the other
   // slices of the phase have theirs, not merely the largest.
   static void keepPoolsNearTheStack(const CineStack& stack, const Segmentation& raw, Segmentation& seg) {
-    const auto lv = poolCentres(seg, kLvBlood), rv = poolCentres(seg, kRvBlood);
+    const auto offsets = sliceOffsets(stack);
+    const auto lv = poolCentres(seg, kLvBlood, offsets), rv = poolCentres(seg, kRvBlood, offsets);
     const double sigma = kPoolDistanceMm / std::max(0.1, stack.slices.at(0).phases.at(0).colSpacing);
     for (std::size_t s = 0; s < raw.size(); ++s)
       for (std::size_t p = 0; p < raw[s].size() && p < lv.size(); ++p) {
-        PoolHints near{componentCount(raw[s][p], kLvBlood) > 1 ? lv[p] : std::nullopt,
-                       componentCount(raw[s][p], kRvBlood) > 1 ? rv[p] : std::nullopt, sigma};
+        // The phase's centres in this slice's own pixels.
+        auto here = [&](const std::optional<Point>& c) -> std::optional<Point> {
+          if (!c) return std::nullopt;
+          const Point o = s < offsets.size() ? offsets[s] : Point{};
+          return Point{c->x - o.x, c->y - o.y};
+        };
+        PoolHints near{componentCount(raw[s][p], kLvBlood) > 1 ? here(lv[p]) : std::nullopt,
+                       componentCount(raw[s][p], kRvBlood) > 1 ? here(rv[p]) : std::nullopt, sigma};
         if (!near.lv && !near.rv) continue;
         seg[s][p] = raw[s][p];
         applyShapeRules(seg[s][p], near);
@@ -181,7 +188,7 @@ class LearnedSegmenter : public ISegmenter {
   void resegmentRvOnLv(const CineStack& stack, const CineData& data, const std::vector<std::vector<Image>>& grids,
                        int cy, int cx, Segmentation& raw, Segmentation& seg) {
     std::vector<std::size_t> perSlice(seg.size(), 0);
-    for (const auto& [s, p] : rvOnNeighboursLv(seg)) {
+    for (const auto& [s, p] : rvOnNeighboursLv(seg, sliceOffsets(stack))) {
       auto prob = models_[0]->probabilities({cropAround(grids[s][p], cy, cx)});
       // Blood is blood: the RV's probability counts for the LV pool here.
       Image& lvProb = prob[0][kNetworkLv];

@@ -1,5 +1,7 @@
 #include "cardiac/stack_consistency.h"
 
+#include <cmath>
+
 #include "cardiac/shapes.h"
 
 namespace atrium::cardiac {
@@ -50,16 +52,32 @@ std::vector<std::vector<double>> wallCoverages(const Segmentation& raw, const Se
   return out;
 }
 
-std::vector<std::optional<Point>> poolCentres(const Segmentation& seg, Label pool) {
+std::vector<Point> sliceOffsets(const CineStack& stack) {
+  std::vector<Point> out;
+  if (stack.slices.empty() || stack.slices[0].phases.empty()) return out;
+  const CineImage& first = stack.slices[0].phases[0];
+  for (const auto& slice : stack.slices) {
+    if (slice.phases.empty()) {
+      out.push_back({});
+      continue;
+    }
+    const Vec3 d = slice.phases[0].position - first.position;
+    out.push_back({dot(d, first.rowDir) / first.colSpacing, dot(d, first.colDir) / first.rowSpacing});
+  }
+  return out;
+}
+
+std::vector<std::optional<Point>> poolCentres(const Segmentation& seg, Label pool, const std::vector<Point>& offsets) {
   std::size_t phases = 0;
   for (const auto& slice : seg) phases = std::max(phases, slice.size());
   std::vector<std::optional<Point>> out(phases);
   for (std::size_t p = 0; p < phases; ++p) {
     std::vector<double> ys, xs;
-    for (const auto& slice : seg) {
-      if (p >= slice.size()) continue;
-      const Region r = regionOf(labelGrid(slice[p]), pool);
-      if (r.area > 0) ys.push_back(r.centre.y), xs.push_back(r.centre.x);
+    for (std::size_t s = 0; s < seg.size(); ++s) {
+      if (p >= seg[s].size()) continue;
+      const Region r = regionOf(labelGrid(seg[s][p]), pool);
+      const Point o = s < offsets.size() ? offsets[s] : Point{};
+      if (r.area > 0) ys.push_back(r.centre.y + o.y), xs.push_back(r.centre.x + o.x);
     }
     if (!ys.empty()) out[p] = Point{median(xs), median(ys)};
   }
@@ -71,7 +89,9 @@ int componentCount(const Mask& labels, Label label) {
   return components(only(labels, label), comp);
 }
 
-std::vector<std::pair<std::size_t, std::size_t>> rvOnNeighboursLv(const Segmentation& seg) {
+std::vector<std::pair<std::size_t, std::size_t>> rvOnNeighboursLv(const Segmentation& seg,
+                                                                  const std::vector<Point>& offsets) {
+  auto offset = [&](std::size_t s) { return s < offsets.size() ? offsets[s] : Point{}; };
   std::vector<std::pair<std::size_t, std::size_t>> found;
   for (std::size_t s = 0; s < seg.size(); ++s)
     for (std::size_t p = 0; p < seg[s].size(); ++p) {
@@ -83,9 +103,11 @@ std::vector<std::pair<std::size_t, std::size_t>> rvOnNeighboursLv(const Segmenta
       for (std::size_t n : {s - 1, s + 1}) {  // s - 1 wraps past the first slice: not < seg.size()
         if (n >= seg.size() || p >= seg[n].size()) continue;
         const Mask& other = seg[n][p];
-        if (other.width != here.width || other.height != here.height) continue;
-        for (std::size_t i = 0; i < other.data.size(); ++i)
-          if (other.data[i] == kLvBlood) lvBeside.data[i] = 1, any = true;
+        // Pixel (x, y) of the neighbour is (x + dx, y + dy) here.
+        const int dx = int(std::lround(offset(n).x - offset(s).x)), dy = int(std::lround(offset(n).y - offset(s).y));
+        for (int y = 0; y < other.height; ++y)
+          for (int x = 0; x < other.width; ++x)
+            if (other.at(x, y) == kLvBlood && here.inside(x + dx, y + dy)) lvBeside.at(x + dx, y + dy) = 1, any = true;
       }
       if (!any) continue;
       std::size_t onLv = 0;

@@ -18,14 +18,22 @@ double wallCoverage(const Mask& rawLabels, const Mask& shapedLabels);
 // wallCoverage of every image: [slice][phase].
 std::vector<std::vector<double>> wallCoverages(const Segmentation& raw, const Segmentation& shaped);
 
-// Per phase, the median centre (pixels) of the slices' pools of one label; none where no slice has one.
-std::vector<std::optional<Point>> poolCentres(const Segmentation& seg, Label pool);
+// Where each slice's pixel (0, 0) lies in the first slice's pixel grid (x = column, y = row): zero for
+// a stack planned as a block; slices planned one by one can be shifted in plane. Pixels of different
+// slices are compared through these offsets.
+std::vector<Point> sliceOffsets(const CineStack& stack);
+
+// Per phase, the median centre of the slices' pools of one label, in the first slice's pixel grid
+// (subtract a slice's offset for its own); none where no slice has one. No offsets: slices aligned.
+std::vector<std::optional<Point>> poolCentres(const Segmentation& seg, Label pool,
+                                              const std::vector<Point>& offsets = {});
 // How many 4-connected components of one label an image's labels hold.
 int componentCount(const Mask& labels, Label label);
 
 // (slice, phase) with no LV pool whose RV lies on the LV pools of the slices beside it (same phase,
-// same image grid): more than half of its RV pixels inside the union of their pools.
-std::vector<std::pair<std::size_t, std::size_t>> rvOnNeighboursLv(const Segmentation& seg);
+// placed by the offsets): more than half of its RV pixels inside the union of their pools.
+std::vector<std::pair<std::size_t, std::size_t>> rvOnNeighboursLv(const Segmentation& seg,
+                                                                  const std::vector<Point>& offsets = {});
 
 // Which end of the stack is the base: the end third with the larger LV and RV pools (summed over
 // every phase). Returns true when the base is the last slice, false when it is the first.

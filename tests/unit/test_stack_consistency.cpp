@@ -56,6 +56,38 @@ TEST(StackConsistency, RvOnTheNeighboursLvIsFound) {
   EXPECT_TRUE(rvOnNeighboursLv(seg).empty());
 }
 
+TEST(StackConsistency, SlicesShiftedInPlaneAreComparedWhereTheyLie) {
+  // The middle slice was planned on its own: its pixel (0, 0) lies 3 columns right of the others'.
+  const std::vector<std::string> lv = {
+      "............", "............", ".....LL.....", ".....LL.....", "............",
+  };
+  const std::vector<std::string> rvHere = {
+      "............", "............", "..RR........", "..RR........", "............",
+  };
+  Segmentation seg = {{rows(lv)}, {rows(rvHere)}, {rows(lv)}};
+  EXPECT_TRUE(rvOnNeighboursLv(seg).empty());  // compared pixel for pixel, the RV is beside the LV
+  const std::vector<Point> offsets = {{0, 0}, {3, 0}, {0, 0}};
+  ASSERT_EQ(rvOnNeighboursLv(seg, offsets).size(), 1u);  // where it lies, it is on the LV
+  auto centres = poolCentres({{rows(lv)}, {rows(lv)}, {rows(lv)}}, kLvBlood, offsets);
+  ASSERT_TRUE(centres[0].has_value());
+  EXPECT_DOUBLE_EQ(centres[0]->x, 5.5);  // the median of 5.5, 8.5 and 5.5
+
+  CineStack stack;
+  for (int s = 0; s < 2; ++s) {
+    CineImage image;
+    image.rowDir = {1, 0, 0};
+    image.colDir = {0, 1, 0};
+    image.rowSpacing = 2.0;                         // mm between rows
+    image.colSpacing = 1.5;                         // mm between columns
+    image.position = {s * 4.5, s * -2.0, s * 8.0};  // 3 columns right, 1 row up, 8 mm along the normal
+    stack.slices.push_back({s * 8.0, {image}});
+  }
+  auto o = sliceOffsets(stack);
+  ASSERT_EQ(o.size(), 2u);
+  EXPECT_DOUBLE_EQ(o[1].x, 3.0);
+  EXPECT_DOUBLE_EQ(o[1].y, -1.0);
+}
+
 TEST(StackConsistency, PoolNearTheStackIsKept) {
   // Two pools: a large one far from where the other slices have theirs, a small one at that place.
   Mask m = rows({
