@@ -97,7 +97,7 @@ std::vector<std::pair<std::size_t, std::size_t>> rvOnNeighboursLv(const Segmenta
     for (std::size_t p = 0; p < seg[s].size(); ++p) {
       const Mask& here = seg[s][p];
       const std::size_t rv = countOf(here, kRvBlood);
-      if (rv == 0 || countOf(here, kLvBlood) > 0) continue;
+      if (rv == 0) continue;
       Mask lvBeside(here.width, here.height, 0);
       bool any = false;
       for (std::size_t n : {s - 1, s + 1}) {  // s - 1 wraps past the first slice: not < seg.size()
@@ -112,7 +112,8 @@ std::vector<std::pair<std::size_t, std::size_t>> rvOnNeighboursLv(const Segmenta
       if (!any) continue;
       std::size_t onLv = 0;
       for (std::size_t i = 0; i < here.data.size(); ++i) onLv += here.data[i] == kRvBlood && lvBeside.data[i];
-      if (2 * onLv > rv) found.emplace_back(s, p);
+      // Most of the RV on their pools, and more of it there than the LV pool the network drew here.
+      if (2 * onLv > rv && countOf(here, kLvBlood) < onLv) found.emplace_back(s, p);
     }
   return found;
 }

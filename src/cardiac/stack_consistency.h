@@ -30,8 +30,9 @@ std::vector<std::optional<Point>> poolCentres(const Segmentation& seg, Label poo
 // How many 4-connected components of one label an image's labels hold.
 int componentCount(const Mask& labels, Label label);
 
-// (slice, phase) with no LV pool whose RV lies on the LV pools of the slices beside it (same phase,
-// placed by the offsets): more than half of its RV pixels inside the union of their pools.
+// (slice, phase) whose RV lies on the LV pools of the slices beside it (same phase, placed by the
+// offsets): more than half of its RV pixels inside the union of their pools, and more RV pixels there
+// than LV pool pixels in the image (the network may leave a scrap of LV beside the mislabelled pool).
 std::vector<std::pair<std::size_t, std::size_t>> rvOnNeighboursLv(const Segmentation& seg,
                                                                   const std::vector<Point>& offsets = {});
 

@@ -54,6 +54,12 @@ TEST(StackConsistency, RvOnTheNeighboursLvIsFound) {
   // A slice with a pool of its own is left to the network.
   seg[1][0] = rows(kMid);
   EXPECT_TRUE(rvOnNeighboursLv(seg).empty());
+  // A scrap of LV beside the mislabelled pool does not hide it (seen with a large field of view).
+  const std::vector<std::string> scrap = {
+      "..........", "..........", "..RR......", "..RR......", "......L...", "..........",
+  };
+  seg[1][0] = rows(scrap);
+  EXPECT_EQ(rvOnNeighboursLv(seg).size(), 1u);
 }
 
 TEST(StackConsistency, SlicesShiftedInPlaneAreComparedWhereTheyLie) {
