@@ -90,8 +90,9 @@ class LearnedSegmenter : public ISegmenter {
     for (auto& t : threads) t.join();
     cv::setNumThreads(-1);  // OpenCV's default again
     if (failure) std::rethrow_exception(failure);
-    keepPoolsNearTheStack(stack, raw, seg);
-    resegmentRvOnLv(stack, data, grids, cy, cx, raw, seg);
+    const auto offsets = sliceOffsets(stack);
+    keepPoolsNearTheStack(stack, offsets, raw, seg);
+    resegmentRvOnLv(stack, offsets, data, grids, cy, cx, raw, seg);
     dropAtrialBase(seg, wallCoverages(raw, seg));
     for (std::size_t s = 0; s < grids.size(); ++s)
       if (confidence[s] < kLowConfidence) {
@@ -163,8 +164,8 @@ class LearnedSegmenter : public ISegmenter {
   // Where the network labelled more than one pool of a ventricle in an image (a bright bowel loop
   // below an apical slice, seen on ACDC patients), the pool kept is the one near where the other
   // slices of the phase have theirs, not merely the largest.
-  static void keepPoolsNearTheStack(const CineStack& stack, const Segmentation& raw, Segmentation& seg) {
-    const auto offsets = sliceOffsets(stack);
+  static void keepPoolsNearTheStack(const CineStack& stack, const std::vector<Point>& offsets, const Segmentation& raw,
+                                    Segmentation& seg) {
     const auto lv = poolCentres(seg, kLvBlood, offsets), rv = poolCentres(seg, kRvBlood, offsets);
     const double sigma = kPoolDistanceMm / std::max(0.1, stack.slices.at(0).phases.at(0).colSpacing);
     for (std::size_t s = 0; s < raw.size(); ++s)
@@ -185,10 +186,11 @@ class LearnedSegmenter : public ISegmenter {
 
   // An image labelled RV where the slices beside it hold the LV pool (an apical LV the network took
   // for the RV: seen on an unseen patient) is labelled again with the RV's probability given to the LV.
-  void resegmentRvOnLv(const CineStack& stack, const CineData& data, const std::vector<std::vector<Image>>& grids,
-                       int cy, int cx, Segmentation& raw, Segmentation& seg) {
+  void resegmentRvOnLv(const CineStack& stack, const std::vector<Point>& offsets, const CineData& data,
+                       const std::vector<std::vector<Image>>& grids, int cy, int cx, Segmentation& raw,
+                       Segmentation& seg) {
     std::vector<std::size_t> perSlice(seg.size(), 0);
-    for (const auto& [s, p] : rvOnNeighboursLv(seg, sliceOffsets(stack))) {
+    for (const auto& [s, p] : rvOnNeighboursLv(seg, offsets)) {
       auto prob = models_[0]->probabilities({cropAround(grids[s][p], cy, cx)});
       // Blood is blood: the RV's probability counts for the LV pool here.
       Image& lvProb = prob[0][kNetworkLv];
@@ -252,12 +254,6 @@ class LearnedSegmenter : public ISegmenter {
   std::vector<std::string> warnings_;
 };
 
-Mask only(const Mask& labels, Label l) {
-  Mask m(labels.width, labels.height, 0);
-  for (std::size_t i = 0; i < m.data.size(); ++i) m.data[i] = labels.data[i] == l;
-  return m;
-}
-
 }  // namespace
 
 namespace {
@@ -273,7 +269,7 @@ void applyShapeRules(Mask& labels, const PoolHints& near) {
   keepPool(labels, kLvBlood, near.lv, near.sigma);
   keepPool(labels, kRvBlood, near.rv, near.sigma);
   // The LV pool without holes (papillary muscles and trabeculations count as blood).
-  Mask lv = only(labels, kLvBlood);
+  Mask lv = maskOf(labels, kLvBlood);
   fillHoles(lv);
   const bool hasPool = count(lv) > 0;
   // What the myocardium and the pool enclose together is myocardium or pool; no pool, no wall.
@@ -282,15 +278,10 @@ void applyShapeRules(Mask& labels, const PoolHints& near) {
   fillHoles(epi);
   // The wall all round the pool: where the pool touches anything else (the outflow tract at the
   // base, a gap the model left), a pixel of wall (8-neighbours, so that the ring is 4-connected).
-  for (int y = 0; y < labels.height; ++y)
-    for (int x = 0; x < labels.width; ++x) {
-      if (lv.at(x, y) || epi.at(x, y)) continue;
-      bool touches = false;
-      for (int dy = -1; dy <= 1 && !touches; ++dy)
-        for (int dx = -1; dx <= 1 && !touches; ++dx) touches = lv.inside(x + dx, y + dy) && lv.at(x + dx, y + dy);
-      if (touches) epi.at(x, y) = 1;
-    }
-  Mask rv = only(labels, kRvBlood);
+  const Mask ring = outerRing(lv);
+  for (std::size_t i = 0; i < epi.data.size(); ++i)
+    if (ring.data[i]) epi.data[i] = 1;
+  Mask rv = maskOf(labels, kRvBlood);
   fillHoles(rv);
   for (std::size_t i = 0; i < labels.data.size(); ++i)
     labels.data[i] = lv.data[i]               ? kLvBlood
@@ -298,7 +289,7 @@ void applyShapeRules(Mask& labels, const PoolHints& near) {
                      : rv.data[i]             ? kRvBlood
                                               : kBackground;
   // One piece each: of the wall, the piece round the pool (a larger stray piece elsewhere goes).
-  Mask wall = only(labels, kLvMyocardium);
+  Mask wall = maskOf(labels, kLvMyocardium);
   Grid<int> pieces;
   components(wall, pieces);
   int roundPool = 0;

@@ -10,6 +10,7 @@
 
 #include "cardiac/contours.h"
 #include "cardiac/derived_object.h"
+#include "cardiac/shapes.h"
 #include "dicom/uid.h"
 
 namespace atrium::cardiac {
@@ -150,9 +151,7 @@ std::string writeRtStruct(const CineStack& stack, const Segmentation& seg, const
                                                   : labels.data[i] == spec.label;
         auto outlines = traceOutlines(m);
         if (spec.label == kLvMyocardium) {  // the epicardium, and the endocardium inside it
-          Mask blood(labels.width, labels.height, 0);
-          for (std::size_t i = 0; i < blood.data.size(); ++i) blood.data[i] = labels.data[i] == kLvBlood;
-          for (auto& o : traceOutlines(blood)) outlines.push_back(std::move(o));
+          for (auto& o : traceOutlines(maskOf(labels, kLvBlood))) outlines.push_back(std::move(o));
         }
         for (auto& o : outlines) roi.contours.push_back({&img, std::move(o)});
       }

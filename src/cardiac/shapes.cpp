@@ -95,6 +95,12 @@ Mask withinDistance(const Mask& m, int r) {
   return out;
 }
 
+Mask outerRing(const Mask& m) {
+  Mask ring = withinDistance(m, 1);
+  for (std::size_t i = 0; i < ring.data.size(); ++i) ring.data[i] = ring.data[i] && !m.data[i];
+  return ring;
+}
+
 Mask convexIfNotched(const Mask& m) {
   std::vector<std::pair<int, int>> pts;
   for (int y = 0; y < m.height; ++y)
@@ -144,17 +150,21 @@ Mask convexIfNotched(const Mask& m) {
   return double(count(filled)) <= 1.15 * double(count(m)) ? filled : m;
 }
 
-void keepLargestComponent(Mask& labels, Label label) {
+Mask maskOf(const Mask& labels, Label label) {
   Mask m(labels.width, labels.height, 0);
   for (std::size_t i = 0; i < m.data.size(); ++i) m.data[i] = labels.data[i] == label;
+  return m;
+}
+
+void keepLargestComponent(Mask& labels, Label label) {
+  const Mask m = maskOf(labels, label);
   Region keep = largestRegion(m);
   for (std::size_t i = 0; i < m.data.size(); ++i)
     if (m.data[i] && !keep.mask.data[i]) labels.data[i] = kBackground;
 }
 
 void keepComponentNear(Mask& labels, Label label, Point near, double sigma) {
-  Mask m(labels.width, labels.height, 0);
-  for (std::size_t i = 0; i < m.data.size(); ++i) m.data[i] = labels.data[i] == label;
+  const Mask m = maskOf(labels, label);
   Grid<int> comp;
   const int n = components(m, comp);
   if (n < 2) return;

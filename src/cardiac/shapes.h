@@ -21,6 +21,8 @@ struct Region {
 Region regionOf(const Grid<int>& labels, int label);
 // The largest 4-connected component of a mask.
 Region largestRegion(const Mask& m);
+// The pixels of one label, as a mask.
+Mask maskOf(const Mask& labels, Label label);
 // The label's pixels outside its largest 4-connected component become background.
 void keepLargestComponent(Mask& labels, Label label);
 // The label's pixels outside one 4-connected component become background: the component with the
@@ -37,5 +39,7 @@ std::vector<double> circularMedian(const std::vector<double>& v, int half);
 Mask starShape(int width, int height, Point c, const std::vector<double>& radii);
 // Pixels within r (chessboard distance) of the mask.
 Mask withinDistance(const Mask& m, int r);
+// The pixels just outside the mask: not in it, with one of their 8 neighbours in it (a 4-connected ring).
+Mask outerRing(const Mask& m);
 
 }  // namespace atrium::cardiac

@@ -7,12 +7,6 @@
 namespace atrium::cardiac {
 namespace {
 
-Mask only(const Mask& labels, Label l) {
-  Mask m(labels.width, labels.height, 0);
-  for (std::size_t i = 0; i < m.data.size(); ++i) m.data[i] = labels.data[i] == l;
-  return m;
-}
-
 Grid<int> labelGrid(const Mask& labels) {
   Grid<int> g(labels.width, labels.height, 0);
   for (std::size_t i = 0; i < g.data.size(); ++i) g.data[i] = labels.data[i];
@@ -28,18 +22,14 @@ std::size_t countOf(const Mask& labels, Label l) {
 }  // namespace
 
 double wallCoverage(const Mask& rawLabels, const Mask& shapedLabels) {
-  Mask pool = only(shapedLabels, kLvBlood);
+  const Mask pool = maskOf(shapedLabels, kLvBlood);
   if (count(pool) == 0) return -1;
+  const Mask ring = outerRing(pool);
   std::size_t outline = 0, wall = 0;
-  for (int y = 0; y < pool.height; ++y)
-    for (int x = 0; x < pool.width; ++x) {
-      if (pool.at(x, y)) continue;
-      bool touches = false;
-      for (int dy = -1; dy <= 1 && !touches; ++dy)
-        for (int dx = -1; dx <= 1 && !touches; ++dx) touches = pool.inside(x + dx, y + dy) && pool.at(x + dx, y + dy);
-      if (!touches) continue;
+  for (std::size_t i = 0; i < ring.data.size(); ++i)
+    if (ring.data[i]) {
       ++outline;
-      wall += rawLabels.at(x, y) == kLvMyocardium;
+      wall += rawLabels.data[i] == kLvMyocardium;
     }
   return outline ? double(wall) / double(outline) : -1;
 }
@@ -86,7 +76,7 @@ std::vector<std::optional<Point>> poolCentres(const Segmentation& seg, Label poo
 
 int componentCount(const Mask& labels, Label label) {
   Grid<int> comp;
-  return components(only(labels, label), comp);
+  return components(maskOf(labels, label), comp);
 }
 
 std::vector<std::pair<std::size_t, std::size_t>> rvOnNeighboursLv(const Segmentation& seg,

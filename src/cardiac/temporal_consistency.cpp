@@ -153,9 +153,7 @@ void cleanRvOverCycle(Segmentation& seg, int nearPx) {
       int prev = (p + n - 1) % n, next = (p + 1) % n;
       if (!bad[p] || areas[p] <= cycleArea(areas, p) || (bad[prev] && bad[next])) continue;
       int guide = bad[prev] ? next : prev;
-      Mask rv(phases[guide].width, phases[guide].height, 0);
-      for (std::size_t i = 0; i < rv.data.size(); ++i) rv.data[i] = phases[guide].data[i] == kRvBlood;
-      Mask near = withinDistance(rv, nearPx);
+      Mask near = withinDistance(maskOf(phases[guide], kRvBlood), nearPx);
       for (std::size_t i = 0; i < near.data.size(); ++i)
         if (phases[p].data[i] == kRvBlood && !near.data[i]) phases[p].data[i] = kBackground;
     }
