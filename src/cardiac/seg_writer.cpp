@@ -17,16 +17,11 @@
 #include <cstdio>
 #include <memory>
 
+#include "cardiac/frame_geometry.h"
 #include "dicom/uid.h"
 
 namespace atrium::cardiac {
 namespace {
-
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
 
 void ok(const OFCondition& c, const char* what) {
   if (c.bad()) throw CardiacError(std::string("SEG: ") + what + ": " + c.text());
@@ -77,15 +72,8 @@ WrittenSeg writeSeg(const CineStack& stack, const Segmentation& seg, const std::
   doc->getSeries().setSeriesNumber("902");
   doc->getSeries().setSeriesDescription("Atrium cardiac segmentation");
 
-  FGPixelMeasures pixel;
-  ok(pixel.setPixelSpacing((num(first.rowSpacing) + "\\" + num(first.colSpacing)).c_str()), "pixel spacing");
-  double gap = stack.slices.size() > 1 ? std::abs(stack.slices[1].position - stack.slices[0].position) : 1;
-  ok(pixel.setSliceThickness(num(gap).c_str()), "slice thickness");
-  ok(doc->addForAllFrames(pixel), "pixel measures");
-  std::unique_ptr<FGPlaneOrientationPatient> orientation(FGPlaneOrientationPatient::createMinimal(
-      num(first.rowDir[0]).c_str(), num(first.rowDir[1]).c_str(), num(first.rowDir[2]).c_str(),
-      num(first.colDir[0]).c_str(), num(first.colDir[1]).c_str(), num(first.colDir[2]).c_str()));
-  ok(doc->addForAllFrames(*orientation), "plane orientation");
+  const double gap = stack.slices.size() > 1 ? std::abs(stack.slices[1].position - stack.slices[0].position) : 1;
+  addSharedFrameGeometry(*doc, first, gap, ok);
 
   std::vector<const CineImage*> sources;  // the source image of each frame, in frame order
   for (const auto& spec : kSegments) {
@@ -107,8 +95,9 @@ WrittenSeg writeSeg(const CineStack& stack, const Segmentation& seg, const std::
           any = any || bits[i];
         }
         if (!any) continue;
-        FGPlanePosPatient* position = FGPlanePosPatient::createMinimal(
-            num(img.position[0]).c_str(), num(img.position[1]).c_str(), num(img.position[2]).c_str());
+        FGPlanePosPatient* position = FGPlanePosPatient::createMinimal(decimalString(img.position[0]).c_str(),
+                                                                       decimalString(img.position[1]).c_str(),
+                                                                       decimalString(img.position[2]).c_str());
         FGFrameContent* frameContent = new FGFrameContent();
         frameContent->setDimensionIndexValues(number, 0);
         frameContent->setDimensionIndexValues(static_cast<Uint32>(s + 1), 1);

@@ -24,16 +24,13 @@
 #include <cstdio>
 
 #include "cardiac/derived_object.h"
+#include "cardiac/frame_geometry.h"
 #include "dicom/uid.h"
 
 namespace atrium::mapping {
 namespace {
 
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
+using cardiac::decimalString;
 
 void ok(const OFCondition& c, const char* what) {
   if (c.bad()) throw MappingError(std::string("parametric map: ") + what + ": " + c.text());
@@ -118,24 +115,18 @@ std::string writeParametricMap(const RelaxationMap& map, const std::filesystem::
   ok(doc->setRecognizableVisualFeatures(DPMTypes::RVF_NO), "visual features");
   doc->getIODGeneralSeriesModule().setSeriesDescription(desc.c_str());
   const cardiac::MrImage& ref = map.reference;
-  FGPixelMeasures pixel;
-  ok(pixel.setPixelSpacing((num(ref.rowSpacing) + "\\" + num(ref.colSpacing)).c_str()), "pixel spacing");
   // The source images' slice thickness (not invented when they have none).
-  if (ref.sliceThicknessMm) ok(pixel.setSliceThickness(num(*ref.sliceThicknessMm).c_str()), "slice thickness");
-  ok(doc->addForAllFrames(pixel), "pixel measures");
-  std::unique_ptr<FGPlaneOrientationPatient> orientation(FGPlaneOrientationPatient::createMinimal(
-      num(ref.rowDir[0]).c_str(), num(ref.rowDir[1]).c_str(), num(ref.rowDir[2]).c_str(), num(ref.colDir[0]).c_str(),
-      num(ref.colDir[1]).c_str(), num(ref.colDir[2]).c_str()));
-  ok(doc->addForAllFrames(*orientation), "plane orientation");
-  std::unique_ptr<FGPlanePosPatient> position(FGPlanePosPatient::createMinimal(
-      num(ref.position[0]).c_str(), num(ref.position[1]).c_str(), num(ref.position[2]).c_str()));
+  cardiac::addSharedFrameGeometry(*doc, ref, ref.sliceThicknessMm, ok);
+  std::unique_ptr<FGPlanePosPatient> position(FGPlanePosPatient::createMinimal(decimalString(ref.position[0]).c_str(),
+                                                                               decimalString(ref.position[1]).c_str(),
+                                                                               decimalString(ref.position[2]).c_str()));
   ok(doc->addForAllFrames(*position), "plane position");
   FGPixelValueTransformation identity;
   identity.setFGType(FGPixelValueTransformation::E_PixelValTrans_Identity);
   ok(doc->addForAllFrames(identity), "identity transformation");
   FGFrameVOILUT voi;
-  ok(voi.setWindowCenter(num((range.lowMs + range.highMs) / 2).c_str()), "window centre");
-  ok(voi.setWindowWidth(num(range.highMs - range.lowMs).c_str()), "window width");
+  ok(voi.setWindowCenter(decimalString((range.lowMs + range.highMs) / 2).c_str()), "window centre");
+  ok(voi.setWindowWidth(decimalString(range.highMs - range.lowMs).c_str()), "window width");
   ok(doc->addForAllFrames(voi), "frame VOI LUT");
   FGFrameAnatomy anatomy;
   ok(anatomy.setLaterality(FGFrameAnatomy::LATERALITY_UNPAIRED), "laterality");
@@ -235,14 +226,16 @@ std::string writeColourMap(const RelaxationMap& map, const std::filesystem::path
   ds.putAndInsertString(DCM_InstanceNumber, "1");
   ds.putAndInsertString(DCM_ImageType, "DERIVED\\SECONDARY");
   const DisplayRange range = displayRange(map.kind);
-  const std::string desc = description(map) + " (colour, " + num(range.lowMs) + "-" + num(range.highMs) + " ms)";
+  const std::string desc =
+      description(map) + " (colour, " + decimalString(range.lowMs) + "-" + decimalString(range.highMs) + " ms)";
   ds.putAndInsertString(DCM_SeriesDescription, desc.c_str());
   ds.putAndInsertString(DCM_DerivationDescription, desc.c_str());
   ds.putAndInsertString(DCM_BurnedInAnnotation, "NO");
   ds.putAndInsertString(DCM_PatientOrientation, "");
   ds.putAndInsertString(DCM_Laterality, "");
   const cardiac::MrImage& ref = map.reference;
-  ds.putAndInsertString(DCM_PixelSpacing, (num(ref.rowSpacing) + "\\" + num(ref.colSpacing)).c_str());
+  ds.putAndInsertString(DCM_PixelSpacing,
+                        (decimalString(ref.rowSpacing) + "\\" + decimalString(ref.colSpacing)).c_str());
   // The map, then a colour bar of a twentieth of the width on the right (low at the bottom).
   const int bar = std::max(4, map.width / 20), width = map.width + bar;
   ds.putAndInsertUint16(DCM_Rows, static_cast<Uint16>(map.height));
