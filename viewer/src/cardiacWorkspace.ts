@@ -3,6 +3,7 @@
 // editors — contour editing (drag a point; the results are measured again by the server, the same
 // way `atrium analyze` measures), choosing ED/ES, saving a version and signing it.
 import { EditableContour, ImageView } from "./imageView";
+import { svgCanvas, svgElement } from "./svg";
 
 // Normal ranges (mean ± 2 SD) of the LV by sex, bSSFP, adults: Kawel-Boehm N, et al. Normal values
 // for cardiovascular magnetic resonance in adults and children. J Cardiovasc Magn Reson 2015;17:29
@@ -286,42 +287,20 @@ export class CardiacWorkspace {
   }
 
   private curve(r: Record<string, unknown>): SVGSVGElement {
-    const ns = "http://www.w3.org/2000/svg";
-    const svg = document.createElementNS(ns, "svg");
-    svg.id = "ws-curve";
     const w = 300, h = 120, pad = 20;
-    svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
-    svg.setAttribute("width", String(w));
-    svg.setAttribute("height", String(h));
+    const svg = svgCanvas("ws-curve", w, h);
     const lv = (r.lv_volume_curve_ml as number[]) || [], rv = (r.rv_volume_curve_ml as number[]) || [];
     const top = Math.max(1, ...lv, ...rv), n = Math.max(1, lv.length - 1);
     const x = (i: number) => pad + (i / n) * (w - 2 * pad), y = (v: number) => h - pad - (v / top) * (h - 2 * pad);
     ([[lv, "#ff3030"], [rv, "#4080ff"]] as [number[], string][]).forEach(([vals, colour]) => {
       if (!vals.length) return;
-      const line = document.createElementNS(ns, "polyline");
-      line.setAttribute("points", vals.map((v, i) => `${x(i)},${y(v)}`).join(" "));
-      line.setAttribute("fill", "none");
-      line.setAttribute("stroke", colour);
-      svg.appendChild(line);
+      svgElement("polyline", { points: vals.map((v, i) => `${x(i)},${y(v)}`).join(" "), fill: "none", stroke: colour }, svg);
     });
     for (const [key, label] of [["ed_phase", "ED"], ["es_phase", "ES"]]) {
       const i = Number(r[key]);
-      const mark = document.createElementNS(ns, "line");
-      mark.setAttribute("x1", String(x(i)));
-      mark.setAttribute("x2", String(x(i)));
-      mark.setAttribute("y1", String(pad));
-      mark.setAttribute("y2", String(h - pad));
-      mark.setAttribute("stroke", "#aaa");
-      mark.setAttribute("stroke-dasharray", "3 2");
-      mark.classList.add(`mark-${label}`);
-      svg.appendChild(mark);
-      const t = document.createElementNS(ns, "text");
-      t.setAttribute("x", String(x(i) + 2));
-      t.setAttribute("y", String(pad - 4));
-      t.setAttribute("fill", "currentColor");
-      t.setAttribute("font-size", "9");
-      t.textContent = label;
-      svg.appendChild(t);
+      svgElement("line", { x1: x(i), x2: x(i), y1: pad, y2: h - pad, stroke: "#aaa", "stroke-dasharray": "3 2",
+        class: `mark-${label}` }, svg);
+      svgElement("text", { x: x(i) + 2, y: pad - 4, fill: "currentColor", "font-size": 9 }, svg, label);
     }
     return svg;
   }
@@ -329,32 +308,22 @@ export class CardiacWorkspace {
   // The AHA 16-segment bull's-eye of systolic thickening (basal ring outside, apex inside; anterior
   // at the top, septum to the left as the segments are numbered).
   private bullseye(regional: { segment: number; thickening_pct: number; ed_thickness_mm: number }[]): SVGSVGElement {
-    const ns = "http://www.w3.org/2000/svg";
-    const svg = document.createElementNS(ns, "svg");
-    svg.id = "ws-bullseye";
-    svg.setAttribute("viewBox", "-60 -60 120 120");
-    svg.setAttribute("width", "160");
-    svg.setAttribute("height", "160");
+    const svg = svgCanvas("ws-bullseye", 160, 160, "-60 -60 120 120");
     const by = new Map(regional.map((r) => [r.segment, r]));
     const ring = (segments: number[], r0: number, r1: number, start: number) => {
       const n = segments.length, step = (2 * Math.PI) / n;
       segments.forEach((seg, i) => {
         const a0 = start + i * step, a1 = a0 + step;  // anticlockwise on the screen
         const pt = (r: number, a: number) => `${(r * Math.cos(a)).toFixed(2)},${(-r * Math.sin(a)).toFixed(2)}`;
-        const path = document.createElementNS(ns, "path");
-        path.setAttribute("d", `M${pt(r1, a0)} A${r1},${r1} 0 0 0 ${pt(r1, a1)} L${pt(r0, a1)} ` +
-          (r0 > 0 ? `A${r0},${r0} 0 0 1 ${pt(r0, a0)} Z` : "Z"));
         const t = by.get(seg)?.thickening_pct;
         // Thickening: red under 20 %, yellow to 40 %, green above.
         const fill = t === undefined ? "#333" : t < 20 ? "#c04040" : t < 40 ? "#d0b030" : "#40a050";
-        path.setAttribute("fill", fill);
-        path.setAttribute("stroke", "#111");
-        path.classList.add(`aha-${seg}`);
-        const title = document.createElementNS(ns, "title");
-        title.textContent = t === undefined ? `segment ${seg}: not measured`
-          : `segment ${seg}: thickening ${t} %, ED ${by.get(seg)!.ed_thickness_mm} mm`;
-        path.appendChild(title);
-        svg.appendChild(path);
+        const path = svgElement("path", {
+          d: `M${pt(r1, a0)} A${r1},${r1} 0 0 0 ${pt(r1, a1)} L${pt(r0, a1)} ` +
+            (r0 > 0 ? `A${r0},${r0} 0 0 1 ${pt(r0, a0)} Z` : "Z"),
+          fill, stroke: "#111", class: `aha-${seg}` }, svg);
+        svgElement("title", {}, path, t === undefined ? `segment ${seg}: not measured`
+          : `segment ${seg}: thickening ${t} %, ED ${by.get(seg)!.ed_thickness_mm} mm`);
       });
     };
     // Six segments from the anterior (top, 60°..120°) going anticlockwise: the septum on the left.

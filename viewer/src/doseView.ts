@@ -1,6 +1,7 @@
 // #/dose/PATIENT_ID: a patient's cumulative radiation dose — totals, the running DLP over time, each
 // study's irradiation events, and the studies over a configured notification level.
 import { PatientDose, patientDose } from "./api";
+import { svgCanvas, svgElement } from "./svg";
 
 const fmt = (v: number | null, digits = 1) => (v === null || v === undefined ? "" : v.toFixed(digits));
 const date = (d: string) => (d.length === 8 ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : d);
@@ -13,13 +14,8 @@ function cell(tr: HTMLTableRowElement, text: string): void {
 
 // The cumulative DLP as a step line over the study dates (an SVG: no chart library).
 function cumulativeChart(d: PatientDose): SVGSVGElement {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
   const w = 480, h = 140, pad = 30;
-  svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
-  svg.setAttribute("id", "dose-chart");
-  svg.setAttribute("width", String(w));
-  svg.setAttribute("height", String(h));
+  const svg = svgCanvas("dose-chart", w, h);
   let total = 0;
   const points: [number, number][] = [[0, 0]];
   d.studies.forEach((s, i) => {
@@ -29,18 +25,10 @@ function cumulativeChart(d: PatientDose): SVGSVGElement {
   });
   const n = Math.max(1, d.studies.length), top = Math.max(1, total);
   const x = (i: number) => pad + (i / n) * (w - 2 * pad), y = (v: number) => h - pad - (v / top) * (h - 2 * pad);
-  const line = document.createElementNS(ns, "polyline");
-  line.setAttribute("points", points.map(([i, v]) => `${x(i)},${y(v)}`).join(" "));
-  line.setAttribute("fill", "none");
-  line.setAttribute("stroke", "#e0a030");
-  line.setAttribute("stroke-width", "2");
-  svg.appendChild(line);
-  const label = document.createElementNS(ns, "text");
-  label.setAttribute("x", String(pad));
-  label.setAttribute("y", "14");
-  label.setAttribute("fill", "currentColor");
-  label.textContent = `cumulative DLP ${total.toFixed(1)} mGy·cm over ${d.studies.length} studies`;
-  svg.appendChild(label);
+  svgElement("polyline", { points: points.map(([i, v]) => `${x(i)},${y(v)}`).join(" "), fill: "none",
+    stroke: "#e0a030", "stroke-width": 2 }, svg);
+  svgElement("text", { x: pad, y: 14, fill: "currentColor" }, svg,
+    `cumulative DLP ${total.toFixed(1)} mGy·cm over ${d.studies.length} studies`);
   return svg;
 }
 

@@ -1,43 +1,24 @@
 // The flow panel of a study: the server's phase-contrast measurement per vessel (volumes,
 // regurgitant fraction, peak velocity, cardiac output, Qp/Qs) and the flow curves.
 import { FlowResult, studyFlow } from "./api";
+import { svgCanvas, svgElement } from "./svg";
 
 const COLOURS = ["#e05050", "#4090ff", "#e0c000"];
 
 function curves(r: FlowResult): SVGSVGElement {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
   const w = 300, h = 140, pad = 24;
-  svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
-  svg.setAttribute("width", String(w));
-  svg.setAttribute("height", String(h));
-  svg.id = "flow-curves";
+  const svg = svgCanvas("flow-curves", w, h);
   const all = r.vessels.flatMap((v) => v.flow_ml_s);
   const hi = Math.max(1, ...all), lo = Math.min(0, ...all);
   const y = (q: number) => h - pad - ((q - lo) / (hi - lo)) * (h - 2 * pad);
-  const zero = document.createElementNS(ns, "line");
-  zero.setAttribute("x1", String(pad));
-  zero.setAttribute("x2", String(w - 4));
-  zero.setAttribute("y1", String(y(0)));
-  zero.setAttribute("y2", String(y(0)));
-  zero.setAttribute("stroke", "#777");
-  svg.appendChild(zero);
+  svgElement("line", { x1: pad, x2: w - 4, y1: y(0), y2: y(0), stroke: "#777" }, svg);
   r.vessels.forEach((v, k) => {
     const n = Math.max(1, v.flow_ml_s.length - 1);
-    const line = document.createElementNS(ns, "polyline");
-    line.setAttribute("points", v.flow_ml_s.map((q, i) => `${pad + (i / n) * (w - pad - 4)},${y(q)}`).join(" "));
-    line.setAttribute("fill", "none");
-    line.setAttribute("stroke", COLOURS[k % COLOURS.length]);
-    line.setAttribute("stroke-width", "2");
-    svg.appendChild(line);
+    svgElement("polyline", { points: v.flow_ml_s.map((q, i) => `${pad + (i / n) * (w - pad - 4)},${y(q)}`).join(" "),
+      fill: "none", stroke: COLOURS[k % COLOURS.length], "stroke-width": 2 }, svg);
   });
-  const label = document.createElementNS(ns, "text");
-  label.setAttribute("x", String(pad));
-  label.setAttribute("y", "12");
-  label.setAttribute("fill", "currentColor");
-  label.setAttribute("font-size", "10");
-  label.textContent = `flow (ml/s), ${lo.toFixed(0)} to ${hi.toFixed(0)}`;
-  svg.appendChild(label);
+  svgElement("text", { x: pad, y: 12, fill: "currentColor", "font-size": 10 }, svg,
+    `flow (ml/s), ${lo.toFixed(0)} to ${hi.toFixed(0)}`);
   return svg;
 }
 
