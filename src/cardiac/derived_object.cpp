@@ -26,4 +26,16 @@ void copyPatientAndStudy(const CineImage& source, DcmDataset& out) {
     out.putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 100");
 }
 
+void addSourceImage(DcmItem& derivation, const std::string& sopClassUid, const std::string& sopInstanceUid) {
+  DcmItem* item = nullptr;
+  derivation.findOrCreateSequenceItem(DCM_SourceImageSequence, item, -2);
+  item->putAndInsertString(DCM_ReferencedSOPClassUID, sopClassUid.c_str());
+  item->putAndInsertString(DCM_ReferencedSOPInstanceUID, sopInstanceUid.c_str());
+  DcmItem* purpose = nullptr;
+  item->findOrCreateSequenceItem(DCM_PurposeOfReferenceCodeSequence, purpose, 0);
+  purpose->putAndInsertString(DCM_CodeValue, "121322");
+  purpose->putAndInsertString(DCM_CodingSchemeDesignator, "DCM");
+  purpose->putAndInsertString(DCM_CodeMeaning, "Source image for image processing operation");
+}
+
 }  // namespace atrium::cardiac

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cardiac/derived_object.h"
 #include "cardiac/frame_geometry.h"
 #include "dicom/uid.h"
 
@@ -137,15 +138,7 @@ WrittenSeg writeSeg(const CineStack& stack, const Segmentation& seg, const std::
     dcode->putAndInsertString(DCM_CodeValue, "113076");
     dcode->putAndInsertString(DCM_CodingSchemeDesignator, "DCM");
     dcode->putAndInsertString(DCM_CodeMeaning, "Segmentation");
-    DcmItem* src = nullptr;
-    derivation->findOrCreateSequenceItem(DCM_SourceImageSequence, src, 0);
-    src->putAndInsertString(DCM_ReferencedSOPClassUID, sources[i]->sopClassUid.c_str());
-    src->putAndInsertString(DCM_ReferencedSOPInstanceUID, sources[i]->sopInstanceUid.c_str());
-    DcmItem* purpose = nullptr;
-    src->findOrCreateSequenceItem(DCM_PurposeOfReferenceCodeSequence, purpose, 0);
-    purpose->putAndInsertString(DCM_CodeValue, "121322");
-    purpose->putAndInsertString(DCM_CodingSchemeDesignator, "DCM");
-    purpose->putAndInsertString(DCM_CodeMeaning, "Source image for image processing operation");
+    addSourceImage(*derivation, sources[i]->sopClassUid, sources[i]->sopInstanceUid);
   }
   DcmDataset& ds = *ff.getDataset();
   ds.putAndInsertString(DCM_StudyInstanceUID, studyUid.c_str());

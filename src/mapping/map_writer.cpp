@@ -186,17 +186,7 @@ std::string writeParametricMap(const RelaxationMap& map, const std::filesystem::
   code->putAndInsertString(DCM_CodeValue, q[0]);
   code->putAndInsertString(DCM_CodingSchemeDesignator, q[1]);
   code->putAndInsertString(DCM_CodeMeaning, q[2]);
-  for (const auto& src : map.sources) {
-    DcmItem* item = nullptr;
-    derivation->findOrCreateSequenceItem(DCM_SourceImageSequence, item, -2);
-    item->putAndInsertString(DCM_ReferencedSOPClassUID, src.sopClassUid.c_str());
-    item->putAndInsertString(DCM_ReferencedSOPInstanceUID, src.sopInstanceUid.c_str());
-    DcmItem* purpose = nullptr;
-    item->findOrCreateSequenceItem(DCM_PurposeOfReferenceCodeSequence, purpose, 0);
-    purpose->putAndInsertString(DCM_CodeValue, "121322");
-    purpose->putAndInsertString(DCM_CodingSchemeDesignator, "DCM");
-    purpose->putAndInsertString(DCM_CodeMeaning, "Source image for image processing operation");
-  }
+  for (const auto& src : map.sources) cardiac::addSourceImage(*derivation, src.sopClassUid, src.sopInstanceUid);
   DcmItem* seriesItem = nullptr;
   ds.findOrCreateSequenceItem(DCM_ReferencedSeriesSequence, seriesItem, -2);
   seriesItem->putAndInsertString(DCM_SeriesInstanceUID, ref.seriesUid.c_str());
