@@ -29,6 +29,41 @@ constexpr unsigned kMaxThreads = 4;
 // How far (mm) an LV pool may sit from the phase's median pool centre before its size stops counting
 // when choosing between pools (the scale of a Gaussian weight).
 constexpr double kPoolDistanceMm = 30;
+// Views (segmentation_model.h) averaged for the end-diastolic and end-systolic images, and how many
+// times the choice of those phases may be revisited after labelling them again.
+constexpr int kReportedPhaseViews = 4;
+constexpr int kRefiningRounds = 2;
+
+struct Job {
+  std::size_t slice, phase;
+};
+// The top probability summed over a slice's heart pixels, and how many there were.
+struct Confidence {
+  double sum = 0;
+  std::size_t pixels = 0;
+};
+// What places a crop's labels on its image: the images on the model's grid, the images themselves,
+// and the heart's centre on the grid.
+struct Placement {
+  const std::vector<std::vector<Image>>& grids;
+  const CineData& data;
+  int cy, cx;
+};
+
+// End-diastole and end-systole: the phases with the largest and the smallest LV pool (by area,
+// summed over the slices; the same choice as computeFunction's).
+std::vector<std::size_t> reportedPhases(const CineStack& stack, const Segmentation& seg) {
+  std::vector<double> area;
+  for (std::size_t s = 0; s < seg.size(); ++s) {
+    const auto& ref = stack.slices.at(s).phases.at(0);
+    if (area.size() < seg[s].size()) area.resize(seg[s].size(), 0);
+    for (std::size_t p = 0; p < seg[s].size(); ++p)
+      area[p] += double(count(maskOf(seg[s][p], kLvBlood))) * ref.rowSpacing * ref.colSpacing;
+  }
+  if (area.empty()) return {};
+  return {std::size_t(std::max_element(area.begin(), area.end()) - area.begin()),
+          std::size_t(std::min_element(area.begin(), area.end()) - area.begin())};
+}
 
 class LearnedSegmenter : public ISegmenter {
  public:
@@ -52,36 +87,73 @@ class LearnedSegmenter : public ISegmenter {
       for (const auto& img : data.images[s]) grids[s].push_back(modelGrid(img, ref.rowSpacing, ref.colSpacing));
     // Plain variables, not a structured binding: clang 14 (the sanitizer build) cannot capture one.
     const auto heart = locateHeart(grids);
-    const auto cy = heart.first, cx = heart.second;
-    if (models_.size() > 1) cv::setNumThreads(1);  // the parallelism is ours from here: a slice per thread
+    const Placement at{grids, data, heart.first, heart.second};
 
-    // The network's labels (raw) and the same after the shape rules (seg), image by image.
-    Segmentation raw(data.images.size()), seg(data.images.size());
-    std::vector<double> confidence(grids.size(), 1.0);
+    // The network's labels, image by image: first every image from one view, the confidence's source.
+    Segmentation net(grids.size());
+    std::vector<Job> all;
+    std::size_t phases = 0;
+    for (std::size_t s = 0; s < grids.size(); ++s) {
+      net[s].resize(grids[s].size());
+      phases = std::max(phases, grids[s].size());
+      for (std::size_t p = 0; p < grids[s].size(); ++p) all.push_back({s, p});
+    }
+    std::vector<Confidence> confidence(grids.size());
+    label(all, 1, at, net, &confidence);
+
+    // Then the phases the results come from (end-diastole and end-systole: the largest and the
+    // smallest LV pool) again as the mean of several views; should that move either phase, once more.
+    std::vector<int> views(phases, 1);
+    const auto offsets = sliceOffsets(stack);
+    std::vector<std::string> ruleWarnings;
+    Segmentation seg = applyStackRules(stack, offsets, at, net, views, ruleWarnings);
+    for (int round = 0; round < kRefiningRounds && kReportedPhaseViews > 1; ++round) {
+      std::vector<Job> again;
+      for (std::size_t p : reportedPhases(stack, seg))
+        if (p < phases && views[p] == 1) {
+          views[p] = kReportedPhaseViews;
+          for (std::size_t s = 0; s < grids.size(); ++s)
+            if (p < grids[s].size()) again.push_back({s, p});
+        }
+      if (again.empty()) break;
+      label(again, kReportedPhaseViews, at, net, nullptr);
+      seg = applyStackRules(stack, offsets, at, net, views, ruleWarnings);
+    }
+    warnings_.insert(warnings_.end(), ruleWarnings.begin(), ruleWarnings.end());
+    for (std::size_t s = 0; s < grids.size(); ++s)
+      if (confidence[s].pixels > 0 && confidence[s].sum / double(confidence[s].pixels) < kLowConfidence) {
+        char buf[200];
+        std::snprintf(buf, sizeof buf,
+                      "slice %zu (at %.1f mm): the model is unsure of its contours (mean confidence %.2f): review them",
+                      s + 1, stack.slices[s].position, confidence[s].sum / double(confidence[s].pixels));
+        warnings_.push_back(buf);
+      }
+    return seg;
+  }
+
+ private:
+  // The network's labels of the images in `jobs`, each the mean of `views` views (one network per
+  // thread, an image at a time); the confidence of each slice summed where asked.
+  void label(const std::vector<Job>& jobs, int views, const Placement& at, Segmentation& net,
+             std::vector<Confidence>* confidence) {
+    if (models_.size() > 1) cv::setNumThreads(1);  // the parallelism is ours: an image per thread
+    std::vector<Confidence> perJob(jobs.size());
     std::atomic<std::size_t> next{0};
     std::exception_ptr failure;
     std::mutex failureMutex;
     auto work = [&](SegmentationModel& model) {
       try {
-        for (std::size_t s = next++; s < grids.size(); s = next++) {
-          std::vector<Image> crops;
-          for (const auto& g : grids[s]) crops.push_back(cropAround(g, cy, cx));
-          auto prob = model.probabilities(crops);
-          double confidenceSum = 0;
-          std::size_t confidenceCount = 0;
-          for (std::size_t p = 0; p < crops.size(); ++p) {
-            const Image& native = data.images[s][p];
-            raw[s].push_back(labelsOnImageGrid(prob[p], grids[s][p], cy, cx, native.width, native.height, confidenceSum,
-                                               confidenceCount));
-            seg[s].push_back(raw[s].back());
-            applyShapeRules(seg[s].back());
-          }
-          if (confidenceCount > 0) confidence[s] = confidenceSum / double(confidenceCount);
+        for (std::size_t j = next++; j < jobs.size(); j = next++) {
+          const auto [s, p] = jobs[j];
+          auto prob = model.probabilities({cropAround(at.grids[s][p], at.cy, at.cx)}, views);
+          const Image& native = at.data.images[s][p];
+          net[s][p] = labelsOnImageGrid(prob[0], at.grids[s][p], at.cy, at.cx, native.width, native.height,
+                                        perJob[j].sum, perJob[j].pixels);
         }
       } catch (...) {
         std::lock_guard lock(failureMutex);
         if (!failure) failure = std::current_exception();
-        next = grids.size();
+        next = jobs.size();
       }
     };
     std::vector<std::thread> threads;
@@ -90,22 +162,29 @@ class LearnedSegmenter : public ISegmenter {
     for (auto& t : threads) t.join();
     cv::setNumThreads(-1);  // OpenCV's default again
     if (failure) std::rethrow_exception(failure);
-    const auto offsets = sliceOffsets(stack);
-    keepPoolsNearTheStack(stack, offsets, raw, seg);
-    resegmentRvOnLv(stack, offsets, data, grids, cy, cx, raw, seg);
-    dropAtrialBase(seg, wallCoverages(raw, seg));
-    for (std::size_t s = 0; s < grids.size(); ++s)
-      if (confidence[s] < kLowConfidence) {
-        char buf[200];
-        std::snprintf(buf, sizeof buf,
-                      "slice %zu (at %.1f mm): the model is unsure of its contours (mean confidence %.2f): review them",
-                      s + 1, stack.slices[s].position, confidence[s]);
-        warnings_.push_back(buf);
+    if (confidence)
+      for (std::size_t j = 0; j < jobs.size(); ++j) {
+        (*confidence)[jobs[j].slice].sum += perJob[j].sum;
+        (*confidence)[jobs[j].slice].pixels += perJob[j].pixels;
       }
+  }
+
+  // The rules, from the network's labels each time (some are not idempotent): the shape rules on
+  // every image, then what the stack tells (stack_consistency.h). `views`: per phase, for labelling
+  // an image again.
+  Segmentation applyStackRules(const CineStack& stack, const std::vector<Point>& offsets, const Placement& at,
+                               const Segmentation& net, const std::vector<int>& views,
+                               std::vector<std::string>& ruleWarnings) {
+    ruleWarnings.clear();
+    Segmentation raw = net, seg = net;
+    for (auto& slice : seg)
+      for (auto& labels : slice) applyShapeRules(labels);
+    keepPoolsNearTheStack(stack, offsets, raw, seg);
+    resegmentRvOnLv(stack, offsets, at, views, raw, seg, ruleWarnings);
+    dropAtrialBase(seg, wallCoverages(raw, seg));
     return seg;
   }
 
- private:
   // The heart's centre on the model grid: the model run over overlapping tiles of the middle
   // slice at two phases (a quarter of the segmentation's time on a 12-slice cine); of the heart
   // labels' components holding some LV pool, the largest one's centroid (by LV pool alone, a
@@ -186,21 +265,21 @@ class LearnedSegmenter : public ISegmenter {
 
   // An image labelled RV where the slices beside it hold the LV pool (an apical LV the network took
   // for the RV: seen on an unseen patient) is labelled again with the RV's probability given to the LV.
-  void resegmentRvOnLv(const CineStack& stack, const std::vector<Point>& offsets, const CineData& data,
-                       const std::vector<std::vector<Image>>& grids, int cy, int cx, Segmentation& raw,
-                       Segmentation& seg) {
+  void resegmentRvOnLv(const CineStack& stack, const std::vector<Point>& offsets, const Placement& at,
+                       const std::vector<int>& views, Segmentation& raw, Segmentation& seg,
+                       std::vector<std::string>& ruleWarnings) {
     std::vector<std::size_t> perSlice(seg.size(), 0);
     for (const auto& [s, p] : rvOnNeighboursLv(seg, offsets)) {
-      auto prob = models_[0]->probabilities({cropAround(grids[s][p], cy, cx)});
+      auto prob = models_[0]->probabilities({cropAround(at.grids[s][p], at.cy, at.cx)}, views.at(p));
       // Blood is blood: the RV's probability counts for the LV pool here.
       Image& lvProb = prob[0][kNetworkLv];
       Image& rvProb = prob[0][kNetworkRv];
       for (std::size_t i = 0; i < lvProb.data.size(); ++i) lvProb.data[i] += std::exchange(rvProb.data[i], 0.0f);
       double unusedSum = 0;
       std::size_t unusedCount = 0;
-      const Image& native = data.images[s][p];
-      Mask labels =
-          labelsOnImageGrid(prob[0], grids[s][p], cy, cx, native.width, native.height, unusedSum, unusedCount);
+      const Image& native = at.data.images[s][p];
+      Mask labels = labelsOnImageGrid(prob[0], at.grids[s][p], at.cy, at.cx, native.width, native.height, unusedSum,
+                                      unusedCount);
       raw[s][p] = labels;
       applyShapeRules(labels);
       seg[s][p] = std::move(labels);
@@ -213,7 +292,7 @@ class LearnedSegmenter : public ISegmenter {
                       "slice %zu (at %.1f mm): in %zu phase(s) the model drew the RV where the slices beside it have "
                       "the LV: labelled again as LV, review them",
                       s + 1, stack.slices[s].position, perSlice[s]);
-        warnings_.push_back(buf);
+        ruleWarnings.push_back(buf);
       }
   }
 

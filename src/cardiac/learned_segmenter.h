@@ -3,7 +3,9 @@
 // run on the CPU with OpenCV's DNN module. Each image is normalised and resampled to the model's
 // pixel size (learned_preprocess.h); the heart is found by running the model over tiles of a few
 // mid-ventricular images; then every image is segmented in a crop around it, the class
-// probabilities resampled back to the image's own grid, and the shape rules applied.
+// probabilities resampled back to the image's own grid, and the shape rules applied. The images of
+// the phases the results come from (end-diastole, end-systole) are segmented again as the mean of
+// four views (mirrored, turned: SegmentationModel::probabilities), which cost too much for all.
 #include <filesystem>
 #include <memory>
 #include <optional>

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
+#include <opencv2/imgproc.hpp>
 #include <sstream>
 
 #include "cardiac/cine_stack.h"
@@ -50,7 +51,58 @@ SegmentationModel::SegmentationModel(const std::filesystem::path& model) : net_(
 
 SegmentationModel::~SegmentationModel() = default;
 
-std::vector<std::vector<Image>> SegmentationModel::probabilities(const std::vector<Image>& crops) {
+namespace {
+
+// View v of a square image: mirrored left-right when kMirrored[v], then kTurns[v] quarter turns
+// clockwise; the first four are those a flip of rows or columns gives (no quarter turn).
+constexpr int kTurns[SegmentationModel::kMaxViews] = {0, 0, 2, 2, 1, 3, 1, 3};
+constexpr bool kMirrored[SegmentationModel::kMaxViews] = {false, true, false, true, false, false, true, true};
+
+void turn(const cv::Mat& in, cv::Mat& out, int quarters) {
+  switch ((quarters % 4 + 4) % 4) {
+    case 1: cv::rotate(in, out, cv::ROTATE_90_CLOCKWISE); break;
+    case 2: cv::rotate(in, out, cv::ROTATE_180); break;
+    case 3: cv::rotate(in, out, cv::ROTATE_90_COUNTERCLOCKWISE); break;
+    default: in.copyTo(out);
+  }
+}
+
+// `image` (square) into view v, or back from it.
+void toView(Image& image, int v, bool back) {
+  cv::Mat m(image.height, image.width, CV_32F, image.data.data()), tmp;
+  if (!back) {
+    if (kMirrored[v]) cv::flip(m, m, 1);
+    turn(m, tmp, kTurns[v]);
+  } else {
+    turn(m, tmp, -kTurns[v]);
+    if (kMirrored[v]) cv::flip(tmp, tmp, 1);
+  }
+  tmp.copyTo(m);  // same size: writes into image's own data
+}
+
+}  // namespace
+
+std::vector<std::vector<Image>> SegmentationModel::probabilities(const std::vector<Image>& crops, int views) {
+  if (views < 1 || views > kMaxViews) throw CardiacError("internal: " + std::to_string(views) + " views of a crop");
+  auto sum = probabilitiesOfOneView(crops);
+  for (int v = 1; v < views; ++v) {
+    std::vector<Image> turned = crops;
+    for (auto& c : turned) toView(c, v, false);
+    auto p = probabilitiesOfOneView(turned);
+    for (std::size_t i = 0; i < p.size(); ++i)
+      for (int c = 0; c < kClasses; ++c) {
+        toView(p[i][c], v, true);
+        for (std::size_t k = 0; k < p[i][c].data.size(); ++k) sum[i][c].data[k] += p[i][c].data[k];
+      }
+  }
+  if (views > 1)
+    for (auto& planes : sum)
+      for (auto& plane : planes)
+        for (auto& x : plane.data) x /= float(views);
+  return sum;
+}
+
+std::vector<std::vector<Image>> SegmentationModel::probabilitiesOfOneView(const std::vector<Image>& crops) {
   std::vector<std::vector<Image>> out;
   const std::size_t plane = std::size_t(kModelCrop) * kModelCrop;
   for (const auto& crop : crops) {

@@ -22,12 +22,16 @@ class SegmentationModel {
   SegmentationModel& operator=(const SegmentationModel&) = delete;
 
   const std::string& version() const { return version_; }
-  // Softmax probabilities of each crop (kModelCrop square): kClasses planes per crop.
-  std::vector<std::vector<Image>> probabilities(const std::vector<Image>& crops);
+  static constexpr int kMaxViews = 8;  // the square's turns and mirrorings, all seen in training
+  // Softmax probabilities of each crop (kModelCrop square): kClasses planes per crop. With views > 1,
+  // the mean over that many views of the crop (identity, mirrored, half turn, mirrored half turn, then
+  // the quarter turns), each turned back: the network's leaning one way cancels (test-time augmentation).
+  std::vector<std::vector<Image>> probabilities(const std::vector<Image>& crops, int views = 1);
   // The most probable class of each pixel (0..kClasses-1).
   std::vector<Mask> classes(const std::vector<Image>& crops);
 
  private:
+  std::vector<std::vector<Image>> probabilitiesOfOneView(const std::vector<Image>& crops);
   struct Network;  // OpenCV's, kept out of this header
   std::unique_ptr<Network> net_;
   std::string version_;

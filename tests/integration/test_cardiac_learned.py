@@ -35,14 +35,14 @@ def test_acdc_validation_patients():
     print({k: round(v, 3) for k, v in mean.items()})
     check(mean["failed"] == 0 and mean["swapped"] == 0, f"failures or LV/RV swaps: {mean}")
     check(mean["lv"] >= 0.935 and mean["myo"] >= 0.865 and mean["rv"] >= 0.88, f"Dice fell: {mean}")
-    check(mean["lv_ef_error"] <= 4 and mean["rv_ef_error"] <= 8, f"EF errors grew: {mean}")
+    check(mean["lv_ef_error"] <= 3 and mean["rv_ef_error"] <= 8, f"EF errors grew: {mean}")
     check(mean["lv_below_0.80"] <= 1, f"more patients under LV Dice 0.80: {mean}")
-    # The stack rules on the cases that made them: patient050's apical slice labelled RV (LV 0.95/0.94
-    # without the rule), patient033's basal atrium at ED (0.92 without).
-    if "patient050" in rows and "patient033" in rows:
-        p50, p33 = rows["patient050"], rows["patient033"]
+    # The stack rules on held-out cases they change: patient050's apical slice labelled RV (LV 0.95/0.94
+    # without the rule), patient081's basal atrium at ES (0.92 without).
+    if "patient050" in rows and "patient081" in rows:
+        p50, p81 = rows["patient050"], rows["patient081"]
         check(p50["ed_lv"] >= 0.96 and p50["es_lv"] >= 0.955, f"patient050 LV {p50['ed_lv']:.3f}/{p50['es_lv']:.3f}")
-        check(p33["ed_lv"] >= 0.94, f"patient033 ED LV {p33['ed_lv']:.3f}")
+        check(p81["es_lv"] >= 0.94, f"patient081 ES LV {p81['es_lv']:.3f}")
 
 
 def test_method_version_heart_rate_in_every_output():

@@ -102,6 +102,61 @@ TEST(LearnedModel, OpenCvAgreesWithPyTorch) {
   EXPECT_GE(2.0 * double(fgBoth) / double(fgEither), 0.99);
 }
 
+namespace {
+// A square image mirrored left-right, or turned a quarter clockwise (row y, column x goes to row x,
+// column n-1-y), written here apart from the model's own cv::flip/cv::rotate.
+Image mirrored(const Image& in) {
+  Image out(in.width, in.height);
+  for (int y = 0; y < in.height; ++y)
+    for (int x = 0; x < in.width; ++x) out.at(in.width - 1 - x, y) = in.at(x, y);
+  return out;
+}
+Image quarterTurned(const Image& in) {
+  Image out(in.width, in.height);
+  for (int y = 0; y < in.height; ++y)
+    for (int x = 0; x < in.width; ++x) out.at(in.height - 1 - y, x) = in.at(x, y);
+  return out;
+}
+double largestDifference(const std::vector<Image>& a, const std::vector<Image>& b) {
+  double worst = 0;
+  for (std::size_t c = 0; c < a.size(); ++c)
+    for (std::size_t k = 0; k < a[c].data.size(); ++k)
+      worst = std::max(worst, double(std::abs(a[c].data[k] - b[c].data[k])));
+  return worst;
+}
+}  // namespace
+
+// The mean over a group of views (2: the mirror; 8: every turn and mirror of the square) must not
+// depend on which member of the group the crop came as: each view turned back the right way.
+TEST(LearnedModel, ViewsAreTurnedBack) {
+  if (!std::filesystem::exists(kVectors / "inference.json")) GTEST_SKIP() << "no inference vectors";
+  auto input = readRaw<float>(kVectors / "inference_input.f32");
+  ASSERT_GE(input.size(), std::size_t(kModelCrop) * kModelCrop);
+  Image crop(kModelCrop, kModelCrop);
+  std::copy(input.begin(), input.begin() + std::ptrdiff_t(kModelCrop) * kModelCrop, crop.data.begin());
+  SegmentationModel net(std::filesystem::path(ATRIUM_SOURCE_DIR) / "models/cardiac_unet.onnx");
+  auto transformed = [](std::vector<Image> planes, Image (*f)(const Image&)) {
+    for (auto& p : planes) p = f(p);
+    return planes;
+  };
+  // One view: the network alone is not symmetric, so the test below could fail.
+  EXPECT_GT(largestDifference(net.probabilities({mirrored(crop)}, 1)[0],
+                              transformed(net.probabilities({crop}, 1)[0], mirrored)),
+            0.01);
+  EXPECT_LT(largestDifference(net.probabilities({mirrored(crop)}, 2)[0],
+                              transformed(net.probabilities({crop}, 2)[0], mirrored)),
+            1e-4);
+  auto eight = net.probabilities({crop}, 8)[0];
+  EXPECT_LT(largestDifference(net.probabilities({quarterTurned(crop)}, 8)[0], transformed(eight, quarterTurned)),
+            1e-4);
+  EXPECT_LT(largestDifference(net.probabilities({mirrored(crop)}, 8)[0], transformed(eight, mirrored)), 1e-4);
+  float total = 0;
+  for (const auto& plane : eight) total += plane.data[std::size_t(kModelCrop) * kModelCrop / 2];
+  EXPECT_NEAR(total, 1.0f, 1e-4);  // still probabilities
+  EXPECT_THROW(net.probabilities({crop}, 0), CardiacError);
+  EXPECT_THROW(net.probabilities({crop}, SegmentationModel::kMaxViews + 1), CardiacError);
+}
+
 TEST(LearnedModel, MissingOrDamagedFileIsNamed) {
   auto dir = std::filesystem::temp_directory_path() / "atrium-model-test";
   std::filesystem::create_directories(dir);
