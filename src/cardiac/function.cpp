@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <tuple>
 
 namespace atrium::cardiac {
 
@@ -33,37 +34,53 @@ void checkFunctionResults(const CineStack& stack, const FunctionResults& r) {
     throw CardiacError("internal: results do not match the stack's " + std::to_string(n) + " phases");
 }
 
-FunctionResults computeFunction(const CineStack& stack, const Segmentation& seg, int edPhase, int esPhase) {
-  checkSegmentationShape(stack, seg);
-  FunctionResults r;
+PhaseVolumes phaseVolumes(const CineStack& stack, const Segmentation& seg) {
+  PhaseVolumes v;
   std::vector<double> gaps;
   for (std::size_t s = 1; s < stack.slices.size(); ++s)
     gaps.push_back(std::abs(stack.slices[s].position - stack.slices[s - 1].position));
-  r.sliceSpacingMm = median(std::move(gaps));
-  int phases = stack.phases;
-  r.lvVolumeMl.assign(phases, 0);
-  r.rvVolumeMl.assign(phases, 0);
-  r.myoVolumeMl.assign(phases, 0);
+  v.sliceSpacingMm = median(std::move(gaps));
+  const std::size_t phases = std::size_t(std::max(0, stack.phases));
+  v.lvMl.assign(phases, 0);
+  v.rvMl.assign(phases, 0);
+  v.myoMl.assign(phases, 0);
   for (std::size_t s = 0; s < seg.size(); ++s) {
-    const auto& ref = stack.slices[s].phases[0];
-    double pixelMl = ref.rowSpacing * ref.colSpacing * r.sliceSpacingMm / 1000.0;
+    const auto& ref = stack.slices.at(s).phases.at(0);
+    double pixelMl = ref.rowSpacing * ref.colSpacing * v.sliceSpacingMm / 1000.0;
     bool lv = false;
-    for (int p = 0; p < phases; ++p) {
+    for (std::size_t p = 0; p < phases && p < seg[s].size(); ++p) {
       std::size_t n[4] = {0, 0, 0, 0};
-      for (auto v : seg[s][p].data)
-        if (v < 4) ++n[v];
-      r.lvVolumeMl[p] += n[kLvBlood] * pixelMl;
-      r.myoVolumeMl[p] += n[kLvMyocardium] * pixelMl;
-      r.rvVolumeMl[p] += n[kRvBlood] * pixelMl;
+      for (auto label : seg[s][p].data)
+        if (label < 4) ++n[label];
+      v.lvMl[p] += n[kLvBlood] * pixelMl;
+      v.myoMl[p] += n[kLvMyocardium] * pixelMl;
+      v.rvMl[p] += n[kRvBlood] * pixelMl;
       lv = lv || n[kLvBlood] > 0;
     }
-    r.slicesWithLv += lv;
+    v.slicesWithLv += lv;
   }
+  return v;
+}
+
+std::pair<int, int> endPhases(const std::vector<double>& lvVolumeMl) {
+  return {int(std::max_element(lvVolumeMl.begin(), lvVolumeMl.end()) - lvVolumeMl.begin()),
+          int(std::min_element(lvVolumeMl.begin(), lvVolumeMl.end()) - lvVolumeMl.begin())};
+}
+
+FunctionResults computeFunction(const CineStack& stack, const Segmentation& seg, int edPhase, int esPhase) {
+  checkSegmentationShape(stack, seg);
+  FunctionResults r;
+  auto volumes = phaseVolumes(stack, seg);
+  r.sliceSpacingMm = volumes.sliceSpacingMm;
+  r.lvVolumeMl = std::move(volumes.lvMl);
+  r.myoVolumeMl = std::move(volumes.myoMl);
+  r.rvVolumeMl = std::move(volumes.rvMl);
+  r.slicesWithLv = volumes.slicesWithLv;
+  int phases = stack.phases;
   // Phase times from the middle slice (its last phase stands in for any it lacks).
   const auto& mid = stack.slices[stack.slices.size() / 2].phases;
   for (int p = 0; p < phases; ++p) r.timesMs.push_back(mid[std::min<std::size_t>(p, mid.size() - 1)].triggerTime);
-  r.edPhase = int(std::max_element(r.lvVolumeMl.begin(), r.lvVolumeMl.end()) - r.lvVolumeMl.begin());
-  r.esPhase = int(std::min_element(r.lvVolumeMl.begin(), r.lvVolumeMl.end()) - r.lvVolumeMl.begin());
+  std::tie(r.edPhase, r.esPhase) = endPhases(r.lvVolumeMl);
   for (int chosen : {edPhase, esPhase})
     if (chosen >= phases)
       throw CardiacError("phase " + std::to_string(chosen) + " is not one of the " + std::to_string(phases) +

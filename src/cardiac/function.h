@@ -4,6 +4,7 @@
 // LV mass = myocardial volume at ED x 1.05 g/ml; indexed to BSA (Mosteller) when height and
 // weight are known.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cardiac/cine_stack.h"
@@ -31,6 +32,18 @@ struct FunctionResults {
   // segments cannot be placed).
   RegionalFunction regional;
 };
+
+// Per phase, the volumes (ml) of the LV blood pool, the LV myocardium and the RV blood pool over the
+// slices (each slice's pixel area x the median spacing of the slices), and how many slices hold an LV
+// pool in some phase.
+struct PhaseVolumes {
+  double sliceSpacingMm = 0;
+  std::vector<double> lvMl, myoMl, rvMl;
+  int slicesWithLv = 0;
+};
+PhaseVolumes phaseVolumes(const CineStack& stack, const Segmentation& seg);
+// End-diastole and end-systole: the phases of the largest and the smallest LV volume (none empty).
+std::pair<int, int> endPhases(const std::vector<double>& lvVolumeMl);
 
 // edPhase/esPhase (0-based): the phases a reader chose; -1: the largest and the smallest LV volume.
 // Throws CardiacError when a chosen phase is not one of the stack's.

@@ -11,6 +11,7 @@
 #include <thread>
 #include <utility>
 
+#include "cardiac/function.h"
 #include "cardiac/learned_preprocess.h"
 #include "cardiac/segmentation_model.h"
 #include "cardiac/shapes.h"
@@ -50,19 +51,12 @@ struct Placement {
   int cy, cx;
 };
 
-// End-diastole and end-systole: the phases with the largest and the smallest LV pool (by area,
-// summed over the slices; the same choice as computeFunction's).
+// End-diastole and end-systole, as computeFunction chooses them.
 std::vector<std::size_t> reportedPhases(const CineStack& stack, const Segmentation& seg) {
-  std::vector<double> area;
-  for (std::size_t s = 0; s < seg.size(); ++s) {
-    const auto& ref = stack.slices.at(s).phases.at(0);
-    if (area.size() < seg[s].size()) area.resize(seg[s].size(), 0);
-    for (std::size_t p = 0; p < seg[s].size(); ++p)
-      area[p] += double(count(maskOf(seg[s][p], kLvBlood))) * ref.rowSpacing * ref.colSpacing;
-  }
-  if (area.empty()) return {};
-  return {std::size_t(std::max_element(area.begin(), area.end()) - area.begin()),
-          std::size_t(std::min_element(area.begin(), area.end()) - area.begin())};
+  const auto volumes = phaseVolumes(stack, seg);
+  if (volumes.lvMl.empty()) return {};
+  const auto [ed, es] = endPhases(volumes.lvMl);
+  return {std::size_t(ed), std::size_t(es)};
 }
 
 class LearnedSegmenter : public ISegmenter {
