@@ -53,6 +53,30 @@ def phantom_labels(s, p):
     return lab
 
 
+def cine_image(img, study, series, frame, position, orientation, pixel_mm, trigger_ms, implicit=False):
+    """One short-axis cine MR image of a phantom: 12-bit pixels, the patient 1.80 m and 80 kg (BSA 2.0)."""
+    ds = Dataset()
+    ds.SOPClassUID, ds.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.4", generate_uid()
+    ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.FrameOfReferenceUID = study, series, frame
+    ds.SpecificCharacterSet = "ISO_IR 100"
+    ds.PatientName, ds.PatientID, ds.Modality = "Phantom^Cine", "PH1", "MR"
+    ds.PatientSize, ds.PatientWeight = "1.80", "80"
+    ds.ImagePositionPatient = [float(v) for v in position]
+    ds.ImageOrientationPatient = [float(v) for v in orientation]
+    ds.PixelSpacing, ds.SliceThickness = [pixel_mm, pixel_mm], GAP
+    ds.TriggerTime = trigger_ms
+    ds.Rows, ds.Columns = img.shape
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+    ds.PixelData = np.clip(img, 0, 4095).astype("<u2").tobytes()
+    fm = FileMetaDataset()
+    fm.MediaStorageSOPClassUID, fm.MediaStorageSOPInstanceUID = ds.SOPClassUID, ds.SOPInstanceUID
+    fm.TransferSyntaxUID = ImplicitVRLittleEndian if implicit else ExplicitVRLittleEndian
+    ds.file_meta = fm
+    ds.is_little_endian, ds.is_implicit_VR = True, implicit
+    return ds
+
+
 def write_phantom(folder, order=1, per_slice_series=False, oblique=False, implicit=False, seed=1, mirror=False):
     rng = np.random.default_rng(seed)
     os.makedirs(folder)
@@ -79,26 +103,9 @@ def write_phantom(folder, order=1, per_slice_series=False, oblique=False, implic
             img[lab == 2] = 450
             img[(lab == 1) | (lab == 3)] = 1100
             img += rng.normal(0, 40, img.shape)
-            ds = Dataset()
-            ds.SOPClassUID, ds.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.4", generate_uid()
-            ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.FrameOfReferenceUID = study, series, frame
-            ds.SpecificCharacterSet = "ISO_IR 100"
-            ds.PatientName, ds.PatientID, ds.Modality = "Phantom^Cine", "PH1", "MR"
-            ds.PatientSize, ds.PatientWeight = "1.80", "80"
+            ds = cine_image(img, study, series, frame, pos, row + col, PX, p * 40.0, implicit)
             ds.InstanceNumber = s * PHASES + p + 1
-            ds.ImagePositionPatient = [float(v) for v in pos]
-            ds.ImageOrientationPatient = [float(v) for v in row + col]
-            ds.PixelSpacing, ds.SliceThickness = [PX, PX], 6  # thickness differs from the spacing on purpose
-            ds.TriggerTime = p * 40.0
-            ds.Rows = ds.Columns = N
-            ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-            ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
-            ds.PixelData = np.clip(img, 0, 4095).astype("<u2").tobytes()
-            fm = FileMetaDataset()
-            fm.MediaStorageSOPClassUID, fm.MediaStorageSOPInstanceUID = ds.SOPClassUID, ds.SOPInstanceUID
-            fm.TransferSyntaxUID = ImplicitVRLittleEndian if implicit else ExplicitVRLittleEndian
-            ds.file_meta = fm
-            ds.is_little_endian, ds.is_implicit_VR = True, implicit
+            ds.SliceThickness = 6  # thickness differs from the spacing on purpose
             ds.save_as(os.path.join(folder, f"{s:02d}_{p:02d}.dcm"), write_like_original=False)
     ed, es = int(np.argmax(truth["lv"])), int(np.argmin(truth["lv"]))
     return {"lv_edv_ml": truth["lv"][ed], "lv_esv_ml": truth["lv"][es],

@@ -98,6 +98,8 @@ def evaluate(atrium, npz, segmenter, pixel_mm, slice_mm, work):
         ref = d[ph + "_label"]
         for k in ("lv", "myo", "rv"):
             row[f"{ph}_{k}"] = dice(ours[ph] == OURS[k], ref == ACDC[k])
+            expert = (ref == ACDC[k]).sum()
+            row[f"{ph}_{k}_bias_pct"] = 100.0 * ((ours[ph] == OURS[k]).sum() - expert) / expert if expert else 0.0
         swapped = swapped or (dice(ours[ph] == OURS["lv"], ref == ACDC["rv"]) > 0.5 and row[f"{ph}_lv"] < 0.5)
     for k in ("lv", "rv"):
         ed, es = (d["ed_label"] == ACDC[k]).sum(), (d["es_label"] == ACDC[k]).sum()
@@ -119,6 +121,9 @@ def summary(rows):
     mean = {k: float(np.mean([r[k] for r in ok])) if ok else 0.0 for k in keys}
     for k in ("lv", "myo", "rv"):
         mean[k] = (mean[f"ed_{k}"] + mean[f"es_{k}"]) / 2
+    for ph in PHASES:  # signed: does the segmenter draw larger or smaller than the experts?
+        for k in ("lv", "myo", "rv"):
+            mean[f"{ph}_{k}_bias_pct"] = float(np.mean([r[f"{ph}_{k}_bias_pct"] for r in ok])) if ok else 0.0
     mean["patients"] = len(rows)
     mean["failed"] = len(rows) - len(ok)
     mean["lv_below_0.80"] = sum(1 for r in ok if min(r["ed_lv"], r["es_lv"]) < 0.80)
@@ -171,6 +176,8 @@ def main():
           f"{mean['ed_rv']:.3f}, ES {mean['es_lv']:.3f}/{mean['es_myo']:.3f}/{mean['es_rv']:.3f}); "
           f"EF MAE LV {mean['lv_ef_error']:.1f} RV {mean['rv_ef_error']:.1f} points; "
           f"LV Dice < 0.80: {mean['lv_below_0.80']}; swaps: {mean['swapped']}")
+    print("mean volume difference from the experts' (ours - theirs, % of theirs): " + ", ".join(
+        f"{ph.upper()} {k.upper()} {mean[f'{ph}_{k}_bias_pct']:+.1f}" for ph in PHASES for k in ("lv", "myo", "rv")))
 
 
 if __name__ == "__main__":
