@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, "/usr/lib/python3/dist-packages")
 import numpy as np  # noqa: E402
 from pydicom.uid import generate_uid  # noqa: E402
-from test_cardiac_analysis import GAP, PHASES, SLICES, cine_image  # noqa: E402
+from test_cardiac_analysis import GAP, PHASES, SLICES, cine_image, true_results  # noqa: E402
 
 SUBSAMPLES = 3
 BLOOD, MYOCARDIUM, MUSCLE, FAT, LUNG = 1100, 290, 330, 800, 40
@@ -89,8 +89,4 @@ def write_mr_phantom(folder, n=192, px=1.5, seed=1):
             ds.PatientName, ds.PatientID = "Phantom^MR", "PH2"
             ds.InstanceNumber = s * PHASES + p + 1
             ds.save_as(os.path.join(folder, f"{s:02d}_{p:02d}.dcm"), write_like_original=False)
-    ed, es = int(np.argmax(truth["lv"])), int(np.argmin(truth["lv"]))
-    return {"lv_edv_ml": truth["lv"][ed], "lv_esv_ml": truth["lv"][es],
-            "lv_ef_pct": 100 * (truth["lv"][ed] - truth["lv"][es]) / truth["lv"][ed],
-            "lv_mass_g": truth["myo"][ed] * 1.05, "rv_edv_ml": truth["rv"][ed], "rv_esv_ml": truth["rv"][es],
-            "ed_phase": ed, "es_phase": es}
+    return true_results(truth)

@@ -107,10 +107,16 @@ def write_phantom(folder, order=1, per_slice_series=False, oblique=False, implic
             ds.InstanceNumber = s * PHASES + p + 1
             ds.SliceThickness = 6  # thickness differs from the spacing on purpose
             ds.save_as(os.path.join(folder, f"{s:02d}_{p:02d}.dcm"), write_like_original=False)
+    return true_results(truth)
+
+
+def true_results(truth):
+    """What the analysis should report, from a phantom's true per-phase volumes (ml) of "lv", "myo", "rv"."""
     ed, es = int(np.argmax(truth["lv"])), int(np.argmin(truth["lv"]))
     return {"lv_edv_ml": truth["lv"][ed], "lv_esv_ml": truth["lv"][es],
             "lv_ef_pct": 100 * (truth["lv"][ed] - truth["lv"][es]) / truth["lv"][ed],
-            "lv_mass_g": truth["myo"][ed] * 1.05, "rv_edv_ml": truth["rv"][ed], "ed_phase": ed, "es_phase": es}
+            "lv_mass_g": truth["myo"][ed] * 1.05, "rv_edv_ml": truth["rv"][ed], "rv_esv_ml": truth["rv"][es],
+            "ed_phase": ed, "es_phase": es}
 
 
 def merge_to_multiframe(folder, out):

@@ -117,13 +117,11 @@ def evaluate(atrium, npz, segmenter, pixel_mm, slice_mm, work):
 
 def summary(rows):
     ok = [r for r in rows if "error" not in r]
-    keys = [f"{ph}_{k}" for ph in PHASES for k in ("lv", "myo", "rv")] + ["lv_ef_error", "rv_ef_error"]
+    keys = [f"{ph}_{k}{what}" for what in ("", "_bias_pct") for ph in PHASES for k in ("lv", "myo", "rv")]
+    keys += ["lv_ef_error", "rv_ef_error"]  # the bias: signed, does it draw larger or smaller than the experts?
     mean = {k: float(np.mean([r[k] for r in ok])) if ok else 0.0 for k in keys}
     for k in ("lv", "myo", "rv"):
         mean[k] = (mean[f"ed_{k}"] + mean[f"es_{k}"]) / 2
-    for ph in PHASES:  # signed: does the segmenter draw larger or smaller than the experts?
-        for k in ("lv", "myo", "rv"):
-            mean[f"{ph}_{k}_bias_pct"] = float(np.mean([r[f"{ph}_{k}_bias_pct"] for r in ok])) if ok else 0.0
     mean["patients"] = len(rows)
     mean["failed"] = len(rows) - len(ok)
     mean["lv_below_0.80"] = sum(1 for r in ok if min(r["ed_lv"], r["es_lv"]) < 0.80)
