@@ -169,7 +169,10 @@ def main():
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--base", type=int, default=16)
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=1, help="the split, the initial weights and the samples")
+    ap.add_argument("--sample-seed", type=int, default=None,
+                    help="the crops and their augmentation only (default: --seed); a later stage with its "
+                         "own samples keeps the same split")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--limit-patients", type=int, default=None, help="only the first N patients (tests)")
@@ -179,7 +182,8 @@ def main():
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    rng = np.random.default_rng(args.seed)
+    sample_seed = args.seed if args.sample_seed is None else args.sample_seed
+    rng = np.random.default_rng(sample_seed)
     patients = load_patients(args.data, args.limit_patients)
     train, val = split(patients, args.seed)
     print(f"train.py: {len(train)} training patients, {len(val)} validation: {' '.join(p['id'] for p in val)}",
@@ -195,7 +199,7 @@ def main():
         return args.lr * (i + 1) / warm if i < warm else args.lr * 0.5 * (1 + math.cos(math.pi * (i - warm) / max(1, args.iterations - warm)))
 
     start, running = time.time(), 0.0
-    gen = batches(slices, Augmenter(rng), args.batch, rng, args.seed)
+    gen = batches(slices, Augmenter(rng), args.batch, rng, sample_seed)
     for it in range(args.iterations):
         for g in opt.param_groups:
             g["lr"] = lr_at(it)
