@@ -35,7 +35,7 @@ def test_acdc_validation_patients():
     mean, rows = result["mean"], {r["id"]: r for r in result["rows"]}
     print({k: round(v, 3) for k, v in mean.items()})
     check(mean["failed"] == 0 and mean["swapped"] == 0, f"failures or LV/RV swaps: {mean}")
-    check(mean["lv"] >= 0.935 and mean["myo"] >= 0.865 and mean["rv"] >= 0.88, f"Dice fell: {mean}")
+    check(mean["lv"] >= 0.94 and mean["myo"] >= 0.87 and mean["rv"] >= 0.88, f"Dice fell: {mean}")
     check(mean["lv_ef_error"] <= 3 and mean["rv_ef_error"] <= 8, f"EF errors grew: {mean}")
     check(mean["lv_below_0.80"] <= 1, f"more patients under LV Dice 0.80: {mean}")
     # The stack rules on held-out cases they change: patient050's apical slice labelled RV (LV 0.95/0.94
@@ -169,9 +169,11 @@ def test_missing_or_damaged_model():
         with AtriumServer(os.path.join(tmp, "data"), config=config, http=True, extra_args=["--no-auth"],
                           env={"ATRIUM_MODEL": missing}) as srv:
             run([ATRIUM, "send", f"127.0.0.1:{srv.port}", "--called", "ATRIUM", folder], check_rc=0)
+            # Under load a pause in the send can let a partial study be analysed first (and
+            # skipped as not yet a cine): wait for the row to say failed, not for any row.
             deadline = time.time() + 60
             rows = []
-            while time.time() < deadline and not rows:
+            while time.time() < deadline and not (rows and rows[0][0] == "failed"):
                 time.sleep(0.3)
                 with srv.db() as c:
                     rows = c.execute("SELECT state, message FROM analyses").fetchall()

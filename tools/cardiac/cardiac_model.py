@@ -24,7 +24,7 @@ except ImportError:
 PIXEL_MM = 1.5
 CROP = 128
 CLASSES = ("background", "rv_blood", "lv_myocardium", "lv_blood")  # ACDC's label values 0..3
-MODEL_VERSION = "atrium-cardiac-unet-2"
+MODEL_VERSION = "atrium-cardiac-unet-3"
 
 
 def normalise(image):
