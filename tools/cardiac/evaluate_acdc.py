@@ -117,8 +117,9 @@ def evaluate(atrium, npz, segmenter, pixel_mm, slice_mm, work):
 
 def summary(rows):
     ok = [r for r in rows if "error" not in r]
+    # Dice, then the signed volume difference (does the segmenter draw larger or smaller than the experts?)
     keys = [f"{ph}_{k}{what}" for what in ("", "_bias_pct") for ph in PHASES for k in ("lv", "myo", "rv")]
-    keys += ["lv_ef_error", "rv_ef_error"]  # the bias: signed, does it draw larger or smaller than the experts?
+    keys += ["lv_ef_error", "rv_ef_error"]
     mean = {k: float(np.mean([r[k] for r in ok])) if ok else 0.0 for k in keys}
     for k in ("lv", "myo", "rv"):
         mean[k] = (mean[f"ed_{k}"] + mean[f"es_{k}"]) / 2
