@@ -78,7 +78,9 @@ def test_kill9_mid_transfer_loses_nothing_acknowledged():
         acknowledged = {}
         for r in reports:
             acknowledged.update({u: s for u, s in parse_report(r).items() if s == "0x0000"})
-        check(len(acknowledged) >= 100, f"only {len(acknowledged)} acknowledged before the kill")
+        # Each of the four associations may hold one instance that is indexed but whose response
+        # the kill stopped, so 100 indexed means at least 96 acknowledged.
+        check(len(acknowledged) >= 100 - len(senders), f"only {len(acknowledged)} acknowledged before the kill")
         total = sum(len(s) for s in srcs)
         check(len(acknowledged) < total, "the kill came after everything was sent; nothing was tested")
 
