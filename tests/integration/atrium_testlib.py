@@ -2,6 +2,7 @@
 PID; Part 10 parsing helpers; and a small raw DICOM Upper Layer client for sending exactly the
 bytes a test wants (malformed PDUs, mismatched UIDs) that no well-behaved tool would send."""
 import os
+import re
 import shutil
 import signal
 import socket
@@ -84,8 +85,27 @@ class AtriumServer:
         self.extra_args = list(extra_args)
         self.proc = None
         self.env = env  # extra environment variables of the server process
+        self._picked = (self.port, self.http_port)  # ports start() may replace if another process took them
 
     def start(self):
+        # free_port() cannot reserve the port: another test's process may take it before the server
+        # binds. Where the ports are still the ones picked here, pick new ones and try again.
+        for attempt in range(3):
+            offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
+            try:
+                return self._start_once()
+            except TestFailure:
+                with open(self.log_path, "rb") as f:
+                    f.seek(offset)
+                    lost_port = b"cannot listen on" in f.read()
+                if attempt == 2 or not lost_port or (self.port, self.http_port) != self._picked:
+                    raise
+                self.log.close()
+                self.port = free_port()
+                self.http_port = free_port() if self.http_port else 0
+                self._picked = (self.port, self.http_port)
+
+    def _start_once(self):
         args = [ATRIUM, "serve", "--data", self.data_dir, "--dicom-port", str(self.port),
                 "--http-port", str(self.http_port),
                 "--aet", self.aet] + self.extra_args
@@ -95,13 +115,30 @@ class AtriumServer:
             with open(cfg, "w") as f:
                 json.dump(self.config, f)
             args += ["--config", cfg]
+        offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
         self.log = open(self.log_path, "ab")
         env = dict(os.environ, **self.env) if self.env else None
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         wait_for_port(self.port, self.proc)
         if self.http_port:
             wait_for_port(self.http_port, self.proc)
-        return self
+        # An answer on the port may come from another process that took it; only the server's own
+        # "listening" lines say that it is this server.
+        wanted = [re.compile(rb"listening on (TLS )?port %d\b" % self.port)]
+        if self.http_port:
+            wanted.append(re.compile(rb"listening on \S+:%d\b" % self.http_port))
+        deadline = time.time() + 20
+        while True:
+            with open(self.log_path, "rb") as f:
+                f.seek(offset)
+                text = f.read()
+            if all(w.search(text) for w in wanted):
+                return self
+            if self.proc.poll() is not None:
+                raise TestFailure(f"server exited early with {self.proc.returncode}")
+            if time.time() > deadline:
+                raise TestFailure("the server answers but never logged that it listens on its ports")
+            time.sleep(0.05)
 
     def http(self, method, path, body=None, auth=None, headers=None, raw=False):
         """(status, parsed JSON or bytes, headers) of an HTTP request to the server; never raises on 4xx/5xx.
