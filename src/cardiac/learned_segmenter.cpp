@@ -51,18 +51,6 @@ struct Placement {
   int cy, cx;
 };
 
-// The network's input for image (s, p): its crop, and for a model with context the crops of the
-// slices beside it at the same phase (the image itself where the stack ends or a neighbour lacks
-// that phase), as tools/cardiac/cardiac_model.py's context_indices.
-std::vector<Image> inputAt(const Placement& at, std::size_t s, std::size_t p, int context) {
-  std::vector<Image> stack;
-  for (long i = long(s) - context; i <= long(s) + context; ++i) {
-    const bool there = i >= 0 && std::size_t(i) < at.grids.size() && p < at.grids[std::size_t(i)].size();
-    stack.push_back(cropAround(at.grids[there ? std::size_t(i) : s][p], at.cy, at.cx));
-  }
-  return stack;
-}
-
 // End-diastole and end-systole, as computeFunction chooses them.
 std::vector<std::size_t> reportedPhases(const CineStack& stack, const Segmentation& seg) {
   const auto volumes = phaseVolumes(stack, seg);
@@ -151,9 +139,9 @@ class LearnedSegmenter : public ISegmenter {
       try {
         for (std::size_t j = next++; j < jobs.size(); j = next++) {
           const auto [s, p] = jobs[j];
-          auto prob = model.probabilitiesInStack(inputAt(at, s, p, model.contextSlices()), views);
+          auto prob = model.probabilities({cropAround(at.grids[s][p], at.cy, at.cx)}, views);
           const Image& native = at.data.images[s][p];
-          net[s][p] = labelsOnImageGrid(prob, at.grids[s][p], at.cy, at.cx, native.width, native.height,
+          net[s][p] = labelsOnImageGrid(prob[0], at.grids[s][p], at.cy, at.cx, native.width, native.height,
                                         perJob[j].sum, perJob[j].pixels);
         }
       } catch (...) {
@@ -276,15 +264,15 @@ class LearnedSegmenter : public ISegmenter {
                        std::vector<std::string>& ruleWarnings) {
     std::vector<std::size_t> perSlice(seg.size(), 0);
     for (const auto& [s, p] : rvOnNeighboursLv(seg, offsets)) {
-      auto prob = models_[0]->probabilitiesInStack(inputAt(at, s, p, models_[0]->contextSlices()), views.at(p));
+      auto prob = models_[0]->probabilities({cropAround(at.grids[s][p], at.cy, at.cx)}, views.at(p));
       // Blood is blood: the RV's probability counts for the LV pool here.
-      Image& lvProb = prob[kNetworkLv];
-      Image& rvProb = prob[kNetworkRv];
+      Image& lvProb = prob[0][kNetworkLv];
+      Image& rvProb = prob[0][kNetworkRv];
       for (std::size_t i = 0; i < lvProb.data.size(); ++i) lvProb.data[i] += std::exchange(rvProb.data[i], 0.0f);
       double unusedSum = 0;
       std::size_t unusedCount = 0;
       const Image& native = at.data.images[s][p];
-      Mask labels = labelsOnImageGrid(prob, at.grids[s][p], at.cy, at.cx, native.width, native.height, unusedSum,
+      Mask labels = labelsOnImageGrid(prob[0], at.grids[s][p], at.cy, at.cx, native.width, native.height, unusedSum,
                                       unusedCount);
       raw[s][p] = labels;
       applyShapeRules(labels);

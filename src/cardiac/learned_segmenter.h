@@ -2,8 +2,7 @@
 // The learned segmenter: a 2D U-Net trained by tools/cardiac/train.py on ACDC (models/README.md),
 // run on the CPU with OpenCV's DNN module. Each image is normalised and resampled to the model's
 // pixel size (learned_preprocess.h); the heart is found by running the model over tiles of a few
-// mid-ventricular images; then every image is segmented in a crop around it (with the crops of the
-// slices beside it at the same phase, for a model that reads them: SegmentationModel::contextSlices), the class
+// mid-ventricular images; then every image is segmented in a crop around it, the class
 // probabilities resampled back to the image's own grid, and the shape rules applied. The images of
 // the phases the results come from (end-diastole, end-systole) are segmented again as the mean of
 // four views (mirrored, turned: SegmentationModel::probabilities), which cost too much for all.

@@ -38,12 +38,6 @@ SegmentationModel::SegmentationModel(const std::filesystem::path& model) : net_(
   if (card.value("pixel_mm", 0.0) != kModelPixelMm || card.value("crop", 0) != kModelCrop)
     throw CardiacError(name + ": made for another pixel size or crop than this atrium's");
   version_ = card["version"].get<std::string>();
-  // Cards written before models read neighbouring slices have no "context_slices".
-  const auto& context = card.contains("context_slices") ? card["context_slices"] : nlohmann::json(0);
-  if (!context.is_number_integer() || context.get<int>() < 0 || context.get<int>() > kMaxContextSlices)
-    throw CardiacError(name + ": its card's context_slices is not a number of slices from 0 to " +
-                       std::to_string(kMaxContextSlices));
-  context_ = context.get<int>();
   try {
     net_->net = cv::dnn::readNetFromONNX(data.data(), data.size());
     net_->net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
@@ -89,25 +83,11 @@ void toView(Image& image, int v, bool back) {
 }  // namespace
 
 std::vector<std::vector<Image>> SegmentationModel::probabilities(const std::vector<Image>& crops, int views) {
-  std::vector<Input> inputs;
-  for (const auto& crop : crops) inputs.emplace_back(std::size_t(2 * context_ + 1), crop);
-  return probabilitiesOf(std::move(inputs), views);
-}
-
-std::vector<Image> SegmentationModel::probabilitiesInStack(const std::vector<Image>& stack, int views) {
-  if (stack.size() != std::size_t(2 * context_ + 1))
-    throw CardiacError("internal: " + std::to_string(stack.size()) + " slices for a model that reads " +
-                       std::to_string(2 * context_ + 1));
-  return std::move(probabilitiesOf({stack}, views)[0]);
-}
-
-std::vector<std::vector<Image>> SegmentationModel::probabilitiesOf(std::vector<Input> inputs, int views) {
   if (views < 1 || views > kMaxViews) throw CardiacError("internal: " + std::to_string(views) + " views of a crop");
-  auto sum = probabilitiesOfOneView(inputs);
+  auto sum = probabilitiesOfOneView(crops);
   for (int v = 1; v < views; ++v) {
-    std::vector<Input> turned = inputs;
-    for (auto& input : turned)
-      for (auto& c : input) toView(c, v, false);
+    std::vector<Image> turned = crops;
+    for (auto& c : turned) toView(c, v, false);
     auto p = probabilitiesOfOneView(turned);
     for (std::size_t i = 0; i < p.size(); ++i)
       for (int c = 0; c < kClasses; ++c) {
@@ -122,22 +102,16 @@ std::vector<std::vector<Image>> SegmentationModel::probabilitiesOf(std::vector<I
   return sum;
 }
 
-std::vector<std::vector<Image>> SegmentationModel::probabilitiesOfOneView(const std::vector<Input>& inputs) {
+std::vector<std::vector<Image>> SegmentationModel::probabilitiesOfOneView(const std::vector<Image>& crops) {
   std::vector<std::vector<Image>> out;
   const std::size_t plane = std::size_t(kModelCrop) * kModelCrop;
-  const int channels = 2 * context_ + 1;
-  std::vector<float> blobData(channels * plane);
-  for (const auto& input : inputs) {
-    for (int ch = 0; ch < channels; ++ch) {
-      const Image& crop = input.at(std::size_t(ch));
-      if (crop.width != kModelCrop || crop.height != kModelCrop)
-        throw CardiacError("internal: a model input of " + std::to_string(crop.width) + " x " +
-                           std::to_string(crop.height) + " pixels");
-      std::copy(crop.data.begin(), crop.data.end(), blobData.begin() + std::ptrdiff_t(ch * plane));
-    }
+  for (const auto& crop : crops) {
+    if (crop.width != kModelCrop || crop.height != kModelCrop)
+      throw CardiacError("internal: a model input of " + std::to_string(crop.width) + " x " +
+                         std::to_string(crop.height) + " pixels");
     // One image per pass: the network was exported with a batch of one.
-    int dims[4] = {1, channels, kModelCrop, kModelCrop};
-    cv::Mat blob(4, dims, CV_32F, blobData.data());
+    int dims[4] = {1, 1, kModelCrop, kModelCrop};
+    cv::Mat blob(4, dims, CV_32F, const_cast<float*>(crop.data.data()));
     cv::Mat logits;
     try {
       net_->net.setInput(blob);
@@ -158,6 +132,21 @@ std::vector<std::vector<Image>> SegmentationModel::probabilitiesOfOneView(const 
       for (int c = 0; c < kClasses; ++c) p[c].data[k] = e[c] / sum;
     }
     out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::vector<Mask> SegmentationModel::classes(const std::vector<Image>& crops) {
+  std::vector<Mask> out;
+  for (const auto& p : probabilities(crops)) {
+    Mask m(kModelCrop, kModelCrop, 0);
+    for (std::size_t k = 0; k < m.data.size(); ++k) {
+      int best = 0;
+      for (int c = 1; c < kClasses; ++c)
+        if (p[c].data[k] > p[best].data[k]) best = c;
+      m.data[k] = static_cast<std::uint8_t>(best);
+    }
+    out.push_back(std::move(m));
   }
   return out;
 }

@@ -50,15 +50,6 @@ def test_data_loads_and_splits_by_patient():
         check(image.dtype == np.float32 and 0 <= image.min() and image.max() <= 1, "normalised to 0..1")
         check(label.shape == image.shape and set(np.unique(label)) <= {0, 1, 2, 3}, "labels 0..3")
         check(0 <= centre[0] < image.shape[0] and 0 <= centre[1] < image.shape[1], f"centre {centre}")
-    # With context each image comes with its neighbours, and stands in for them at the stack's ends.
-    wide = slices_of(train[:1], context=1)
-    n = train[0]["ed_image"].shape[0]
-    check(len(wide) == 2 * n and all(w[0].shape == (3,) + s[0].shape for w, s in zip(wide, slices)), "stack shapes")
-    check(all(np.array_equal(w[0][1], s[0]) for w, s in zip(wide, slices)), "the image is the middle channel")
-    check(np.array_equal(wide[0][0][0], slices[0][0]) and np.array_equal(wide[0][0][2], slices[1][0]),
-          "the first slice: itself below, the second above")
-    check(np.array_equal(wide[n - 1][0][2], slices[n - 1][0]) and np.array_equal(wide[n - 1][0][0], slices[n - 2][0]),
-          "the last slice: the one before below, itself above")
 
 
 def test_one_training_step():
@@ -81,18 +72,6 @@ def test_one_training_step():
         card = json.load(open(onnx + ".json"))
         check(card["sha256"] == hashlib.sha256(open(onnx, "rb").read()).hexdigest(), "card's SHA-256")
         check(card["pixel_mm"] == 1.5 and card["crop"] == CROP and len(card["validation_patients"]) >= 1, card)
-        check(card["context_slices"] == 0, card)
-        # A stage with context from those weights: the input widens to three slices.
-        wide = os.path.join(out, "context")
-        p = subprocess.run(["/usr/bin/python3", os.path.join(TOOLS, "train.py"), "--data", acdc, "--out", wide,
-                            "--limit-patients", "6", "--iterations", "1", "--batch", "4", "--threads", "1",
-                            "--context", "1", "--init", os.path.join(out, "cardiac_unet.pt")],
-                           capture_output=True, text=True, timeout=600)
-        check(p.returncode == 0, f"train.py --context 1: {p.returncode} {p.stderr[-1000:]}")
-        import torch
-        state = torch.load(os.path.join(wide, "cardiac_unet.pt"))
-        check(tuple(state["down.0.0.weight"].shape[1:]) == (3, 3, 3), "three input channels")
-        check(json.load(open(os.path.join(wide, "cardiac_unet.onnx.json")))["context_slices"] == 1, "the card says so")
     finally:
         cleanup(out)
 

@@ -8,7 +8,7 @@ sys.path.insert(0, "/usr/lib/python3/dist-packages")
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cardiac_model import context_indices, normalise  # noqa: E402
+from cardiac_model import normalise  # noqa: E402
 
 GROUPS = ("DCM", "HCM", "MINF", "NOR", "RV")
 
@@ -40,17 +40,14 @@ def split(patients, seed, per_group=2):
     return [p for p in patients if p["id"] not in val], [p for p in patients if p["id"] in val]
 
 
-def slices_of(patients, context=0):
-    """Every labelled or unlabelled slice at ED and ES: (normalised image, labels, heart centre); with
-    context, the image is a (2 * context + 1, rows, cols) stack of it and its neighbours."""
+def slices_of(patients):
+    """Every labelled or unlabelled slice at ED and ES: (normalised image, labels, heart centre)."""
     out = []
     for p in patients:
         for phase in ("ed", "es"):
             img, lab = p[phase + "_image"], p[phase + "_label"]
             rows, cols = np.nonzero(lab.max(0) > 0)
             centre = (rows.mean(), cols.mean()) if rows.size else (img.shape[1] / 2, img.shape[2] / 2)
-            norm = [normalise(img[z]) for z in range(img.shape[0])]
             for z in range(img.shape[0]):
-                x = norm[z] if not context else np.stack([norm[i] for i in context_indices(z, len(norm), context)])
-                out.append((x, lab[z].astype(np.int64), centre))
+                out.append((normalise(img[z]), lab[z].astype(np.int64), centre))
     return out

@@ -8,10 +8,6 @@ Preprocessing, for one 2D image (any pixel type, Modality LUT applied):
   3. cut CROP x CROP pixels around the heart (zero outside the image).
 ACDC stores no pixel spacing: its pixels are taken as PIXEL_MM (they are 1.3-1.9 mm), and training
 augments scale widely enough to cover the difference.
-
-A model with context (its card's "context_slices": k) reads 2k + 1 channels: the image and the k
-images on either side of it in the stack at the same phase, each preprocessed as above with the
-same centre, in stack order; beyond the stack's ends the image itself stands in (context_indices).
 """
 import sys
 
@@ -81,13 +77,7 @@ def crop(image, centre_row, centre_col, size=CROP):
     return out
 
 
-def context_indices(z, n, context):
-    """The stack positions a context model reads for image z of n: z - context .. z + context, those
-    beyond either end replaced by z itself."""
-    return [i if 0 <= i < n else z for i in range(z - context, z + context + 1)]
-
-
-def write_card(onnx_path, context=0, **extra):
+def write_card(onnx_path, **extra):
     """The model's card beside it (<model>.json): what `atrium` checks before using the file
     (version, SHA-256, pixel size, crop), and how it was made."""
     import hashlib
@@ -95,7 +85,7 @@ def write_card(onnx_path, context=0, **extra):
     with open(onnx_path, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()
     card = {"version": MODEL_VERSION, "sha256": digest, "pixel_mm": PIXEL_MM, "crop": CROP,
-            "classes": list(CLASSES), "context_slices": context, "licence": "CC BY-NC-SA 4.0 (trained on ACDC)"}
+            "classes": list(CLASSES), "licence": "CC BY-NC-SA 4.0 (trained on ACDC)"}
     card.update(extra)
     with open(onnx_path + ".json", "w") as f:
         json.dump(card, f, indent=1, default=float)
@@ -110,13 +100,12 @@ if torch is not None:
 
 
     class UNet(nn.Module):
-        """A plain 2D U-Net: 4 poolings, ConvTranspose up-sampling, logits for CLASSES; 2 * context + 1
-        input channels (the image and its neighbours in the stack)."""
+        """A plain 2D U-Net: 4 poolings, ConvTranspose up-sampling, logits for CLASSES."""
 
-        def __init__(self, base=16, depth=4, classes=len(CLASSES), context=0):
+        def __init__(self, base=16, depth=4, classes=len(CLASSES)):
             super().__init__()
             chans = [base * 2 ** i for i in range(depth + 1)]
-            self.down = nn.ModuleList([_block(2 * context + 1, chans[0])] + [_block(chans[i], chans[i + 1]) for i in range(depth)])
+            self.down = nn.ModuleList([_block(1, chans[0])] + [_block(chans[i], chans[i + 1]) for i in range(depth)])
             self.up = nn.ModuleList([nn.ConvTranspose2d(chans[i + 1], chans[i], 2, stride=2) for i in reversed(range(depth))])
             self.dec = nn.ModuleList([_block(chans[i] * 2, chans[i]) for i in reversed(range(depth))])
             self.head = nn.Conv2d(chans[0], classes, 1)
@@ -130,17 +119,3 @@ if torch is not None:
             for up, dec in zip(self.up, self.dec):
                 x = dec(torch.cat([up(x), skips.pop()], 1))
             return self.head(x)
-
-
-    def widen_input(state, context):
-        """Weights of a model without context for one with: the image's channel keeps its weights, the
-        neighbours' start at zero, so the wider model starts out giving the same labels."""
-        key = "down.0.0.weight"
-        w = state[key]
-        if w.shape[1] == 2 * context + 1:
-            return state
-        if w.shape[1] != 1:
-            raise SystemExit(f"cannot widen a {w.shape[1]}-channel input to {2 * context + 1}")
-        wide = torch.zeros(w.shape[0], 2 * context + 1, *w.shape[2:], dtype=w.dtype)
-        wide[:, context] = w[:, 0]
-        return dict(state, **{key: wide})

@@ -6,8 +6,7 @@
       cardiac_model.preprocess() makes of it: C++ must make the same tensor.
   inference.json + inference_input.f32 + inference_expected.u8
       synthetic short-axis slices (no patient data) preprocessed, and the class PyTorch's model
-      gives each pixel: OpenCV's run of the exported ONNX file must agree. For a model with
-      context the slices are a stack, each read with its neighbours (cardiac_model.context_indices).
+      gives each pixel: OpenCV's run of the exported ONNX file must agree.
 
 Run after training (it reads models/cardiac_unet.pt beside the ONNX file):
   /usr/bin/python3 tools/cardiac/make_test_vectors.py [--model models/cardiac_unet.pt]
@@ -22,7 +21,7 @@ sys.path.insert(0, "/usr/lib/python3/dist-packages")
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cardiac_model import CROP, PIXEL_MM, context_indices, preprocess  # noqa: E402
+from cardiac_model import CROP, PIXEL_MM, preprocess  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "..", "tests", "data", "cardiac")
@@ -65,24 +64,21 @@ def main():
 
     import torch
     from cardiac_model import UNet
-    state = torch.load(args.model, map_location="cpu")
-    context = (state["down.0.0.weight"].shape[1] - 1) // 2
-    model = UNet(context=context)
-    model.load_state_dict(state)
+    model = UNet()
+    model.load_state_dict(torch.load(args.model, map_location="cpu"))
     model.eval()
     inputs = []
     for k, (lv, wall, rvw, angle) in enumerate([(26, 9, 12, math.pi), (20, 11, 10, 0.8 * math.pi),
                                                 (30, 8, 15, 1.2 * math.pi), (14, 10, 8, math.pi)]):
         s = synthetic_slice(rng, 192, 192, 1.5, lv, wall, rvw, angle, (96 + 4 * k, 100 - 3 * k))
         inputs.append(preprocess(s, 1.5, 1.5, 96, 96))
-    x = torch.from_numpy(np.stack([np.stack([inputs[i] for i in context_indices(k, len(inputs), context)])
-                                   for k in range(len(inputs))]))
+    x = torch.from_numpy(np.stack(inputs)[:, None])
     with torch.no_grad():
         classes = model(x).argmax(1).numpy().astype(np.uint8)
     np.stack(inputs).astype("<f4").tofile(os.path.join(OUT, "inference_input.f32"))
     classes.tofile(os.path.join(OUT, "inference_expected.u8"))
     with open(os.path.join(OUT, "inference.json"), "w") as f:
-        json.dump({"images": len(inputs), "size": CROP, "context_slices": context,
+        json.dump({"images": len(inputs), "size": CROP,
                    "foreground_pixels": int((classes > 0).sum()),
                    "per_class": [int((classes == c).sum()) for c in range(4)]}, f, indent=1)
     print("per class:", [int((classes == c).sum()) for c in range(4)])

@@ -26,7 +26,7 @@ import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from acdc_data import load_patients, slices_of, split  # noqa: E402
-from cardiac_model import CROP, MODEL_VERSION, UNet, context_indices, normalise, widen_input, write_card  # noqa: E402
+from cardiac_model import CROP, MODEL_VERSION, UNet, normalise, write_card  # noqa: E402
 
 class Augmenter:
     """What differs between sites and scanners, drawn per sample: position of the heart in the
@@ -38,9 +38,8 @@ class Augmenter:
         self.rng = rng
 
     def sample(self, image, label, centre):
-        """image: (rows, cols), or (channels, rows, cols) for a model with context."""
         r = self.rng
-        h, w = image.shape[-2:]
+        h, w = image.shape
         if r.random() < 0.15:  # anywhere in the image: the network learns what is not a heart
             cy, cx = r.uniform(0, h), r.uniform(0, w)
         else:
@@ -55,10 +54,8 @@ class Augmenter:
             [ca * half / (w / 2) * flip, -sa * half / (w / 2), (cx + 0.5) / (w / 2) - 1],
             [sa * half / (h / 2) * flip, ca * half / (h / 2), (cy + 0.5) / (h / 2) - 1]]], dtype=torch.float32)
         grid = F.affine_grid(theta, (1, 1, CROP, CROP), align_corners=False)
-        stack = image.ndim == 3
-        x = F.grid_sample(torch.from_numpy(image)[None] if stack else torch.from_numpy(image)[None, None], grid,
-                          mode="bilinear", padding_mode="zeros", align_corners=False)[0]
-        x = x if stack else x[0]
+        x = F.grid_sample(torch.from_numpy(image)[None, None], grid, mode="bilinear",
+                          padding_mode="zeros", align_corners=False)[0, 0]
         y = F.grid_sample(torch.from_numpy(label.astype(np.float32))[None, None], grid, mode="nearest",
                           padding_mode="zeros", align_corners=False)[0, 0].long()
         x = x.clamp(0, 1) ** math.exp(r.uniform(math.log(0.6), math.log(1.6)))  # gamma
@@ -68,14 +65,8 @@ class Augmenter:
         x = x * r.uniform(0.75, 1.25) + r.uniform(-0.1, 0.1)  # contrast, brightness
         if r.random() < 0.2:
             k = torch.tensor([0.25, 0.5, 0.25])
-            x = F.conv2d(x[:, None] if stack else x[None, None], (k[:, None] * k[None, :])[None, None], padding=1)
-            x = x[:, 0] if stack else x[0, 0]
-        x = x + torch.randn(*x.shape, generator=None) * float(r.uniform(0, 0.06))
-        if stack:  # drawn after the rest, so that a model without context gets the samples it always got
-            if r.random() < 0.5:  # the stack's order differs between sites (base first or apex first)
-                x = x.flip(0)
-            if r.random() < 0.1:  # no neighbours: the image stands in for them (as at the stack's ends)
-                x = x[x.shape[0] // 2].expand_as(x).clone()
+            x = F.conv2d(x[None, None], (k[:, None] * k[None, :])[None, None], padding=1)[0, 0]
+        x = x + torch.randn(CROP, CROP, generator=None) * float(r.uniform(0, 0.06))
         return x, y
 
 
@@ -84,8 +75,7 @@ def batches(slices, aug, size, rng, seed):
     while True:
         idx = rng.integers(0, len(slices), size)
         xs, ys = zip(*(aug.sample(*slices[i]) for i in idx))
-        x = torch.stack(xs)
-        yield x[:, None] if x.dim() == 3 else x, torch.stack(ys)
+        yield torch.stack(xs)[:, None], torch.stack(ys)
 
 
 def loss_fn(logits, target):
@@ -110,15 +100,14 @@ def largest_components(labels):
 
 
 @torch.no_grad()
-def predict_volume(model, volume, device, context=0):
+def predict_volume(model, volume, device):
     """Whole slices at the training pixel size (ACDC's own), padded to a multiple of 16."""
     out = []
-    norm = [normalise(img) for img in volume]
-    for z in range(len(norm)):
-        x = np.stack([norm[i] for i in context_indices(z, len(norm), context)])
-        h, w = x.shape[-2:]
+    for img in volume:
+        x = normalise(img)
+        h, w = x.shape
         ph, pw = (-h) % 16, (-w) % 16
-        t = torch.from_numpy(np.pad(x, ((0, 0), (0, ph), (0, pw))))[None].to(device)
+        t = torch.from_numpy(np.pad(x, ((0, ph), (0, pw))))[None, None].to(device)
         out.append(largest_components(model(t)[0, :, :h, :w].argmax(0).cpu().numpy()))
     return np.stack(out)
 
@@ -128,14 +117,14 @@ def dice(a, b):
     return 1.0 if s == 0 else 2.0 * np.logical_and(a, b).sum() / s
 
 
-def validate(model, patients, device, context=0):
+def validate(model, patients, device):
     model.eval()
     rows = []
     for p in patients:
         r = {"id": p["id"], "group": p["group"]}
         vol = {}
         for phase in ("ed", "es"):
-            pred, ref = predict_volume(model, p[phase + "_image"], device, context), p[phase + "_label"]
+            pred, ref = predict_volume(model, p[phase + "_image"], device), p[phase + "_label"]
             for c, name in ((3, "lv"), (2, "myo"), (1, "rv")):
                 r[f"{phase}_{name}_dice"] = dice(pred == c, ref == c)
             vol[phase] = {k: ((pred == c).sum(), (ref == c).sum()) for k, c in (("lv", 3), ("rv", 1))}
@@ -164,9 +153,9 @@ def report(rows, mean, out=sys.stdout):
     out.flush()
 
 
-def export(model, path, context=0):
+def export(model, path):
     model.eval()
-    dummy = torch.zeros(1, 2 * context + 1, CROP, CROP)
+    dummy = torch.zeros(1, 1, CROP, CROP)
     torch.onnx.export(model, dummy, path, opset_version=11, input_names=["image"], output_names=["logits"],
                       do_constant_folding=True)
     model.train()
@@ -188,10 +177,7 @@ def main():
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--limit-patients", type=int, default=None, help="only the first N patients (tests)")
     ap.add_argument("--validate-every", type=int, default=0)
-    ap.add_argument("--init", help="start from these weights (a .pt this script saved): a second, shorter run; "
-                    "a model without context widens to --context (the neighbours' weights start at zero)")
-    ap.add_argument("--context", type=int, default=0,
-                    help="slices on either side of the image the network also reads (2.5D input)")
+    ap.add_argument("--init", help="start from these weights (a .pt this script saved): a second, shorter run")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -202,10 +188,10 @@ def main():
     train, val = split(patients, args.seed)
     print(f"train.py: {len(train)} training patients, {len(val)} validation: {' '.join(p['id'] for p in val)}",
           flush=True)
-    slices = slices_of(train, args.context)
-    model = UNet(args.base, context=args.context).to(args.device)
+    slices = slices_of(train)
+    model = UNet(args.base).to(args.device)
     if args.init:
-        model.load_state_dict(widen_input(torch.load(args.init, map_location=args.device), args.context))
+        model.load_state_dict(torch.load(args.init, map_location=args.device))
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=1e-5)
     warm = max(1, args.iterations // 50)
 
@@ -228,17 +214,17 @@ def main():
             print(f"it {it + 1}/{args.iterations} loss {running:.4f} lr {lr_at(it):.2e} "
                   f"{(it + 1) * args.batch / el:.1f} img/s {el / 60:.1f} min", flush=True)
         if args.validate_every and (it + 1) % args.validate_every == 0 and it + 1 < args.iterations and val:
-            report(*validate(model, val, args.device, args.context))
+            report(*validate(model, val, args.device))
             os.makedirs(args.out, exist_ok=True)
             torch.save(model.state_dict(), os.path.join(args.out, "cardiac_unet.pt"))
 
     os.makedirs(args.out, exist_ok=True)
     torch.save(model.state_dict(), os.path.join(args.out, "cardiac_unet.pt"))
     onnx_path = os.path.join(args.out, "cardiac_unet.onnx")
-    export(model.cpu(), onnx_path, args.context)
-    rows, mean = validate(model, val, "cpu", args.context)
+    export(model.cpu(), onnx_path)
+    rows, mean = validate(model, val, "cpu")
     report(rows, mean)
-    write_card(onnx_path, context=args.context, command="/usr/bin/python3 tools/cardiac/train.py " + " ".join(sys.argv[1:]),
+    write_card(onnx_path, command="/usr/bin/python3 tools/cardiac/train.py " + " ".join(sys.argv[1:]),
                seed=args.seed, iterations=args.iterations, base_channels=args.base,
                validation_mean=mean, training_patients=len(train), validation_patients=[p["id"] for p in val])
     with open(os.path.join(args.out, "cardiac_unet.validation.json"), "w") as f:
