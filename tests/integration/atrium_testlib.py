@@ -2,6 +2,7 @@
 PID; Part 10 parsing helpers; and a small raw DICOM Upper Layer client for sending exactly the
 bytes a test wants (malformed PDUs, mismatched UIDs) that no well-behaved tool would send."""
 import os
+import random
 import re
 import shutil
 import signal
@@ -53,7 +54,30 @@ def skip_unless_shared(relative):
     return None
 
 
+def _ephemeral_ports():
+    try:
+        low, high = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+        return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+_port_rng = random.Random()
+
+
 def free_port():
+    """A loopback port free now, drawn below the kernel's ephemeral range: a port the kernel hands
+    out (bind to 0) may go to any test's outgoing connection before our server binds it, one below
+    that range only to another test drawing the same number."""
+    low = _ephemeral_ports()[0]
+    for _ in range(50):
+        port = _port_rng.randrange(10000, low) if low > 11000 else 0
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
