@@ -38,6 +38,12 @@ constexpr int kRefiningRounds = 2;
 struct Job {
   std::size_t slice, phase;
 };
+// Per image of the network's labels: the shape rules' result, and whether the network drew more than
+// one pool of either ventricle. Kept between rounds: only the images labelled again change.
+struct ShapedImages {
+  Segmentation labels;
+  std::vector<std::vector<std::uint8_t>> manyLv, manyRv;
+};
 // The top probability summed over a slice's heart pixels, and how many there were.
 struct Confidence {
   double sum = 0;
@@ -50,6 +56,38 @@ struct Placement {
   const CineData& data;
   int cy, cx;
 };
+
+// f(i, worker) for i in 0..count-1 on up to `threads` threads (worker 0 the calling one); the first
+// exception is rethrown once all have stopped.
+template <typename F>
+void inParallel(std::size_t count, std::size_t threads, const F& f) {
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failureMutex;
+  auto work = [&](std::size_t worker) {
+    try {
+      for (std::size_t i = next++; i < count; i = next++) f(i, worker);
+    } catch (...) {
+      std::lock_guard lock(failureMutex);
+      if (!failure) failure = std::current_exception();
+      next = count;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t k = 1; k < std::min(threads, count); ++k) pool.emplace_back(work, k);
+  work(0);
+  for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+// Every image of a stack as (slice, phase), slice by slice.
+template <typename Images>
+std::vector<Job> everyImage(const std::vector<Images>& slices) {
+  std::vector<Job> all;
+  for (std::size_t s = 0; s < slices.size(); ++s)
+    for (std::size_t p = 0; p < slices[s].size(); ++p) all.push_back({s, p});
+  return all;
+}
 
 // End-diastole and end-systole, as computeFunction chooses them.
 std::vector<std::size_t> reportedPhases(const CineStack& stack, const Segmentation& seg) {
@@ -77,30 +115,34 @@ class LearnedSegmenter : public ISegmenter {
     warnings_.clear();
     const CineImage& ref = stack.slices.at(0).phases.at(0);
     std::vector<std::vector<Image>> grids(data.images.size());
-    for (std::size_t s = 0; s < data.images.size(); ++s)
-      for (const auto& img : data.images[s]) grids[s].push_back(modelGrid(img, ref.rowSpacing, ref.colSpacing));
+    for (std::size_t s = 0; s < data.images.size(); ++s) grids[s].resize(data.images[s].size());
+    const auto images = everyImage(data.images);
+    inParallel(images.size(), models_.size(), [&](std::size_t i, std::size_t) {
+      const auto [s, p] = images[i];
+      grids[s][p] = modelGrid(data.images[s][p], ref.rowSpacing, ref.colSpacing);
+    });
     // Plain variables, not a structured binding: clang 14 (the sanitizer build) cannot capture one.
     const auto heart = locateHeart(grids);
     const Placement at{grids, data, heart.first, heart.second};
 
     // The network's labels, image by image: first every image from one view, the confidence's source.
     Segmentation net(grids.size());
-    std::vector<Job> all;
     std::size_t phases = 0;
     for (std::size_t s = 0; s < grids.size(); ++s) {
       net[s].resize(grids[s].size());
       phases = std::max(phases, grids[s].size());
-      for (std::size_t p = 0; p < grids[s].size(); ++p) all.push_back({s, p});
     }
     std::vector<Confidence> confidence(grids.size());
-    label(all, 1, at, net, &confidence);
+    label(images, 1, at, net, &confidence);
 
     // Then the phases the results come from (end-diastole and end-systole: the largest and the
     // smallest LV pool) again as the mean of several views; should that move either phase, once more.
     std::vector<int> views(phases, 1);
     const auto offsets = sliceOffsets(stack);
     std::vector<std::string> ruleWarnings;
-    Segmentation seg = applyStackRules(stack, offsets, at, net, views, ruleWarnings);
+    ShapedImages shaped;
+    shape(net, images, shaped);
+    Segmentation seg = applyStackRules(stack, offsets, at, net, shaped, views, ruleWarnings);
     for (int round = 0; round < kRefiningRounds && kReportedPhaseViews > 1; ++round) {
       std::vector<Job> again;
       for (std::size_t p : reportedPhases(stack, seg))
@@ -111,7 +153,8 @@ class LearnedSegmenter : public ISegmenter {
         }
       if (again.empty()) break;
       label(again, kReportedPhaseViews, at, net, nullptr);
-      seg = applyStackRules(stack, offsets, at, net, views, ruleWarnings);
+      shape(net, again, shaped);
+      seg = applyStackRules(stack, offsets, at, net, shaped, views, ruleWarnings);
     }
     warnings_.insert(warnings_.end(), ruleWarnings.begin(), ruleWarnings.end());
     for (std::size_t s = 0; s < grids.size(); ++s)
@@ -132,30 +175,19 @@ class LearnedSegmenter : public ISegmenter {
              std::vector<Confidence>* confidence) {
     if (models_.size() > 1) cv::setNumThreads(1);  // the parallelism is ours: an image per thread
     std::vector<Confidence> perJob(jobs.size());
-    std::atomic<std::size_t> next{0};
-    std::exception_ptr failure;
-    std::mutex failureMutex;
-    auto work = [&](SegmentationModel& model) {
-      try {
-        for (std::size_t j = next++; j < jobs.size(); j = next++) {
-          const auto [s, p] = jobs[j];
-          auto prob = model.probabilities({cropAround(at.grids[s][p], at.cy, at.cx)}, views);
-          const Image& native = at.data.images[s][p];
-          net[s][p] = labelsOnImageGrid(prob[0], at.grids[s][p], at.cy, at.cx, native.width, native.height,
-                                        perJob[j].sum, perJob[j].pixels);
-        }
-      } catch (...) {
-        std::lock_guard lock(failureMutex);
-        if (!failure) failure = std::current_exception();
-        next = jobs.size();
-      }
-    };
-    std::vector<std::thread> threads;
-    for (std::size_t k = 1; k < models_.size(); ++k) threads.emplace_back(work, std::ref(*models_[k]));
-    work(*models_[0]);
-    for (auto& t : threads) t.join();
+    try {
+      inParallel(jobs.size(), models_.size(), [&](std::size_t j, std::size_t worker) {
+        const auto [s, p] = jobs[j];
+        auto prob = models_[worker]->probabilities({cropAround(at.grids[s][p], at.cy, at.cx)}, views);
+        const Image& native = at.data.images[s][p];
+        net[s][p] = labelsOnImageGrid(prob[0], at.grids[s][p], at.cy, at.cx, native.width, native.height,
+                                      perJob[j].sum, perJob[j].pixels);
+      });
+    } catch (...) {
+      cv::setNumThreads(-1);
+      throw;
+    }
     cv::setNumThreads(-1);  // OpenCV's default again
-    if (failure) std::rethrow_exception(failure);
     if (confidence)
       for (std::size_t j = 0; j < jobs.size(); ++j) {
         (*confidence)[jobs[j].slice].sum += perJob[j].sum;
@@ -163,17 +195,37 @@ class LearnedSegmenter : public ISegmenter {
       }
   }
 
+  // The shape rules on the images `jobs` of the network's labels, into `shaped` (sized on first use).
+  void shape(const Segmentation& net, const std::vector<Job>& jobs, ShapedImages& shaped) const {
+    if (shaped.labels.size() != net.size()) {
+      shaped.labels.assign(net.size(), {});
+      shaped.manyLv.assign(net.size(), {});
+      shaped.manyRv.assign(net.size(), {});
+      for (std::size_t s = 0; s < net.size(); ++s) {
+        shaped.labels[s].resize(net[s].size());
+        shaped.manyLv[s].resize(net[s].size());
+        shaped.manyRv[s].resize(net[s].size());
+      }
+    }
+    inParallel(jobs.size(), models_.size(), [&](std::size_t j, std::size_t) {
+      const auto [s, p] = jobs[j];
+      shaped.manyLv[s][p] = componentCount(net[s][p], kLvBlood) > 1;
+      shaped.manyRv[s][p] = componentCount(net[s][p], kRvBlood) > 1;
+      Mask labels = net[s][p];
+      applyShapeRules(labels);
+      shaped.labels[s][p] = std::move(labels);
+    });
+  }
+
   // The rules, from the network's labels each time (some are not idempotent): the shape rules on
-  // every image, then what the stack tells (stack_consistency.h). `views`: per phase, for labelling
-  // an image again.
+  // every image (`shaped`, from `net`), then what the stack tells (stack_consistency.h). `views`: per
+  // phase, for labelling an image again.
   Segmentation applyStackRules(const CineStack& stack, const std::vector<Point>& offsets, const Placement& at,
-                               const Segmentation& net, const std::vector<int>& views,
+                               const Segmentation& net, const ShapedImages& shaped, const std::vector<int>& views,
                                std::vector<std::string>& ruleWarnings) {
     ruleWarnings.clear();
-    Segmentation raw = net, seg = net;
-    for (auto& slice : seg)
-      for (auto& labels : slice) applyShapeRules(labels);
-    keepPoolsNearTheStack(stack, offsets, raw, seg);
+    Segmentation raw = net, seg = shaped.labels;
+    keepPoolsNearTheStack(stack, offsets, raw, shaped, seg, models_.size());
     resegmentRvOnLv(stack, offsets, at, views, raw, seg, ruleWarnings);
     dropAtrialBase(seg, wallCoverages(raw, seg));
     return seg;
@@ -238,23 +290,25 @@ class LearnedSegmenter : public ISegmenter {
   // below an apical slice, seen on ACDC patients), the pool kept is the one near where the other
   // slices of the phase have theirs, not merely the largest.
   static void keepPoolsNearTheStack(const CineStack& stack, const std::vector<Point>& offsets, const Segmentation& raw,
-                                    Segmentation& seg) {
+                                    const ShapedImages& shaped, Segmentation& seg, std::size_t threads) {
     const auto lv = poolCentres(seg, kLvBlood, offsets), rv = poolCentres(seg, kRvBlood, offsets);
     const double sigma = kPoolDistanceMm / std::max(0.1, stack.slices.at(0).phases.at(0).colSpacing);
-    for (std::size_t s = 0; s < raw.size(); ++s)
-      for (std::size_t p = 0; p < raw[s].size() && p < lv.size(); ++p) {
-        // The phase's centres in this slice's own pixels.
-        auto here = [&](const std::optional<Point>& c) -> std::optional<Point> {
-          if (!c) return std::nullopt;
-          const Point o = s < offsets.size() ? offsets[s] : Point{};
-          return Point{c->x - o.x, c->y - o.y};
-        };
-        PoolHints near{componentCount(raw[s][p], kLvBlood) > 1 ? here(lv[p]) : std::nullopt,
-                       componentCount(raw[s][p], kRvBlood) > 1 ? here(rv[p]) : std::nullopt, sigma};
-        if (!near.lv && !near.rv) continue;
-        seg[s][p] = raw[s][p];
-        applyShapeRules(seg[s][p], near);
-      }
+    const auto images = everyImage(raw);
+    inParallel(images.size(), threads, [&](std::size_t i, std::size_t) {
+      const auto [s, p] = images[i];
+      if (p >= lv.size()) return;
+      // The phase's centres in this slice's own pixels.
+      auto here = [&](const std::optional<Point>& c) -> std::optional<Point> {
+        if (!c) return std::nullopt;
+        const Point o = s < offsets.size() ? offsets[s] : Point{};
+        return Point{c->x - o.x, c->y - o.y};
+      };
+      PoolHints near{shaped.manyLv[s][p] ? here(lv[p]) : std::nullopt, shaped.manyRv[s][p] ? here(rv[p]) : std::nullopt,
+                     sigma};
+      if (!near.lv && !near.rv) return;
+      seg[s][p] = raw[s][p];
+      applyShapeRules(seg[s][p], near);
+    });
   }
 
   // An image labelled RV where the slices beside it hold the LV pool (an apical LV the network took
