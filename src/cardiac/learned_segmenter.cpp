@@ -1,11 +1,8 @@
 #include "cardiac/learned_segmenter.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdio>
-#include <exception>
-#include <mutex>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <thread>
@@ -16,6 +13,7 @@
 #include "cardiac/segmentation_model.h"
 #include "cardiac/shapes.h"
 #include "cardiac/stack_consistency.h"
+#include "common/in_parallel.h"
 #include "common/install_paths.h"
 
 namespace atrium::cardiac {
@@ -57,29 +55,6 @@ struct Placement {
   int cy, cx;
 };
 
-// f(i, worker) for i in 0..count-1 on up to `threads` threads (worker 0 the calling one); the first
-// exception is rethrown once all have stopped.
-template <typename F>
-void inParallel(std::size_t count, std::size_t threads, const F& f) {
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr failure;
-  std::mutex failureMutex;
-  auto work = [&](std::size_t worker) {
-    try {
-      for (std::size_t i = next++; i < count; i = next++) f(i, worker);
-    } catch (...) {
-      std::lock_guard lock(failureMutex);
-      if (!failure) failure = std::current_exception();
-      next = count;
-    }
-  };
-  std::vector<std::thread> pool;
-  for (std::size_t k = 1; k < std::min(threads, count); ++k) pool.emplace_back(work, k);
-  work(0);
-  for (auto& t : pool) t.join();
-  if (failure) std::rethrow_exception(failure);
-}
-
 // Every image of a stack as (slice, phase), slice by slice.
 template <typename Images>
 std::vector<Job> everyImage(const std::vector<Images>& slices) {
@@ -117,7 +92,7 @@ class LearnedSegmenter : public ISegmenter {
     std::vector<std::vector<Image>> grids(data.images.size());
     for (std::size_t s = 0; s < data.images.size(); ++s) grids[s].resize(data.images[s].size());
     const auto images = everyImage(data.images);
-    inParallel(images.size(), models_.size(), [&](std::size_t i, std::size_t) {
+    common::inParallel(images.size(), models_.size(), [&](std::size_t i, std::size_t) {
       const auto [s, p] = images[i];
       grids[s][p] = modelGrid(data.images[s][p], ref.rowSpacing, ref.colSpacing);
     });
@@ -176,7 +151,7 @@ class LearnedSegmenter : public ISegmenter {
     if (models_.size() > 1) cv::setNumThreads(1);  // the parallelism is ours: an image per thread
     std::vector<Confidence> perJob(jobs.size());
     try {
-      inParallel(jobs.size(), models_.size(), [&](std::size_t j, std::size_t worker) {
+      common::inParallel(jobs.size(), models_.size(), [&](std::size_t j, std::size_t worker) {
         const auto [s, p] = jobs[j];
         auto prob = models_[worker]->probabilities({cropAround(at.grids[s][p], at.cy, at.cx)}, views);
         const Image& native = at.data.images[s][p];
@@ -207,7 +182,7 @@ class LearnedSegmenter : public ISegmenter {
         shaped.manyRv[s].resize(net[s].size());
       }
     }
-    inParallel(jobs.size(), models_.size(), [&](std::size_t j, std::size_t) {
+    common::inParallel(jobs.size(), models_.size(), [&](std::size_t j, std::size_t) {
       const auto [s, p] = jobs[j];
       shaped.manyLv[s][p] = componentCount(net[s][p], kLvBlood) > 1;
       shaped.manyRv[s][p] = componentCount(net[s][p], kRvBlood) > 1;
@@ -294,7 +269,7 @@ class LearnedSegmenter : public ISegmenter {
     const auto lv = poolCentres(seg, kLvBlood, offsets), rv = poolCentres(seg, kRvBlood, offsets);
     const double sigma = kPoolDistanceMm / std::max(0.1, stack.slices.at(0).phases.at(0).colSpacing);
     const auto images = everyImage(raw);
-    inParallel(images.size(), threads, [&](std::size_t i, std::size_t) {
+    common::inParallel(images.size(), threads, [&](std::size_t i, std::size_t) {
       const auto [s, p] = images[i];
       if (p >= lv.size()) return;
       // The phase's centres in this slice's own pixels.
