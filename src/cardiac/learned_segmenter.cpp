@@ -270,7 +270,8 @@ class LearnedSegmenter : public ISegmenter {
     const double sigma = kPoolDistanceMm / std::max(0.1, stack.slices.at(0).phases.at(0).colSpacing);
     const auto images = everyImage(raw);
     common::inParallel(images.size(), threads, [&](std::size_t i, std::size_t) {
-      const auto [s, p] = images[i];
+      // Plain variables, not a structured binding: `here` captures them (clang 14 cannot capture one).
+      const std::size_t s = images[i].slice, p = images[i].phase;
       if (p >= lv.size()) return;
       // The phase's centres in this slice's own pixels.
       auto here = [&](const std::optional<Point>& c) -> std::optional<Point> {
