@@ -5,6 +5,8 @@
 #include <numeric>
 #include <thread>
 
+#include "common/in_parallel.h"
+
 namespace atrium::mapping {
 
 const char* kindName(MapKind k) {
@@ -162,20 +164,15 @@ std::vector<FitResult> fitPixels(MapKind kind, const std::vector<double>& timesM
   const std::size_t n = timesMs.size(), pixels = n ? signals.size() / n : 0;
   std::vector<FitResult> out(pixels);
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, pixels / 256)));
-  auto work = [&](std::size_t from, std::size_t to) {
+  // Blocks of 256 pixels, so that a thread is worth starting.
+  constexpr std::size_t kBlock = 256;
+  common::inParallel((pixels + kBlock - 1) / kBlock, threads, [&](std::size_t block, std::size_t) {
     std::vector<double> y(n);
-    for (std::size_t p = from; p < to; ++p) {
+    for (std::size_t p = block * kBlock; p < std::min(pixels, (block + 1) * kBlock); ++p) {
       for (std::size_t i = 0; i < n; ++i) y[i] = signals[p * n + i];
       out[p] = fitPixel(kind, timesMs, y, options);
     }
-  };
-  std::vector<std::thread> pool;
-  const std::size_t chunk = (pixels + threads - 1) / std::max(1u, threads);
-  for (unsigned k = 1; k < threads; ++k)
-    pool.emplace_back(work, std::min(pixels, k * chunk), std::min(pixels, (k + 1) * chunk));
-  work(0, std::min(pixels, chunk));
-  for (auto& th : pool) th.join();
+  });
   return out;
 }
 

@@ -54,12 +54,11 @@ def skip_unless_shared(relative):
     return None
 
 
-def _ephemeral_ports():
+def _ephemeral_low():
     try:
-        low, high = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
-        return low, high
-    except (OSError, ValueError):
-        return 32768, 60999
+        return int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
 
 
 _port_rng = random.Random()
@@ -69,7 +68,7 @@ def free_port():
     """A loopback port free now, drawn below the kernel's ephemeral range: a port the kernel hands
     out (bind to 0) may go to any test's outgoing connection before our server binds it, one below
     that range only to another test drawing the same number."""
-    low = _ephemeral_ports()[0]
+    low = _ephemeral_low()
     for _ in range(50):
         port = _port_rng.randrange(10000, low) if low > 11000 else 0
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -115,13 +114,10 @@ class AtriumServer:
         # free_port() cannot reserve the port: another test's process may take it before the server
         # binds. Where the ports are still the ones picked here, pick new ones and try again.
         for attempt in range(3):
-            offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
             try:
                 return self._start_once()
             except TestFailure:
-                with open(self.log_path, "rb") as f:
-                    f.seek(offset)
-                    lost_port = b"cannot listen on" in f.read()
+                lost_port = b"cannot listen on" in self._log_since_start()
                 if attempt == 2 or not lost_port or (self.port, self.http_port) != self._picked:
                     raise
                 self.log.close()
@@ -139,23 +135,18 @@ class AtriumServer:
             with open(cfg, "w") as f:
                 json.dump(self.config, f)
             args += ["--config", cfg]
-        offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
+        self._log_offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
         self.log = open(self.log_path, "ab")
         env = dict(os.environ, **self.env) if self.env else None
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env)
-        wait_for_port(self.port, self.proc)
-        if self.http_port:
-            wait_for_port(self.http_port, self.proc)
-        # An answer on the port may come from another process that took it; only the server's own
-        # "listening" lines say that it is this server.
+        # Not an answer on the port, which may come from another process that took it: the server's
+        # own "listening" lines, logged once it listens, say that it is this server.
         wanted = [re.compile(rb"listening on (TLS )?port %d\b" % self.port)]
         if self.http_port:
             wanted.append(re.compile(rb"listening on \S+:%d\b" % self.http_port))
         deadline = time.time() + 20
         while True:
-            with open(self.log_path, "rb") as f:
-                f.seek(offset)
-                text = f.read()
+            text = self._log_since_start()
             if all(w.search(text) for w in wanted):
                 return self
             if self.proc.poll() is not None:
@@ -163,6 +154,11 @@ class AtriumServer:
             if time.time() > deadline:
                 raise TestFailure("the server answers but never logged that it listens on its ports")
             time.sleep(0.05)
+
+    def _log_since_start(self):
+        with open(self.log_path, "rb") as f:
+            f.seek(self._log_offset)
+            return f.read()
 
     def http(self, method, path, body=None, auth=None, headers=None, raw=False):
         """(status, parsed JSON or bytes, headers) of an HTTP request to the server; never raises on 4xx/5xx.
