@@ -26,7 +26,8 @@ import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from acdc_data import load_patients, slices_of, split  # noqa: E402
-from cardiac_model import CROP, MODEL_VERSION, UNet, normalise, write_card  # noqa: E402
+from cardiac_model import CLASSES, CROP, MODEL_VERSION, UNet, normalise, write_card  # noqa: E402
+from sunnybrook_data import PARTIAL, load_case  # noqa: E402
 
 class Augmenter:
     """What differs between sites and scanners, drawn per sample: position of the heart in the
@@ -70,20 +71,53 @@ class Augmenter:
         return x, y
 
 
-def batches(slices, aug, size, rng, seed):
+def batches(slices, aug, size, rng, seed, extra=(), extra_fraction=0.0):
+    """Crops from `slices`; with `extra` (partly labelled slices, another site), each crop comes from
+    there with probability extra_fraction (drawn after the rest: without extra the samples are the
+    ones this function always drew)."""
     torch.manual_seed(seed)
     while True:
         idx = rng.integers(0, len(slices), size)
-        xs, ys = zip(*(aug.sample(*slices[i]) for i in idx))
+        chosen = [slices[i] for i in idx]
+        if extra:
+            take = rng.random(size) < extra_fraction
+            other = rng.integers(0, len(extra), size)
+            chosen = [extra[o] if t else c for c, t, o in zip(chosen, take, other)]
+        xs, ys = zip(*(aug.sample(*c) for c in chosen))
         yield torch.stack(xs)[:, None], torch.stack(ys)
 
 
 def loss_fn(logits, target):
+    """Cross-entropy + soft Dice. A partial label (sunnybrook_data.PARTIAL: "one of these classes")
+    costs -log of the classes' summed probability, and a sample holding one does not count in the
+    Dice of the classes it leaves open (its pixels there are unknown)."""
+    if target.max() >= len(CLASSES):
+        return partial_loss(logits, target)
     ce = F.cross_entropy(logits, target)
     prob = logits.softmax(1)[:, 1:]
     onehot = F.one_hot(target, prob.shape[1] + 1).permute(0, 3, 1, 2)[:, 1:].float()
     inter = (prob * onehot).sum((0, 2, 3))
     dice = (2 * inter + 1) / (prob.sum((0, 2, 3)) + onehot.sum((0, 2, 3)) + 1)
+    return ce + (1 - dice.mean())
+
+
+def partial_loss(logits, target):
+    logp = logits.log_softmax(1)
+    known = target < len(CLASSES)
+    nll = -logp.gather(1, target.clamp(max=len(CLASSES) - 1)[:, None])[:, 0]
+    counts = torch.zeros(target.shape[0], len(CLASSES))  # per sample: may class c be unknown?
+    for code, classes in PARTIAL.items():
+        here = target == code
+        nll = torch.where(here, -torch.logsumexp(logp[:, list(classes)], 1), nll)
+        has = here.flatten(1).any(1).float()
+        for c in classes:
+            counts[:, c] += has
+    ce = nll.mean()
+    prob = logits.softmax(1)[:, 1:]
+    onehot = F.one_hot(torch.where(known, target, 0), len(CLASSES)).permute(0, 3, 1, 2)[:, 1:].float()
+    use = (counts[:, 1:] == 0).float()[:, :, None, None]  # sample x class: every pixel known
+    inter = (prob * onehot * use).sum((0, 2, 3))
+    dice = (2 * inter + 1) / ((prob * use).sum((0, 2, 3)) + (onehot * use).sum((0, 2, 3)) + 1)
     return ce + (1 - dice.mean())
 
 
@@ -178,6 +212,11 @@ def main():
     ap.add_argument("--limit-patients", type=int, default=None, help="only the first N patients (tests)")
     ap.add_argument("--validate-every", type=int, default=0)
     ap.add_argument("--init", help="start from these weights (a .pt this script saved): a second, shorter run")
+    ap.add_argument("--sunnybrook", action="append", default=[], metavar="CASE",
+                    help="also train on this Sunnybrook case's outlined images (LV only: outside the "
+                         "outlines a pixel may be background or RV); repeatable")
+    ap.add_argument("--sunnybrook-fraction", type=float, default=0.1,
+                    help="share of the crops drawn from the --sunnybrook cases")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -189,6 +228,9 @@ def main():
     print(f"train.py: {len(train)} training patients, {len(val)} validation: {' '.join(p['id'] for p in val)}",
           flush=True)
     slices = slices_of(train)
+    extra = [s for case in args.sunnybrook for s in load_case(case)]
+    if extra:
+        print(f"train.py: {len(extra)} Sunnybrook images, {args.sunnybrook_fraction:.0%} of the crops", flush=True)
     model = UNet(args.base).to(args.device)
     if args.init:
         model.load_state_dict(torch.load(args.init, map_location=args.device))
@@ -199,7 +241,7 @@ def main():
         return args.lr * (i + 1) / warm if i < warm else args.lr * 0.5 * (1 + math.cos(math.pi * (i - warm) / max(1, args.iterations - warm)))
 
     start, running = time.time(), 0.0
-    gen = batches(slices, Augmenter(rng), args.batch, rng, sample_seed)
+    gen = batches(slices, Augmenter(rng), args.batch, rng, sample_seed, extra, args.sunnybrook_fraction)
     for it in range(args.iterations):
         for g in opt.param_groups:
             g["lr"] = lr_at(it)
