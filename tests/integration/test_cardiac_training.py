@@ -136,6 +136,7 @@ def test_one_training_step():
         card = json.load(open(onnx + ".json"))
         check(card["sha256"] == hashlib.sha256(open(onnx, "rb").read()).hexdigest(), "card's SHA-256")
         check(card["pixel_mm"] == 1.5 and card["crop"] == CROP and len(card["validation_patients"]) >= 1, card)
+        check(not case or card["sunnybrook_cases"] == ["SCD0000101"], f"the card names the Sunnybrook case: {card}")
     finally:
         cleanup(out)
 

@@ -105,7 +105,7 @@ def partial_loss(logits, target):
     logp = logits.log_softmax(1)
     known = target < len(CLASSES)
     nll = -logp.gather(1, target.clamp(max=len(CLASSES) - 1)[:, None])[:, 0]
-    counts = torch.zeros(target.shape[0], len(CLASSES))  # per sample: may class c be unknown?
+    counts = torch.zeros(target.shape[0], len(CLASSES), device=target.device)  # per sample: may class c be unknown?
     for code, classes in PARTIAL.items():
         here = target == code
         nll = torch.where(here, -torch.logsumexp(logp[:, list(classes)], 1), nll)
@@ -268,7 +268,9 @@ def main():
     report(rows, mean)
     write_card(onnx_path, command="/usr/bin/python3 tools/cardiac/train.py " + " ".join(sys.argv[1:]),
                seed=args.seed, iterations=args.iterations, base_channels=args.base,
-               validation_mean=mean, training_patients=len(train), validation_patients=[p["id"] for p in val])
+               validation_mean=mean, training_patients=len(train), validation_patients=[p["id"] for p in val],
+               **({"sunnybrook_cases": [os.path.basename(os.path.normpath(c)) for c in args.sunnybrook],
+                   "sunnybrook_fraction": args.sunnybrook_fraction} if args.sunnybrook else {}))
     with open(os.path.join(args.out, "cardiac_unet.validation.json"), "w") as f:
         json.dump({"model_version": MODEL_VERSION, "command": " ".join(sys.argv), "seed": args.seed,
                    "iterations": args.iterations, "training_patients": [p["id"] for p in train],
