@@ -152,7 +152,7 @@ class AtriumServer:
             if self.proc.poll() is not None:
                 raise TestFailure(f"server exited early with {self.proc.returncode}")
             if time.time() > deadline:
-                raise TestFailure("the server answers but never logged that it listens on its ports")
+                raise TestFailure("the server never logged that it listens on its ports (20 s)")
             time.sleep(0.05)
 
     def _log_since_start(self):

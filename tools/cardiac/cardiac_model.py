@@ -36,6 +36,13 @@ def normalise(image):
     return np.clip(np.asarray(image, np.float64) / p99, 0.0, 1.0).astype(np.float32)
 
 
+def source_coordinates(n_out, n_in):
+    """Where each of n_out resampled pixels lies on the n_in input pixels (OpenCV's mapping, clamped
+    at the edges): what resample() interpolates at, and where label maps take their nearest pixel."""
+    s = (np.arange(n_out, dtype=np.float64) + 0.5) * (n_in / n_out) - 0.5
+    return np.clip(s, 0, n_in - 1)
+
+
 def resample(image, scale_y, scale_x):
     """Step 2: bilinear resampling by scale_y, scale_x (output pixels per input pixel; the DICOM
     pixel spacing / PIXEL_MM) to floor(h * scale_y + 0.5) x floor(w * scale_x + 0.5) pixels, with
@@ -44,8 +51,7 @@ def resample(image, scale_y, scale_x):
     oh, ow = max(1, int(np.floor(h * scale_y + 0.5))), max(1, int(np.floor(w * scale_x + 0.5)))
 
     def axis(n_out, n_in):
-        s = (np.arange(n_out, dtype=np.float64) + 0.5) * (n_in / n_out) - 0.5
-        s = np.clip(s, 0, n_in - 1)
+        s = source_coordinates(n_out, n_in)
         i0 = np.floor(s).astype(int)
         i1 = np.minimum(i0 + 1, n_in - 1)
         return i0, i1, (s - i0).astype(np.float32)

@@ -111,15 +111,26 @@ class Case:
         return np.stack([d @ iop[:3] / ps[1], d @ iop[3:] / ps[0]], axis=1)
 
 
+def sunnybrook_contours(folder, kind):
+    """{Instance Number: points} of a Sunnybrook case's contours/KIND (i-contours or o-contours), from
+    file names IM-0001-NNNN-...: NNNN is the image's Instance Number."""
+    d = os.path.join(folder, "contours", kind)
+    out = {}
+    for name in sorted(os.listdir(d)):
+        m = re.search(r"IM-\d+-(\d+)-", name)
+        if not m:
+            raise SystemExit(f"{os.path.join(d, name)}: not a Sunnybrook contour file (IM-0001-NNNN-...)")
+        out[int(m.group(1))] = np.loadtxt(os.path.join(d, name))
+    return out
+
+
 def load_sunnybrook(case, folder):
     for kind in ("i-contours", "o-contours"):
-        d = os.path.join(folder, "contours", kind)
-        for name in sorted(os.listdir(d)):
-            n = int(re.search(r"IM-\d+-(\d+)-", name).group(1))
+        for n, points in sunnybrook_contours(folder, kind).items():
             if n not in case.by_number:
                 continue
             sop = case.by_number[n]["sop"]
-            mask = polygon(np.loadtxt(os.path.join(d, name)), case.geometry[sop][3])
+            mask = polygon(points, case.geometry[sop][3])
             case.reference.setdefault(sop, {})[1 if kind == "i-contours" else "epi"] = mask
     for ref in case.reference.values():  # myocardium = inside the epicardium, outside the blood pool
         epi = ref.pop("epi", None)

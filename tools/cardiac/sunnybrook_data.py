@@ -5,16 +5,16 @@ or RV, nobody says which: it gets the label NOT_LV, which the training loss read
 only the endocardium is outlined (most end-systolic images), outside it is NOT_POOL: background, RV or
 myocardium."""
 import os
-import re
 import sys
 
 sys.path.insert(0, "/usr/lib/python3/dist-packages")
 import numpy as np  # noqa: E402
 import pydicom  # noqa: E402
+from pydicom.pixel_data_handlers.util import apply_modality_lut  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cardiac_model import PIXEL_MM, normalise, resample  # noqa: E402
-from evaluate import polygon  # noqa: E402
+from cardiac_model import PIXEL_MM, normalise, resample, source_coordinates  # noqa: E402
+from evaluate import polygon, sunnybrook_contours  # noqa: E402
 
 NOT_LV = 4  # background or RV blood pool
 NOT_POOL = 5  # background, RV blood pool or LV myocardium
@@ -22,35 +22,21 @@ PARTIAL = {NOT_LV: (0, 1), NOT_POOL: (0, 1, 2)}  # label -> the classes it may b
 
 
 def resample_labels(labels, shape):
-    """Nearest neighbour onto the grid cardiac_model.resample makes (same centre mapping)."""
-    h, w = labels.shape
-
+    """Nearest neighbour onto the grid cardiac_model.resample makes (its source coordinates)."""
     def axis(n_out, n_in):
-        s = (np.arange(n_out) + 0.5) * (n_in / n_out) - 0.5
-        return np.clip(np.floor(s + 0.5).astype(int), 0, n_in - 1)
+        return np.floor(source_coordinates(n_out, n_in) + 0.5).astype(int)
 
-    return labels[axis(shape[0], h)][:, axis(shape[1], w)]
-
-
-def contours(folder, kind):
-    d = os.path.join(folder, "contours", kind)
-    out = {}
-    for name in sorted(os.listdir(d)):
-        m = re.search(r"IM-\d+-(\d+)-", name)
-        if m:
-            out[int(m.group(1))] = np.loadtxt(os.path.join(d, name))
-    return out
+    return labels[axis(shape[0], labels.shape[0])][:, axis(shape[1], labels.shape[1])]
 
 
 def load_case(folder):
     """[(normalised image at PIXEL_MM, labels 2/3/NOT_LV/NOT_POOL, heart centre)] for every image
     with an endocardial contour."""
-    inner, outer = contours(folder, "i-contours"), contours(folder, "o-contours")
+    inner, outer = sunnybrook_contours(folder, "i-contours"), sunnybrook_contours(folder, "o-contours")
     out = []
     for n in sorted(inner):
         ds = pydicom.dcmread(os.path.join(folder, "dicom", f"{n}.dcm"))
-        pixels = ds.pixel_array.astype(np.float64) * float(getattr(ds, "RescaleSlope", 1) or 1) \
-            + float(getattr(ds, "RescaleIntercept", 0) or 0)
+        pixels = apply_modality_lut(ds.pixel_array, ds).astype(np.float64)
         labels = np.full(pixels.shape, NOT_LV if n in outer else NOT_POOL, np.int64)
         if n in outer:
             labels[polygon(outer[n], pixels.shape)] = 2
