@@ -22,7 +22,7 @@ VECTORS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data",
 sys.path.insert(0, TOOLS)
 from acdc_data import load_patients, slices_of, split  # noqa: E402
 from cardiac_model import CROP, PIXEL_MM, preprocess  # noqa: E402
-from evaluate import polygon  # noqa: E402
+from evaluate import polygon, sunnybrook_contours  # noqa: E402
 from sunnybrook_data import NOT_LV, NOT_POOL, load_case  # noqa: E402
 
 SUNNYBROOK_CASE = "data/sunnybrook/SCD0000101"
@@ -72,13 +72,13 @@ def test_sunnybrook_slices_for_training():
         return
     import pydicom
     slices = load_case(case)
-    endo = sorted(os.listdir(os.path.join(case, "contours", "i-contours")))
+    endo = sunnybrook_contours(case, "i-contours")
     check(len(slices) == len(endo) == 18, f"{len(slices)} images for {len(endo)} endocardial contours")
     ds = pydicom.dcmread(os.path.join(case, "dicom", "1.dcm"), stop_before_pixels=True)
     mm = float(ds.PixelSpacing[0])
     side = int(np.floor(ds.Rows * mm / PIXEL_MM + 0.5))
     kinds = {NOT_LV: 0, NOT_POOL: 0}
-    for (image, label, centre), name in zip(slices, endo):
+    for (image, label, centre), name in zip(slices, sorted(endo)):
         check(image.shape == label.shape == (side, side), f"{image.shape} at {PIXEL_MM} mm, not {side}")
         check(image.dtype == np.float32 and 0 <= image.min() and image.max() <= 1, "normalised to 0..1")
         values = set(np.unique(label).tolist())
@@ -86,9 +86,9 @@ def test_sunnybrook_slices_for_training():
         kinds[NOT_LV if NOT_LV in values else NOT_POOL] += 1
         check(label[int(round(centre[0])), int(round(centre[1]))] == 3, f"centre {centre} in the pool")
         # the pool's area in mm² survives the resampling
-        ref = polygon(np.loadtxt(os.path.join(case, "contours", "i-contours", name)), (ds.Rows, ds.Columns))
+        ref = polygon(endo[name], (ds.Rows, ds.Columns))
         ours, theirs = (label == 3).sum() * PIXEL_MM ** 2, ref.sum() * mm * mm
-        check(abs(ours - theirs) < 0.05 * theirs, f"{name}: pool {ours:.0f} mm² against {theirs:.0f}")
+        check(abs(ours - theirs) < 0.05 * theirs, f"image {name}: pool {ours:.0f} mm² against {theirs:.0f}")
     check(kinds[NOT_LV] == 9 and kinds[NOT_POOL] == 9, f"with and without an epicardium: {kinds}")
 
 

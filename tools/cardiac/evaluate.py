@@ -111,16 +111,23 @@ class Case:
         return np.stack([d @ iop[:3] / ps[1], d @ iop[3:] / ps[0]], axis=1)
 
 
+# Sunnybrook's contour files put the image's top-left corner, not the first pixel's centre, at (0, 0):
+# the experts' endocardial contours lie 0.6 to 1.0 pixel right of and below the image's own edges in
+# x and y alike (tools/cardiac/contour_offset.py, which finds 0.0 on a phantom's true outlines).
+SUNNYBROOK_ORIGIN = 0.5
+
+
 def sunnybrook_contours(folder, kind):
     """{Instance Number: points} of a Sunnybrook case's contours/KIND (i-contours or o-contours), from
-    file names IM-0001-NNNN-...: NNNN is the image's Instance Number."""
+    file names IM-0001-NNNN-... (NNNN is the image's Instance Number), in pixel units with pixel
+    (0, 0) centred at (0, 0), as polygon() takes them."""
     d = os.path.join(folder, "contours", kind)
     out = {}
     for name in sorted(os.listdir(d)):
         m = re.search(r"IM-\d+-(\d+)-", name)
         if not m:
             raise SystemExit(f"{os.path.join(d, name)}: not a Sunnybrook contour file (IM-0001-NNNN-...)")
-        out[int(m.group(1))] = np.loadtxt(os.path.join(d, name))
+        out[int(m.group(1))] = np.loadtxt(os.path.join(d, name)) - SUNNYBROOK_ORIGIN
     return out
 
 
