@@ -112,8 +112,9 @@ class Case:
 
 
 # Sunnybrook's contour files put the image's top-left corner, not the first pixel's centre, at (0, 0):
-# the experts' endocardial contours lie 0.6 to 1.0 pixel right of and below the image's own edges in
+# the experts' endocardial contours lie 0.8 to 0.9 pixel right of and below the image's own edges in
 # x and y alike (tools/cardiac/contour_offset.py, which finds 0.0 on a phantom's true outlines).
+# Of the usual origins that fit, the corner (0.5) is the smaller move; 1-based centres would be 1.0.
 SUNNYBROOK_ORIGIN = 0.5
 
 
