@@ -77,10 +77,13 @@ def main():
     for case in args.sunnybrook:
         for kind in ("i-contours", "o-contours"):
             pairs = []
-            for number, points in sorted(sunnybrook_contours(case, kind).items()):
-                ds = pydicom.dcmread(os.path.join(case, "dicom", f"{number}.dcm"))
-                pairs.append((apply_modality_lut(ds.pixel_array, ds), points))
-            offset, tx, ty, used = edge_offset(pairs)
+            try:
+                for number, points in sorted(sunnybrook_contours(case, kind).items()):
+                    ds = pydicom.dcmread(os.path.join(case, "dicom", f"{number}.dcm"))
+                    pairs.append((apply_modality_lut(ds.pixel_array, ds), points))
+                offset, tx, ty, used = edge_offset(pairs)
+            except (OSError, ValueError, pydicom.errors.InvalidDicomError) as e:
+                sys.exit(f"contour_offset.py: {case} {kind}: {e}")
             print(f"{os.path.basename(case.rstrip('/'))} {kind}: edges {offset:+.2f} px outside the contours, "
                   f"translated by x {tx:+.2f}, y {ty:+.2f} px ({used} points of {len(pairs)} images)")
 
