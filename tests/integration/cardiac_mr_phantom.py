@@ -24,12 +24,27 @@ SUBSAMPLES = 3
 BLOOD, MYOCARDIUM, MUSCLE, FAT, LUNG = 1100, 290, 330, 800, 40
 
 
+def systole(p):
+    """How far phase p is from end-diastole (0) to end-systole (1)."""
+    return 0.5 - 0.5 * math.cos(2 * math.pi * p / PHASES)
+
+
+def pool_radius_mm(s, p):
+    """The LV pool's radius in slice s (0 = base) at phase p: the truth anatomy() draws."""
+    return (26 - 9 * systole(p)) * math.sqrt(max(0.0, 1 - (s / (SLICES - 0.5)) ** 2))
+
+
+def in_pixels(samples, n):
+    """An n x n image whose every pixel is the mean of its SUBSAMPLES x SUBSAMPLES samples."""
+    return samples.reshape(n, SUBSAMPLES, n, SUBSAMPLES).mean(axis=(1, 3))
+
+
 def anatomy(s, p, n, px):
     """Labels (1 LV pool, 2 myocardium, 3 RV pool) and intensities of slice s (0 = base) at phase p,
     sampled SUBSAMPLES x SUBSAMPLES times per pixel."""
     y, x = (np.mgrid[0:n * SUBSAMPLES, 0:n * SUBSAMPLES] + 0.5) / SUBSAMPLES - 0.5
     cx, cy = n / 2 + 4, n / 2
-    t = 0.5 - 0.5 * math.cos(2 * math.pi * p / PHASES)  # 0 at ED, 1 at ES
+    t = systole(p)
     ex, ey = (x - n / 2) * px, (y - n / 2) * px  # mm from the image's centre
     hx, hy = (x - cx) * px, (y - cy) * px  # mm from the LV's long axis
     a, b = 0.47 * n * px, 0.36 * n * px
@@ -41,7 +56,7 @@ def anatomy(s, p, n, px):
     lungs = (((hx + 80) / 42) ** 2 + ((hy + 5) / 62) ** 2 <= 1) | (((hx - 75) / 38) ** 2 + ((hy + 10) / 60) ** 2 <= 1)
     img[lungs & inner] = LUNG
     lab = np.zeros(x.shape, np.uint8)
-    pool = (26 - 9 * t) * math.sqrt(max(0.0, 1 - (s / (SLICES - 0.5)) ** 2))
+    pool = pool_radius_mm(s, p)
     if pool < 3:
         return lab, img
     r = np.hypot(hx, hy)
@@ -81,7 +96,7 @@ def write_mr_phantom(folder, n=192, px=1.5, seed=1):
     for s in range(SLICES):
         for p in range(PHASES):
             lab, img = anatomy(s, p, n, px)
-            img = img.reshape(n, SUBSAMPLES, n, SUBSAMPLES).mean(axis=(1, 3)) * bias + rng.normal(0, 25, (n, n))
+            img = in_pixels(img, n) * bias + rng.normal(0, 25, (n, n))
             for k, key in ((1, "lv"), (2, "myo"), (3, "rv")):
                 truth[key][p] += (lab == k).sum() / SUBSAMPLES ** 2 * px * px * GAP / 1000
             ds = cine_image(img, study, series, frame, [-n * px / 2, -n * px / 2, s * GAP], [1, 0, 0, 0, 1, 0], px,

@@ -66,21 +66,28 @@ def edge_offset(pairs):
     return float(fit[0]), float(fit[1]), float(fit[2]), int(keep.sum())
 
 
+def sunnybrook_pairs(case, kind):
+    """[(image, points)] of a Sunnybrook case's contours/KIND, the points as evaluate.py reads them."""
+    import pydicom
+    from pydicom.pixel_data_handlers.util import apply_modality_lut
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from evaluate import sunnybrook_contours
+    pairs = []
+    for number, points in sorted(sunnybrook_contours(case, kind).items()):
+        ds = pydicom.dcmread(os.path.join(case, "dicom", f"{number}.dcm"))
+        pairs.append((apply_modality_lut(ds.pixel_array, ds), points))
+    return pairs
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sunnybrook", action="append", default=[], metavar="CASE", required=True)
     args = ap.parse_args()
     import pydicom
-    from pydicom.pixel_data_handlers.util import apply_modality_lut
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from evaluate import sunnybrook_contours
     for case in args.sunnybrook:
         for kind in ("i-contours", "o-contours"):
-            pairs = []
             try:
-                for number, points in sorted(sunnybrook_contours(case, kind).items()):
-                    ds = pydicom.dcmread(os.path.join(case, "dicom", f"{number}.dcm"))
-                    pairs.append((apply_modality_lut(ds.pixel_array, ds), points))
+                pairs = sunnybrook_pairs(case, kind)
                 offset, tx, ty, used = edge_offset(pairs)
             except (OSError, ValueError, pydicom.errors.InvalidDicomError) as e:
                 sys.exit(f"contour_offset.py: {case} {kind}: {e}")
